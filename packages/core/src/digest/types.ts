@@ -1,0 +1,97 @@
+/**
+ * Digest data contracts. Every digest string is `<algorithm id>:<64 lowercase hex>`;
+ * docs/digests.md defines each algorithm id byte for byte.
+ *
+ *   blake2b256:  file bytes (BLAKE2b, 32-byte output)
+ *   pysem1:      semantic digest of Python source (python/)
+ *   tree1:       a directory: sorted relative paths + per-file digests
+ *   env1:        environment (contracts:env:v1 canonical JSON)
+ *   composite1:  one model or target: the reference composite layout (§2.5)
+ *   bundle1:     all models and targets
+ */
+export type ComponentKind = 'MODEL_CODE' | 'DATA' | 'CODE_DEP' | 'TARGET_CODE' | 'TARGET_DATA'
+
+export interface Component {
+  kind: ComponentKind
+  /** Project-relative POSIX path. */
+  path: string
+  /** A prefixed digest, or the literal 'absent' when the file is missing. */
+  digest: string
+}
+
+/** Inputs of the environment digest (contracts EnvironmentDigest fields, snake_case). */
+export interface EnvironmentInputs {
+  python_version: string
+  platform: string
+  dependencies: Record<string, string>
+  container_image: string | null
+  cuda_version: string | null
+  rng_algorithm: string
+  thread_count: number
+}
+
+export interface EnvironmentReport extends EnvironmentInputs {
+  /** `env1:<hex>` */
+  digest: string
+}
+
+export interface EntityDigest {
+  /** `composite1:<hex>` */
+  digest: string
+  entrypoint: string
+  path: string
+  components: Component[]
+  /** Paths of components whose file is missing (their digest is 'absent'). */
+  missing: string[]
+}
+
+export interface ModelDigest extends EntityDigest {
+  class_name: string
+  outputs: string[]
+}
+
+export interface TargetDigest extends EntityDigest {
+  model_output: string
+}
+
+export interface DigestReport {
+  /** `bundle1:<hex>` */
+  bundle_digest: string
+  environment: EnvironmentReport
+  models: Record<string, ModelDigest>
+  targets: Record<string, TargetDigest>
+  /** e.g. semantic digest fell back to bytes for a file tree-sitter could not parse. */
+  warnings: import('../errors.js').Warning[]
+}
+
+export type ChangeKind = 'added' | 'removed' | 'modified' | 'missing'
+
+export interface ComponentChange {
+  kind: ComponentKind
+  path: string
+  change: ChangeKind
+  /** Digest recorded in the registry (absent for 'added'). */
+  recorded?: string
+  /** Digest now (absent for 'removed' and 'missing'). */
+  current?: string
+}
+
+export interface EntityStatus {
+  id: string
+  entrypoint: string
+  state: 'fresh' | 'stale'
+  changes: ComponentChange[]
+}
+
+export interface StatusReport {
+  fresh: boolean
+  models: EntityStatus[]
+  targets: EntityStatus[]
+}
+
+/** How one file was hashed. */
+export interface FileDigest {
+  path: string
+  digest: string
+  kind: 'bytes' | 'semantic' | 'tree'
+}

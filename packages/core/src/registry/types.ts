@@ -1,0 +1,44 @@
+/**
+ * The registry data model: the R2 schema of the Python tool (reference-spec §1.3),
+ * plus `data_digests` on targets. Keys are snake_case so objects map 1:1 to YAML.
+ * All paths are project-relative POSIX strings.
+ */
+export interface ModelEntry {
+  /** `package.module:ClassName` */
+  entrypoint: string
+  path: string
+  class_name: string
+  scenarios: string[]
+  parameters: string[]
+  outputs: string[]
+  data: string[]
+  data_digests: Record<string, string>
+  code: string[]
+  code_digests: Record<string, string>
+  /** Digest of the model file itself (`pysem1:` or `blake2b256:`), or null before the first hash. */
+  model_digest: string | null
+}
+
+export interface TargetEntry {
+  path: string
+  /** `package.module:function` */
+  entrypoint: string
+  model_output: string
+  data: string[]
+  /** Ours: the reference lacks it, so its status can never see target data change (§8.2.13). */
+  data_digests: Record<string, string>
+  target_digest: string | null
+}
+
+export interface TargetSet {
+  targets: string[]
+  weights: Record<string, number>
+}
+
+export interface Registry {
+  /** Always '1.0' on write (the value the Python tool writes). */
+  version: string
+  models: Record<string, ModelEntry>
+  targets: Record<string, TargetEntry>
+  target_sets: Record<string, TargetSet>
+}

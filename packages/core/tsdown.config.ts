@@ -1,0 +1,14 @@
+import { defineConfig } from 'tsdown'
+
+// Worker entries sit beside index.js in dist/: worker pools resolve them with new URL('./<name>.js', import.meta.url).
+// From src (vitest), pools load the .ts file beside them through tsx.
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  dts: true,
+  clean: true,
+  // web-tree-sitter locates its .wasm next to its own JS: never bundle it.
+  external: ['web-tree-sitter', 'tree-sitter-python', 'hash-wasm'],
+})

@@ -1,0 +1,2 @@
+// OWNER: unplugin helper. Placeholder until the plugin lands.
+export {}
