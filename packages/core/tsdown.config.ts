@@ -3,7 +3,7 @@ import { defineConfig } from 'tsdown'
 // Worker entries sit beside index.js in dist/: worker pools resolve them with new URL('./<name>.js', import.meta.url).
 // From src (vitest), pools load the .ts file beside them through tsx.
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', 'hash-worker': 'src/digest/hash-worker.ts', 'parse-worker': 'src/python/parse-worker.ts' },
   format: 'esm',
   platform: 'node',
   target: 'node20.19',

@@ -1,5 +1,98 @@
-// OWNER: cli helper. Placeholder until the CLI lands.
-export async function main(argv: string[]): Promise<void> {
-  process.stderr.write(`mops-bundle: not implemented yet (${argv.join(' ')})\n`)
-  process.exitCode = 2
+// mops-bundle: the command-line face of @modelops-bundle/core. argv in, text or JSON out, an exit code back.
+import { createRequire } from 'node:module'
+import { type CommandDef, defineCommand, renderUsage, runCommand } from 'citty'
+import { session } from './argv.js'
+import { aliases, commands } from './commands/index.js'
+import { colorEnabled, EXIT, palette, reportError, usageError } from './output.js'
+
+export { commands, aliases } from './commands/index.js'
+export { defineCli } from './argv.js'
+export { EXIT, Output } from './output.js'
+
+const VERSION: string = createRequire(import.meta.url)('../package.json').version
+
+const root = defineCommand({
+  meta: { name: 'mops-bundle', version: VERSION, description: 'Model registry and provenance digests of modelops-bundle' },
+  subCommands: commands,
+})
+
+/**
+ * Run the CLI with `argv` (without node and the script) and return the exit code:
+ * 0 ok, 1 user error or stale registry (verify), 2 usage or internal error. Sets process.exitCode too.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const code = await run(argv)
+  process.exitCode = code
+  return code
+}
+
+async function run(argv: string[]): Promise<number> {
+  const end = argv.indexOf('--')
+  const head = end < 0 ? argv : argv.slice(0, end)
+  session.debug = head.includes('--debug')
+  session.exitCode = 0
+  // --debug may come anywhere before `--`; citty would pass it to the wrong command.
+  let args = [...head.filter((a) => a !== '--debug'), ...(end < 0 ? [] : argv.slice(end))]
+  const first = args[0]
+  if (first !== undefined && first in aliases) args = [aliases[first]!, ...args.slice(1)]
+
+  if (args.length === 0) {
+    process.stderr.write(`${plain(await renderUsage(root), process.stderr)}\n\n`)
+    return reportError(usageError('missing command', "run 'mops-bundle --help' for the list of commands"))
+  }
+  if (first === '--version' || first === '-v') {
+    process.stdout.write(`${VERSION}\n`)
+    return EXIT.OK
+  }
+  const helpAt = args.findIndex((a, i) => (a === '--help' || a === '-h') && (end < 0 || i < end))
+  if (helpAt >= 0 || first === 'help') {
+    const words = (first === 'help' ? args.slice(1) : args).filter((a) => !a.startsWith('-'))
+    const [cmd, parent] = await resolveHelpTarget(words)
+    process.stdout.write(`${plain(await renderUsage(cmd, parent), process.stdout)}\n`)
+    return EXIT.OK
+  }
+
+  try {
+    await runCommand(root, { rawArgs: args })
+    return session.exitCode
+  } catch (err) {
+    if (isCittyError(err)) {
+      // citty's messages carry ANSI colour; keep them only where we would colour ourselves.
+      const message = colorEnabled(process.stderr) ? err.message : err.message.replace(/\u001B\[[0-9;]*m/g, '')
+      const e = palette(colorEnabled(process.stderr))
+      process.stderr.write(`${e.red('✗')} ${message}\n${e.dim(`  run 'mops-bundle ${helpPath(args)}--help' for usage`)}\n`)
+      return EXIT.USAGE
+    }
+    return reportError(err, { debug: session.debug, usageHint: `run 'mops-bundle ${helpPath(args)}--help' for usage` })
+  }
+}
+
+/** citty colours its usage text whenever NO_COLOR is not exactly '1': strip it where we would not colour. */
+function plain(text: string, stream: NodeJS.WriteStream): string {
+  return colorEnabled(stream) ? text : text.replace(/\u001B\[[0-9;]*m/g, '')
+}
+
+function isCittyError(err: unknown): err is Error & { code: string } {
+  return err instanceof Error && err.name === 'CLIError'
+}
+
+/** `register-model ` or `target-set set ` for the hint; '' when the command is unknown. */
+function helpPath(args: string[]): string {
+  const words = args.filter((a) => !a.startsWith('-'))
+  if (words[0] === undefined || !(words[0] in commands)) return ''
+  if (words[0] === 'target-set' && ['list', 'set', 'delete'].includes(words[1] ?? '')) return `target-set ${words[1]} `
+  return `${words[0]} `
+}
+
+async function resolveHelpTarget(words: string[]): Promise<[CommandDef<any>, CommandDef<any> | undefined]> {
+  let cmd: CommandDef<any> = root
+  let parent: CommandDef<any> | undefined
+  for (const word of words) {
+    const subs = typeof cmd.subCommands === 'function' ? await cmd.subCommands() : await cmd.subCommands
+    const next = subs?.[word]
+    if (!next) break
+    parent = cmd
+    cmd = typeof next === 'function' ? await next() : await next
+  }
+  return [cmd, parent]
 }

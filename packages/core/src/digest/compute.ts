@@ -1,20 +1,103 @@
-// OWNER: core-digest helper. The one function every caller (status, verify, digest, plugin) uses.
+// The one function every caller (status, verify, digest, plugin) uses.
 import type { Project } from '../project/project.js'
 import type { Registry } from '../registry/types.js'
-import type { DigestReport, EnvironmentInputs, StatusReport } from './types.js'
-import { notImplemented } from '../stub.js'
+import type { Component, ComponentKind, DigestReport, EnvironmentInputs, ModelDigest, TargetDigest } from './types.js'
+import { bundleDigest, compareComponents, compositeDigest } from './composite.js'
+import { captureEnvironment, environmentDigest } from './environment.js'
+import { dedupeWarnings, digestPaths, requestKey, type DigestMode, type EngineOptions, type PathRequest } from './engine.js'
+import { compareCodePoints } from './canonical.js'
+import type { Warning } from '../errors.js'
 
-export interface ComputeOptions {
+export { computeStatus } from './status.js'
+
+export interface ComputeOptions extends Omit<EngineOptions, 'pruneCache'> {
   /** Overrides of environment inputs (plugin option `environment`). */
   environment?: Partial<EnvironmentInputs>
   /** Stat cache folder; default `<root>/node_modules/.cache/modelops-bundle`. false disables it. */
   cacheDir?: string | false
   /** Worker threads for hashing; default min(2, cores). */
   concurrency?: number
+  /** digestFiles only: receives the warnings of the pass (computeDigests returns them in the report). */
+  warnings?: Warning[]
 }
 
-export async function computeDigests(project: Project, registry: Registry, options?: ComputeOptions): Promise<DigestReport> { return notImplemented('computeDigests') }
-/** Compare the digests recorded in the registry with `report` and explain every difference. */
-export function computeStatus(registry: Registry, report: DigestReport): StatusReport { return notImplemented('computeStatus') }
-/** The per-file digests to record in the registry for one model/target (model_digest, data_digests, code_digests). */
-export async function digestFiles(project: Project, paths: { code: string[]; data: string[] }, options?: ComputeOptions): Promise<Record<string, string>> { return notImplemented('digestFiles') }
+const MODE: Record<ComponentKind, DigestMode> = { MODEL_CODE: 'code', CODE_DEP: 'code', TARGET_CODE: 'code', DATA: 'data', TARGET_DATA: 'data' }
+
+function sortedRecord<T>(rec: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {}
+  for (const k of Object.keys(rec).sort(compareCodePoints)) out[k] = rec[k]!
+  return out
+}
+
+/**
+ * Digest every model and target of `registry`: each listed file is read at most once (shared files, stat cache),
+ * missing files become component digest 'absent' (listed in `missing`), never an exception.
+ */
+export async function computeDigests(project: Project, registry: Registry, options: ComputeOptions = {}): Promise<DigestReport> {
+  const warnings: Warning[] = []
+  const inputs = await captureEnvironment(project, options.environment ?? {}, warnings)
+  const envDigest = await environmentDigest(inputs)
+
+  const wanted = (kind: ComponentKind, paths: string[]) => paths.map((p) => ({ kind, path: p }))
+  const models = Object.entries(registry.models ?? {}).map(([id, m]) => ({
+    id,
+    entry: m,
+    parts: [...wanted('MODEL_CODE', [m.path]), ...wanted('DATA', m.data ?? []), ...wanted('CODE_DEP', m.code ?? [])],
+  }))
+  const targets = Object.entries(registry.targets ?? {}).map(([id, t]) => ({
+    id,
+    entry: t,
+    parts: [...wanted('TARGET_CODE', [t.path]), ...wanted('TARGET_DATA', t.data ?? [])],
+  }))
+
+  const requests: PathRequest[] = [...models, ...targets].flatMap((e) => e.parts.map((p) => ({ rel: p.path, mode: MODE[p.kind] })))
+  const { results, warnings: fileWarnings, stats } = await digestPaths(project, requests, { ...options, pruneCache: true })
+  warnings.push(...fileWarnings)
+
+  const entity = async (parts: { kind: ComponentKind; path: string }[]) => {
+    const components: Component[] = parts
+      .map((p) => ({ kind: p.kind, path: p.path, digest: results.get(requestKey({ rel: p.path, mode: MODE[p.kind] }))!.digest }))
+      .sort(compareComponents)
+    const missing = [...new Set(components.filter((c) => c.digest === 'absent').map((c) => c.path))].sort(compareCodePoints)
+    return { digest: await compositeDigest(components, envDigest), components, missing }
+  }
+
+  const modelDigests: Record<string, ModelDigest> = {}
+  for (const m of models) {
+    const e = await entity(m.parts)
+    modelDigests[m.id] = { ...e, entrypoint: m.entry.entrypoint, path: m.entry.path, class_name: m.entry.class_name, outputs: [...(m.entry.outputs ?? [])] }
+  }
+  const targetDigests: Record<string, TargetDigest> = {}
+  for (const t of targets) {
+    const e = await entity(t.parts)
+    targetDigests[t.id] = { ...e, entrypoint: t.entry.entrypoint, path: t.entry.path, model_output: t.entry.model_output }
+  }
+
+  const sortedModels = sortedRecord(modelDigests)
+  const sortedTargets = sortedRecord(targetDigests)
+  return {
+    bundle_digest: await bundleDigest({ models: sortedModels, targets: sortedTargets }, envDigest),
+    environment: { ...inputs, dependencies: sortedRecord(inputs.dependencies), digest: envDigest },
+    models: sortedModels,
+    targets: sortedTargets,
+    warnings: dedupeWarnings(warnings),
+    stats,
+  }
+}
+
+/**
+ * The per-file digests to record in the registry for one model/target (model_digest, data_digests, code_digests):
+ * code paths (.py semantically, directories as tree1), then data paths (bytes / tree1). Missing paths are left out,
+ * so the caller keeps or drops the old value; a path listed as both code and data gets its code digest.
+ */
+export async function digestFiles(project: Project, paths: { code: string[]; data: string[] }, options: ComputeOptions = {}): Promise<Record<string, string>> {
+  const requests: PathRequest[] = [...paths.data.map((rel) => ({ rel, mode: 'data' as const })), ...paths.code.map((rel) => ({ rel, mode: 'code' as const }))]
+  const { results, warnings } = await digestPaths(project, requests, options)
+  options.warnings?.push(...warnings)
+  const out: Record<string, string> = {}
+  for (const r of requests) {
+    const d = results.get(requestKey(r))!
+    if (d.digest !== 'absent') out[r.rel] = d.digest
+  }
+  return out
+}

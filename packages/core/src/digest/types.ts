@@ -62,6 +62,8 @@ export interface DigestReport {
   targets: Record<string, TargetDigest>
   /** e.g. semantic digest fell back to bytes for a file tree-sitter could not parse. */
   warnings: import('../errors.js').Warning[]
+  /** How much work the pass did (files seen, stat-cache hits, files read and hashed, of those on workers). */
+  stats?: { files: number; cacheHits: number; hashed: number; pooled: number }
 }
 
 export type ChangeKind = 'added' | 'removed' | 'modified' | 'missing'

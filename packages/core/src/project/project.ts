@@ -1,38 +1,134 @@
-// OWNER: core-registry helper. Contract stub: signatures are the agreed API.
+// OWNER: core-registry helper.
+// The project: the folder holding `.modelops-bundle/`, and its config.yaml.
+import fs from 'node:fs'
+import path from 'node:path'
 import type { EnvironmentInputs } from '../digest/types.js'
-import { notImplemented } from '../stub.js'
+import { ModelopsError, type Warning } from '../errors.js'
+import { writeFileAtomic } from './atomic.js'
+import { CONFIG_TEMPLATE, defaultConfig, parseConfig } from './config.js'
+import { emptyRegistry, serializeRegistry } from '../registry/registry.js'
 
-export const BUNDLE_DIR = '.modelops-bundle'
-export const REGISTRY_FILE = 'registry.yaml'
-export const CONFIG_FILE = 'config.yaml'
+import { BUNDLE_DIR, CONFIG_FILE, REGISTRY_FILE } from './constants.js'
+
+export { BUNDLE_DIR, CONFIG_FILE, REGISTRY_FILE } from './constants.js'
 
 /** `.modelops-bundle/config.yaml`, with defaults applied. */
 export interface ProjectConfig {
-  /** Overrides of the environment digest inputs. */
+  /** Overrides of the environment digest inputs. Default {} (all detected). */
   environment: Partial<EnvironmentInputs>
-  /** Fully qualified base classes that make a model, e.g. `modelops_calabaria.BaseModel`. */
+  /** Fully qualified base classes that make a model. Default ['modelops_calabaria.BaseModel', 'calabaria.BaseModel']. */
   base_classes: string[]
-  /** Where first-party Python code lives, for import-following (reference auto_code.code_roots). */
+  /** Where first-party Python code lives, for import-following (reference auto_code.code_roots). Default ['.', 'src']. */
   code_roots: string[]
-  /** Follow imports to add code dependencies on register-model (default true). */
+  /** Follow imports to add code dependencies on register-model. Default true. */
   auto_code: boolean
-  /** Generator used by the build plugin and `mops-bundle`, if any. */
+  /** Reference auto_code.import_mode: 'files' (each imported file) or 'package' (whole packages). Default 'files'. */
+  import_mode?: 'files' | 'package'
+  /** Reference auto_code.ignore: fnmatch patterns on project-relative paths never added as code. Default []. */
+  code_ignore?: string[]
+  /** Generator used by the build plugin and `mops-bundle`, if any. `timeout` in milliseconds. */
   generator?: { command: string | string[]; timeout?: number }
 }
 
 export interface Project {
-  /** Absolute path of the folder that holds `.modelops-bundle/`. */
+  /** Absolute path of the folder that holds `.modelops-bundle/` (symbolic links resolved). */
   root: string
   /** Absolute path of `.modelops-bundle/`. */
   dir: string
   registryPath: string
   configPath: string
   config: ProjectConfig
+  /** Non-fatal findings while loading config.yaml (unknown keys). */
+  warnings?: Warning[]
 }
 
 /** Nearest ancestor of `from` (inclusive) holding `.modelops-bundle/`; NOT_A_PROJECT error otherwise. */
-export function findProject(from?: string): Project { return notImplemented("findProject") }
-/** Create `.modelops-bundle/` with an empty registry and a commented config.yaml; idempotent. */
-export async function initProject(dir: string): Promise<{ project: Project; created: string[] }> { return notImplemented("initProject") }
+export function findProject(from?: string): Project {
+  const start = realpathOrResolve(from ?? process.cwd())
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (isDirectory(path.join(dir, BUNDLE_DIR))) return openProject(dir)
+    if (path.dirname(dir) === dir) break
+  }
+  throw new ModelopsError('NOT_A_PROJECT', `Not inside a modelops-bundle project (no ${BUNDLE_DIR} found)`, {
+    hint: `Check you're in the right directory (searched ${start} and its parents). To initialize a new project, run: mops-bundle init`,
+  })
+}
+
 /** Load `root/.modelops-bundle/config.yaml` (defaults when absent); CONFIG_INVALID with file:line:col on bad input. */
-export function openProject(root: string): Project { return notImplemented('openProject') }
+export function openProject(root: string): Project {
+  const abs = realpathOrResolve(root)
+  const dir = path.join(abs, BUNDLE_DIR)
+  const configPath = path.join(dir, CONFIG_FILE)
+  const project: Project = { root: abs, dir, registryPath: path.join(dir, REGISTRY_FILE), configPath, config: defaultConfig() }
+  let text: string | undefined
+  try {
+    text = fs.readFileSync(configPath, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+      throw new ModelopsError('CONFIG_INVALID', `cannot read ${BUNDLE_DIR}/${CONFIG_FILE}: ${(err as Error).message}`, {
+        file: `${BUNDLE_DIR}/${CONFIG_FILE}`,
+        hint: 'check the permissions of the file',
+      })
+    }
+  }
+  if (text !== undefined) {
+    const { config, warnings } = parseConfig(text, `${BUNDLE_DIR}/${CONFIG_FILE}`)
+    project.config = config
+    if (warnings.length) project.warnings = warnings
+  }
+  return project
+}
+
+/**
+ * Create `.modelops-bundle/` with an empty registry and a commented config.yaml; idempotent.
+ * Never replaces an existing file, even when another process creates it at the same moment.
+ * `created` lists the project-relative files it wrote.
+ */
+export async function initProject(dir: string): Promise<{ project: Project; created: string[] }> {
+  const root = path.resolve(dir)
+  const bundleDir = path.join(root, BUNDLE_DIR)
+  try {
+    fs.mkdirSync(bundleDir, { recursive: true })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? `${bundleDir} exists and is not a folder` : (err as Error).message
+    throw new ModelopsError('USAGE', `cannot create ${BUNDLE_DIR}/ in ${root}: ${why}`, {
+      hint: code === 'EEXIST' || code === 'ENOTDIR' ? `move ${bundleDir} aside, then run mops-bundle init again` : 'check that the folder exists and is writable',
+      exitCode: 1,
+    })
+  }
+  const created: string[] = []
+  const files: Array<[string, string]> = [
+    [REGISTRY_FILE, serializeRegistry(emptyRegistry())],
+    [CONFIG_FILE, CONFIG_TEMPLATE],
+  ]
+  for (const [name, text] of files) {
+    const file = path.join(bundleDir, name)
+    if (fs.existsSync(file)) continue
+    try {
+      await writeFileAtomic(file, text, { overwrite: false })
+      created.push(`${BUNDLE_DIR}/${name}`)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
+  }
+  return { project: openProject(root), created }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+function realpathOrResolve(p: string): string {
+  const abs = path.resolve(p)
+  try {
+    return fs.realpathSync.native(abs)
+  } catch {
+    return abs
+  }
+}

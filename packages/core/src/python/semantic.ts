@@ -1,6 +1,21 @@
 // OWNER: python helper.
+// The semantic digest `pysem1:<hex>`: BLAKE2b-256 of a versioned header plus the canonical token stream
+// of the tree-sitter tree (normalize.ts). Files the parser cannot read cleanly fall back to the byte digest.
+import { readFile } from 'node:fs/promises'
+import type { Parser, Tree } from 'web-tree-sitter'
+import { blake2b256Hex } from '../digest/blake2b.js'
+import { hashBytes } from '../digest/bytes.js'
 import type { Warning } from '../errors.js'
-import { notImplemented } from '../stub.js'
+import { blankCommentLines } from './blank.js'
+import { BlankedInsideString, serializeTree } from './normalize.js'
+import { GRAMMAR_VERSION, GRAMMAR_WASM_SHA256, getParser } from './parser.js'
+
+export const PYSEM_ALGO = 'pysem1'
+/**
+ * Everything that defines pysem1 goes into the hashed bytes: the normalisation version and the exact
+ * grammar (version + wasm hash). Changing any of them is a new algorithm id, never a silent change.
+ */
+export const PYSEM_HEADER = `${PYSEM_ALGO}\nnormalisation 1\n${GRAMMAR_VERSION}\nsha256:${GRAMMAR_WASM_SHA256}\n`
 
 export interface SemanticResult {
   /** `pysem1:<hex>`, or `blake2b256:<hex>` on fallback. */
@@ -10,5 +25,135 @@ export interface SemanticResult {
   warning?: Warning
 }
 
+export const SEMANTIC_FALLBACK = 'SEMANTIC_FALLBACK'
+
+type Canonical = { ok: true; tokens: string[] } | { ok: false; line: number; reason: string }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** Source text as Python reads it (UTF-8, BOM dropped, universal newlines), or why it cannot be. */
+export function decodeSource(source: Uint8Array): { ok: true; text: string } | { ok: false; line: number; reason: string } {
+  let text: string
+  try {
+    text = utf8.decode(source)
+  } catch {
+    let line = 1
+    // Line of the first invalid byte: decode prefixes line by line until one fails.
+    let start = 0
+    for (let i = 0; i <= source.length; i++) {
+      if (i === source.length || source[i] === 10) {
+        try { utf8.decode(source.subarray(start, i)) } catch { break }
+        line++
+        start = i + 1
+      }
+    }
+    return { ok: false, line, reason: 'is not valid UTF-8' }
+  }
+  const nul = text.indexOf('\0')
+  if (nul >= 0) return { ok: false, line: lineOf(text, nul), reason: 'contains a NUL byte (Python refuses such source)' }
+  return { ok: true, text: text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text }
+}
+
+function lineOf(text: string, index: number): number {
+  let line = 1
+  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) line++
+  return line
+}
+
+/** 1-based line of the first ERROR or MISSING node. */
+function firstErrorLine(tree: Tree): number {
+  let node = tree.rootNode
+  for (;;) {
+    let next = null
+    for (const ch of node.children) {
+      if (!ch) continue
+      if (ch.isError || ch.isMissing) return ch.startPosition.row + 1
+      if (ch.hasError) { next = ch; break }
+    }
+    if (!next) return node.startPosition.row + 1
+    node = next
+  }
+}
+
+function parseAndSerialize(parser: Parser, text: string, blank: boolean): Canonical {
+  const b = blank ? blankCommentLines(text) : { text, rows: [] as number[] }
+  const tree = parser.parse(b.text)
+  if (!tree) return { ok: false, line: 1, reason: 'could not be parsed' }
+  try {
+    if (tree.rootNode.hasError) {
+      // Blanking never creates an error in valid code, but be sure before blaming the file.
+      if (b.rows.length > 0) return parseAndSerialize(parser, text, false)
+      return { ok: false, line: firstErrorLine(tree), reason: 'has a syntax error tree-sitter cannot parse' }
+    }
+    return { ok: true, tokens: serializeTree(tree, b.text, b.rows) }
+  } catch (err) {
+    if (err instanceof BlankedInsideString) return parseAndSerialize(parser, text, false)
+    throw err
+  } finally {
+    tree.delete()
+  }
+}
+
+/** The canonical pysem1 token stream of Python source text (for tests and docs); null when it does not parse cleanly. */
+export async function semanticTokens(text: string): Promise<string[] | null> {
+  const r = parseAndSerialize(await getParser(), text, true)
+  return r.ok ? r.tokens : null
+}
+
+/** Same as semanticDigest, with an already loaded parser (what the parse worker runs). */
+export async function semanticDigestWith(parser: Parser, source: Uint8Array, file: string): Promise<SemanticResult> {
+  const decoded = decodeSource(source)
+  let canon: Canonical
+  if (!decoded.ok) canon = decoded
+  else {
+    try {
+      canon = parseAndSerialize(parser, decoded.text, true)
+    } catch (err) {
+      // Never crash on input: anything unexpected in the walk is reported like a parse failure.
+      canon = { ok: false, line: 1, reason: `could not be normalised (${(err as Error).message})` }
+    }
+  }
+  if (!canon.ok) {
+    return {
+      digest: await hashBytes(source),
+      kind: 'bytes',
+      warning: {
+        code: SEMANTIC_FALLBACK,
+        message: `${file}:${canon.line}: ${canon.reason}; using its byte digest instead of the semantic digest`,
+        file,
+        line: canon.line,
+      },
+    }
+  }
+  return { digest: `${PYSEM_ALGO}:${await blake2b256Hex(PYSEM_HEADER + canon.tokens.join('\n'))}`, kind: 'semantic' }
+}
+
 /** Semantic digest of Python source; falls back to the byte digest (with a warning) and never throws for bad input. */
-export async function semanticDigest(source: Uint8Array, file: string): Promise<SemanticResult> { return notImplemented('semanticDigest') }
+export async function semanticDigest(source: Uint8Array, file: string): Promise<SemanticResult> {
+  return semanticDigestWith(await getParser(), source, file)
+}
+
+export interface SemanticFileResult extends SemanticResult {
+  /** The path as given. */
+  path: string
+}
+
+export interface SemanticManyOptions {
+  /**
+   * Worker threads; default: min(2, available parallelism), or 0 (this thread) for fewer than 8 files,
+   * where starting workers costs more than it saves.
+   */
+  workers?: number
+}
+
+/** Semantic digests of many files (paths absolute or cwd-relative), in input order, spread over worker threads. */
+export async function semanticDigestMany(files: string[], options: SemanticManyOptions = {}): Promise<SemanticFileResult[]> {
+  const { defaultWorkers, runInPool } = await import('./pool.js')
+  const workers = options.workers ?? (files.length < 8 ? 0 : defaultWorkers())
+  if (workers <= 0) {
+    const out: SemanticFileResult[] = []
+    for (const path of files) out.push({ path, ...(await semanticDigest(await readFile(path), path)) })
+    return out
+  }
+  return runInPool(files, workers)
+}

@@ -1,14 +1,133 @@
 // OWNER: core-registry helper.
+// Load, save and update `.modelops-bundle/registry.yaml`. Every write goes through updateRegistry (or
+// saveRegistry): atomic replace, and for read-modify-write a project lock, so concurrent runs never lose entries.
+import fs from 'node:fs'
+import { ModelopsError, type Warning } from '../errors.js'
+import { writeFileAtomic } from '../project/atomic.js'
+import { withProjectLock, type LockOptions } from '../project/lock.js'
+import { storedPathProblem } from '../project/paths.js'
+import { BUNDLE_DIR, REGISTRY_FILE } from '../project/constants.js'
 import type { Project } from '../project/project.js'
+import { MAX_YAML_BYTES, parseYaml, tooLarge } from '../project/yaml.js'
+import { registryFromYaml, type ParseOptions } from './schema.js'
 import type { Registry } from './types.js'
-import { notImplemented } from '../stub.js'
+import { serializeRegistry } from './yaml.js'
+
+export { serializeRegistry } from './yaml.js'
+export { deriveEntrypoint, SUPPORTED_VERSIONS } from './schema.js'
+
+/** How the registry file is named in messages: project-relative, as the user sees it. */
+export const REGISTRY_DISPLAY_PATH = `${BUNDLE_DIR}/${REGISTRY_FILE}`
+
+const HINT = `fix the line shown (the file is YAML: 2-space indentation, "key: value", "- item" for lists), or restore ${REGISTRY_DISPLAY_PATH} from version control and register again with mops-bundle register-model / register-target`
 
 export function emptyRegistry(): Registry { return { version: '1.0', models: {}, targets: {}, target_sets: {} } }
-/** Parse R1 or R2 YAML; REGISTRY_INVALID naming `file`, line and column on any defect. */
-export function parseRegistry(text: string, file: string): Registry { return notImplemented('parseRegistry') }
-/** R2 YAML that PyYAML's safe_load reads back to the same structure. */
-export function serializeRegistry(registry: Registry): string { return notImplemented('serializeRegistry') }
+
+/** Parse R1 or R2 YAML; REGISTRY_INVALID naming `file`, line and column on any defect. An empty file is an empty registry. */
+export function parseRegistry(text: string, file: string, options: ParseOptions = {}): Registry {
+  const { src, root } = parseYaml(text, { file, code: 'REGISTRY_INVALID', hint: HINT })
+  return registryFromYaml(src, root, options)
+}
+
 /** The project's registry, or an empty one when the file does not exist. */
-export function loadRegistry(project: Project): Registry { return notImplemented('loadRegistry') }
+export function loadRegistry(project: Project, options: { warnings?: Warning[] } = {}): Registry {
+  const text = readRegistryText(project)
+  if (text === undefined) return emptyRegistry()
+  return parseRegistry(text, REGISTRY_DISPLAY_PATH, { root: project.root, warnings: options.warnings })
+}
+
+/** Replace the registry file atomically. Refuses a registry holding paths that are not project-relative POSIX. */
+export async function saveRegistry(project: Project, registry: Registry): Promise<void> {
+  checkPaths(registry)
+  await fs.promises.mkdir(project.dir, { recursive: true })
+  await writeFileAtomic(project.registryPath, serializeRegistry(registry))
+}
+
 /** Lock, re-read, apply `mutate`, write atomically. Concurrent callers never lose each other's entries. */
-export async function updateRegistry<T>(project: Project, mutate: (registry: Registry) => T | Promise<T>): Promise<T> { return notImplemented('updateRegistry') }
+export async function updateRegistry<T>(project: Project, mutate: (registry: Registry) => T | Promise<T>, options: LockOptions = {}): Promise<T> {
+  return withProjectLock(
+    project,
+    async () => {
+      const before = readRegistryText(project)
+      const registry = before === undefined ? emptyRegistry() : parseRegistry(before, REGISTRY_DISPLAY_PATH, { root: project.root })
+      const result = await mutate(registry)
+      checkPaths(registry)
+      const after = serializeRegistry(registry)
+      // An unchanged registry is not rewritten: watchers and mtimes stay quiet.
+      if (after !== before) {
+        await fs.promises.mkdir(project.dir, { recursive: true })
+        await writeFileAtomic(project.registryPath, after)
+      }
+      return result
+    },
+    options,
+  )
+}
+
+function readRegistryText(project: Project): string | undefined {
+  let buf: Buffer
+  try {
+    const fd = fs.openSync(project.registryPath, 'r')
+    try {
+      const size = fs.fstatSync(fd).size
+      // Refuse before reading: a 50 MB file must not be parsed (or even held) just to be rejected.
+      if (size > MAX_YAML_BYTES) throw tooLarge(REGISTRY_DISPLAY_PATH, size, MAX_YAML_BYTES, 'REGISTRY_INVALID')
+      buf = fs.readFileSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
+  } catch (err) {
+    if (err instanceof ModelopsError) throw err
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return undefined
+    if (code === 'EISDIR') {
+      throw new ModelopsError('REGISTRY_INVALID', `${REGISTRY_DISPLAY_PATH} is a folder, not a file`, { file: REGISTRY_DISPLAY_PATH, hint: 'move the folder aside; the registry is a YAML file' })
+    }
+    throw new ModelopsError('REGISTRY_INVALID', `cannot read ${REGISTRY_DISPLAY_PATH}: ${(err as Error).message}`, { file: REGISTRY_DISPLAY_PATH, hint: 'check the file permissions', cause: err })
+  }
+  return decodeUtf8(buf)
+}
+
+function decodeUtf8(buf: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf)
+  } catch {
+    // Find the first bad byte to point at it.
+    let lo = 0
+    let hi = buf.length
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, mid))
+        lo = mid
+      } catch {
+        hi = mid
+      }
+    }
+    // `lo` bytes decode cleanly (possibly cutting a valid sequence short near the bad one): count lines up to there.
+    const before = buf.subarray(0, lo).toString('utf8')
+    const line = before.split('\n').length
+    const column = before.length - before.lastIndexOf('\n')
+    throw new ModelopsError('REGISTRY_INVALID', 'the registry is not valid UTF-8 text', { file: REGISTRY_DISPLAY_PATH, line, column, hint: 'save the file as UTF-8, or restore it from version control' })
+  }
+}
+
+function checkPaths(registry: Registry): void {
+  const check = (p: string, where: string) => {
+    const problem = typeof p === 'string' ? storedPathProblem(p) : { message: 'is not a string', outside: false }
+    if (problem) {
+      throw new ModelopsError(problem.outside ? 'PATH_OUTSIDE' : 'PATH_INVALID', `${where}: path ${JSON.stringify(p)} ${problem.message}`, {
+        hint: 'store paths with resolveProjectPath(): project-relative POSIX, no ./, no trailing /',
+      })
+    }
+  }
+  for (const [id, m] of Object.entries(registry.models)) {
+    check(m.path, `models.${id}.path`)
+    for (const p of m.data ?? []) check(p, `models.${id}.data`)
+    for (const p of m.code ?? []) check(p, `models.${id}.code`)
+  }
+  for (const [id, t] of Object.entries(registry.targets)) {
+    check(t.path, `targets.${id}.path`)
+    for (const p of t.data ?? []) check(p, `targets.${id}.data`)
+  }
+}

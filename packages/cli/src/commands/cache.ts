@@ -1,0 +1,88 @@
+// `mops-bundle cache info|prune|clear`: the build plugin's output cache (core/src/cache, docs/cache.md).
+import path from 'node:path'
+import { LocalStore } from '@modelops-bundle/core'
+import { defineCommand } from 'citty'
+import { defineCli } from '../argv.js'
+import { type Output, table, usageError } from '../output.js'
+import { currentProject } from '../project.js'
+
+/** The plugin's default `cacheDir`, relative to the project root. */
+const DEFAULT_CACHE_DIR = 'node_modules/.cache/modelops-bundle'
+const DEFAULT_MAX = '2GiB'
+
+const cacheDirArg = { type: 'string', description: `Cache folder (default <project>/${DEFAULT_CACHE_DIR}, the plugin's default)` } as const
+
+function storeOf(out: Output, dir: string | undefined): LocalStore {
+  const root = dir ? path.resolve(dir) : path.join(currentProject(out).root, DEFAULT_CACHE_DIR)
+  return new LocalStore(root, { onWarning: (m) => out.warn(m) })
+}
+
+/** `2GiB`, `2G` (binary), `500MB` (decimal), `1024` → bytes. */
+export function parseSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)(b?)\s*$/i.exec(text)
+  if (!m || (m[3] && !m[4])) throw usageError(`invalid size '${text}'`, 'use a number of bytes or a unit: 500MB, 2GiB')
+  const pow = ' kmgt'.indexOf((m[2] || ' ').toLowerCase())
+  // KB/MB/GB are decimal; KiB/MiB/GiB and bare K/M/G are binary.
+  const base = m[4] && !m[3] && m[2] ? 1000 : 1024
+  return Math.floor(Number(m[1]) * base ** pow)
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let v = n / 1024
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  return `${v.toFixed(1)} ${units[i]}`
+}
+
+const info = defineCli({
+  name: 'cache info',
+  description: 'Where the output cache is, how big, and its entries (least recently used first)',
+  args: { cacheDir: cacheDirArg, json: { type: 'boolean', description: 'Print the cache info as JSON' } },
+  async run({ args, out }) {
+    const result = await storeOf(out, args.cacheDir).info()
+    if (out.json) return out.result(result)
+    out.line(`${out.c.bold('cache')}    ${result.dir}`)
+    out.line(`${out.c.bold('entries')}  ${result.entries} (${formatBytes(result.bytes)})`)
+    if (result.entries === 0) return
+    out.line()
+    const rows = result.list.map((e) => [e.key.slice(0, 12), e.model_id, String(e.files), formatBytes(e.bytes), e.last_used])
+    out.line(table(['Key', 'Model', 'Files', 'Size', 'Last used'], rows, { indent: '  ' }))
+  },
+})
+
+const prune = defineCli({
+  name: 'cache prune',
+  description: 'Evict least-recently-used entries down to --max-size; remove leftovers of killed builds',
+  args: {
+    cacheDir: cacheDirArg,
+    maxSize: { type: 'string', description: `Keep at most this much (default ${DEFAULT_MAX}, the plugin's maxCacheSize)` },
+    json: { type: 'boolean', description: 'Print the result as JSON' },
+  },
+  async run({ args, out }) {
+    const maxBytes = parseSize(args.maxSize ?? DEFAULT_MAX)
+    const result = await storeOf(out, args.cacheDir).prune({ maxBytes })
+    if (out.json) return out.result({ ...result, max_bytes: maxBytes })
+    out.success(`Pruned ${result.removed} entries (${formatBytes(result.freed)}) to stay under ${formatBytes(maxBytes)}${result.staging ? `; removed ${result.staging} abandoned staging folders` : ''}`)
+  },
+})
+
+const clear = defineCli({
+  name: 'cache clear',
+  description: 'Remove every entry of the output cache (entries a running build holds are kept)',
+  args: { cacheDir: cacheDirArg, json: { type: 'boolean', description: 'Print the result as JSON' } },
+  async run({ args, out }) {
+    const result = await storeOf(out, args.cacheDir).clear()
+    if (out.json) return out.result(result)
+    out.success(`Removed ${result.removed} entries (${formatBytes(result.freed)})`)
+  },
+})
+
+export default defineCommand({
+  meta: { name: 'cache', description: 'The build plugin\'s output cache: info | prune | clear' },
+  subCommands: { info, prune, clear },
+})

@@ -1,0 +1,25 @@
+import { computeDigests, computeStatus, loadRegistry } from '@modelops-bundle/core'
+import { defineCli } from '../argv.js'
+import { currentProject } from '../project.js'
+import { printStatus, refreshCommands } from '../status-report.js'
+
+export default defineCli({
+  name: 'status',
+  description: 'Fresh or stale for every model and target, and which file changed',
+  args: { json: { type: 'boolean', description: 'Print the status as JSON' } },
+  async run({ out }) {
+    const project = currentProject(out)
+    const registry = loadRegistry(project)
+    const report = await computeDigests(project, registry)
+    out.warnAll(report.warnings)
+    const status = computeStatus(registry, report)
+    if (out.json) return out.result({ ...status, bundle_digest: report.bundle_digest })
+    printStatus(out, status)
+    const cmds = refreshCommands(status, registry)
+    if (cmds.length > 0) {
+      out.line()
+      out.line('To record the new digests, run:')
+      for (const cmd of cmds) out.line(`  ${cmd}`)
+    }
+  },
+})

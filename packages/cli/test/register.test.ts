@@ -1,0 +1,174 @@
+// register-model / register-target reconciliation: filters, ids, collisions, pruning, subfolders, concurrency.
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { run, sampleProject, show } from './helpers.js'
+
+const registryText = (root: string) => readFileSync(join(root, '.modelops-bundle/registry.yaml'), 'utf8')
+const listJson = async (root: string) => JSON.parse((await run(['list', '--json'], { cwd: root })).stdout)
+
+describe('register-model', { timeout: 240_000 }, () => {
+  it('an unknown --class is an error naming it and the classes found; the registry is untouched', async () => {
+    const root = await sampleProject()
+    const before = registryText(root)
+    const r = await run(['register-model', 'models/sir.py', '--class', 'StochasticSIR', '--class', 'SEIR'], { cwd: root })
+    expect(r.code, show(r)).toBe(1)
+    expect(r.stderr).toContain('models/sir.py')
+    expect(r.stderr).toContain('SEIR')
+    expect(r.stderr).toMatch(/found: .*DeterministicSIR/)
+    expect(registryText(root)).toBe(before)
+  })
+
+  it('a missing PATH is an error naming the file (the reference silently pruned)', async () => {
+    const root = await sampleProject()
+    const r = await run(['register-model', 'models/nope.py'], { cwd: root })
+    expect(r.code, show(r)).toBe(1)
+    expect(r.stderr).toContain('models/nope.py')
+    expect(r.stderr).toContain('not found')
+  })
+
+  it('--id needs exactly one class; with one it names the entry, and re-registering without it reports the rename', async () => {
+    const root = await sampleProject()
+    const many = await run(['register-model', 'models/sir.py', '--id', 'x'], { cwd: root })
+    expect(many.code, show(many)).toBe(2)
+    expect(many.stderr).toContain('--id')
+    const one = await run(['register-model', 'models/sir.py', '-c', 'NetworkSIR', '--id', 'net'], { cwd: root })
+    expect(one.code, show(one)).toBe(0)
+    expect(one.stdout).toMatch(/^\+ net\s+entry=models\.sir:NetworkSIR$/m)
+    const back = await run(['register-model', 'models/sir.py'], { cwd: root })
+    expect(back.code, show(back)).toBe(0)
+    expect(back.stdout).toMatch(/^- net\s+removed \(re-registered as sir_networksir\)$/m)
+    expect(back.stdout).toContain('✓ Models updated: +3 ~0 -1')
+  })
+
+  it('--class registers only the chosen classes and leaves the others of the file alone; --exclude drops', async () => {
+    const root = await sampleProject()
+    expect((await run(['register-model', 'models/sir.py'], { cwd: root })).code).toBe(0)
+    const only = await run(['register-model', 'models/sir.py', '--class', 'StochasticSIR'], { cwd: root })
+    expect(only.code, show(only)).toBe(0)
+    expect(only.stdout.trim()).toBe('✓ Models updated: +0 ~0 -0')
+    expect(Object.keys((await listJson(root)).models)).toHaveLength(3)
+    const ex = await run(['register-model', 'models/sir.py', '-e', 'NetworkSIR'], { cwd: root })
+    expect(ex.code, show(ex)).toBe(0)
+    expect(ex.stdout).toMatch(/^- sir_networksir\s+removed \(excluded\)$/m)
+    expect(Object.keys((await listJson(root)).models).sort()).toEqual(['sir_deterministicsir', 'sir_stochasticsir'])
+  })
+
+  it('a class deleted from the file is removed; data, code and output changes are updates', async () => {
+    const root = await sampleProject()
+    expect((await run(['register-model', 'models/sir.py'], { cwd: root })).code).toBe(0)
+    const file = join(root, 'models/sir.py')
+    const src = readFileSync(file, 'utf8')
+    writeFileSync(file, src.slice(0, src.indexOf('class NetworkSIR')))
+    const r = await run(['register-model', 'models/sir.py', '--data', 'data/data.csv'], { cwd: root })
+    expect(r.code, show(r)).toBe(0)
+    expect(r.stdout).toMatch(/^- sir_networksir\s+removed \(no longer discovered\)$/m)
+    expect(r.stdout).toMatch(/^~ sir_stochasticsir\s+digest [0-9a-f]{12} → [0-9a-f]{12}; data changed$/m)
+    expect(r.stdout).toContain('✓ Models updated: +0 ~2 -1')
+    // Only a data dependency changes: still an update, without a digest change.
+    const d = await run(['register-model', 'models/sir.py', '--data', 'data/prevalence.csv'], { cwd: root })
+    expect(d.stdout).toMatch(/^~ sir_deterministicsir\s+data changed$/m)
+    // An output added in the helper file the models import changes code.
+    writeFileSync(join(root, 'models/common.py'), readFileSync(join(root, 'models/common.py'), 'utf8') + '\nEXTRA = 1\n')
+    const c = await run(['register-model', 'models/sir.py'], { cwd: root })
+    expect(c.stdout).toMatch(/^~ sir_stochasticsir\s+code changed$/m)
+  })
+
+  it('an id already registered from another file is an error naming both files', async () => {
+    const root = await sampleProject()
+    expect((await run(['register-model', 'models/sir.py'], { cwd: root })).code).toBe(0)
+    mkdirSync(join(root, 'other'))
+    writeFileSync(join(root, 'other/__init__.py'), '')
+    copyFileSync(join(root, 'models/sir.py'), join(root, 'other/sir.py'))
+    const before = registryText(root)
+    const r = await run(['register-model', 'other/sir.py'], { cwd: root })
+    expect(r.code, show(r)).toBe(1)
+    expect(r.stderr).toMatch(/other\/sir\.py:\d+: model id 'sir_\w+' is already registered from models\/sir\.py/)
+    expect(registryText(root)).toBe(before)
+    const ok = await run(['register-model', 'other/sir.py', '-c', 'DeterministicSIR', '--id', 'other_det'], { cwd: root })
+    expect(ok.code, show(ok)).toBe(0)
+  })
+
+  it('a model file at the project root gets the package advice; paths outside the project are refused', async () => {
+    const root = await sampleProject()
+    copyFileSync(join(root, 'models/sir.py'), join(root, 'rootmodel.py'))
+    const r = await run(['register-model', 'rootmodel.py'], { cwd: root })
+    expect(r.code, show(r)).toBe(1)
+    expect(r.stderr).toMatch(/package|subdirectory|folder/i)
+    const out = await run(['register-model', '../elsewhere.py'], { cwd: root })
+    expect(out.code, show(out)).toBe(1)
+    expect(out.stderr).toContain('outside the project')
+  })
+
+  it('--no-auto-code records no imports; a folder as --data is digested as a tree', async () => {
+    const root = await sampleProject()
+    const r = await run(['register-model', 'models/sir.py', '--no-auto-code', '--data', 'data'], { cwd: root })
+    expect(r.code, show(r)).toBe(0)
+    const m = (await listJson(root)).models.sir_stochasticsir
+    expect(m.code).toEqual([])
+    expect(m.data).toEqual(['data'])
+    expect(m.data_digests.data).toMatch(/^tree1:[0-9a-f]{64}$/)
+    const missing = await run(['register-model', 'models/sir.py', '--data', 'data/nope.csv'], { cwd: root })
+    expect(missing.code, show(missing)).toBe(1)
+    expect(missing.stderr).toContain('data/nope.csv')
+  })
+
+  it('--regen-all rescans every registered file and prunes those that were deleted', async () => {
+    const root = await sampleProject()
+    mkdirSync(join(root, 'extra'))
+    writeFileSync(join(root, 'extra/__init__.py'), '')
+    writeFileSync(join(root, 'extra/seir.py'), 'import modelops_calabaria as cb\n\nclass SEIR(cb.BaseModel):\n    PARAMS = None\n')
+    expect((await run(['register-model', 'models/sir.py'], { cwd: root })).code).toBe(0)
+    expect((await run(['register-model', 'extra/seir.py'], { cwd: root })).code).toBe(0)
+    rmSync(join(root, 'extra/seir.py'))
+    const r = await run(['register-model', '--regen-all'], { cwd: root })
+    expect(r.code, show(r)).toBe(0)
+    expect(r.stdout).toMatch(/^- seir_seir\s+removed \(file missing\)$/m)
+    expect(r.stdout).toContain('✓ Models updated: +0 ~0 -1')
+  })
+
+  it('8 concurrent register-model runs on 8 files leave 8 models', async () => {
+    const root = await sampleProject()
+    mkdirSync(join(root, 'many'))
+    writeFileSync(join(root, 'many/__init__.py'), '')
+    const files = Array.from({ length: 8 }, (_, i) => {
+      const rel = `many/m${i}.py`
+      writeFileSync(join(root, rel), `import modelops_calabaria as cb\n\n\nclass Model${i}(cb.BaseModel):\n    @cb.model_output("out${i}")\n    def out(self, raw, seed):\n        return raw\n`)
+      return rel
+    })
+    const results = await Promise.all(files.map((f) => run(['register-model', f], { cwd: root })))
+    for (const r of results) expect(r.code, show(r)).toBe(0)
+    const reg = await listJson(root)
+    expect(Object.keys(reg.models).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `m${i}_model${i}`))
+    expect(reg.models.m3_model3.outputs).toEqual(['out3'])
+  })
+})
+
+describe('register-target', { timeout: 240_000 }, () => {
+  it('registers by function or id, errors on an unknown one, and removed targets leave target sets', async () => {
+    const root = await sampleProject()
+    const unknown = await run(['register-target', 'targets/epi.py', '-t', 'nope_target'], { cwd: root })
+    expect(unknown.code, show(unknown)).toBe(1)
+    expect(unknown.stderr).toContain('nope_target')
+    expect((await run(['register-target', 'targets/epi.py'], { cwd: root })).code).toBe(0)
+    const set = await run(['target-set', 'set', 'all', '-w', 'prevalence_survey=2'], { cwd: root })
+    expect(set.code, show(set)).toBe(0)
+    expect(set.stdout).toContain("✓ Target set 'all' now includes: incidence_target, prevalence_survey")
+    const file = join(root, 'targets/epi.py')
+    const src = readFileSync(file, 'utf8')
+    writeFileSync(file, src.slice(0, src.indexOf('@cb.calibration_target(\n    name="prevalence_survey"')))
+    const r = await run(['register-target', 'targets/epi.py'], { cwd: root })
+    expect(r.code, show(r)).toBe(0)
+    expect(r.stdout).toMatch(/^- prevalence_survey\s+removed \(no longer discovered\); left target set all$/m)
+    const reg = await listJson(root)
+    expect(reg.target_sets.all).toEqual({ targets: ['incidence_target'], weights: {} })
+  })
+
+  it('a target whose data file is missing is refused with its line', async () => {
+    const root = await sampleProject()
+    rmSync(join(root, 'data/prevalence.csv'))
+    const r = await run(['register-target', 'targets/epi.py'], { cwd: root })
+    expect(r.code, show(r)).toBe(1)
+    expect(r.stderr).toMatch(/targets\/epi\.py:\d+: target prevalence_survey: data file data\/prevalence\.csv not found/)
+  })
+})

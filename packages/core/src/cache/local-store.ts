@@ -1,0 +1,351 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises'
+import path from 'node:path'
+import lockfile from 'proper-lockfile'
+import { hashFile } from '../digest/bytes.js'
+import { ModelopsError } from '../errors.js'
+import type { CacheEntry, CacheEntryMeta, CacheFile, CacheInfo, LookupResult, OutputStore, PruneResult, Staging } from './types.js'
+
+/** Version of the on-disk layout; a new layout gets a new folder, so old and new tools never misread each other. */
+export const CACHE_LAYOUT = 'outputs-v1'
+export const ENTRY_SCHEMA = 'modelops-bundle/cache-entry@1'
+const INDEX = 'index.json'
+const FILES = 'files'
+/** Staging folders older than this are leftovers of killed builds. */
+const STALE_STAGING_MS = 60 * 60 * 1000
+
+export interface LocalStoreOptions {
+  /** Called with a message when the store drops something the user should know about. */
+  onWarning?: (message: string) => void
+}
+
+interface IndexFile extends CacheEntryMeta {
+  schema: string
+  key: string
+  bytes: number
+  files: CacheFile[]
+}
+
+const KEY_RE = /^[0-9a-f]{64}$/
+
+/**
+ * Content-addressed local store:
+ *   <cacheDir>/outputs-v1/entries/<k0k1>/<key>/index.json + files/…
+ *   <cacheDir>/outputs-v1/staging/<key>.<pid>.<rand>/   (renamed into entries/ on commit)
+ *   <cacheDir>/outputs-v1/locks/<key>.lock              (proper-lockfile; stale locks of killed builds expire)
+ * The index's mtime is the entry's LRU time.
+ */
+export class LocalStore implements OutputStore {
+  readonly dir: string
+  private readonly onWarning: (message: string) => void
+
+  constructor(cacheDir: string, options: LocalStoreOptions = {}) {
+    this.dir = path.join(path.resolve(cacheDir), CACHE_LAYOUT)
+    this.onWarning = options.onWarning ?? (() => {})
+  }
+
+  private entryDir(key: string): string {
+    checkKey(key)
+    return path.join(this.dir, 'entries', key.slice(0, 2), key)
+  }
+
+  async get(key: string): Promise<LookupResult> {
+    const dir = this.entryDir(key)
+    let raw: string
+    try {
+      raw = await readFile(path.join(dir, INDEX), 'utf8')
+    } catch (err) {
+      if (isNotFound(err)) {
+        // A folder without an index is a partial entry (commit always writes the index before the rename).
+        return (await exists(dir)) ? { status: 'corrupt', reason: 'index.json is missing' } : { status: 'miss' }
+      }
+      throw err
+    }
+    let index: IndexFile
+    try {
+      index = JSON.parse(raw) as IndexFile
+    } catch {
+      return { status: 'corrupt', reason: 'index.json is not valid JSON' }
+    }
+    if (index.schema !== ENTRY_SCHEMA || index.key !== key || !Array.isArray(index.files)) {
+      return { status: 'corrupt', reason: 'index.json does not describe this entry' }
+    }
+    for (const file of index.files) {
+      const abs = safeJoin(path.join(dir, FILES), file.path)
+      if (!abs) return { status: 'corrupt', reason: `index names an unsafe path ${JSON.stringify(file.path)}` }
+      let st
+      try {
+        st = await stat(abs)
+      } catch (err) {
+        if (isNotFound(err)) return { status: 'corrupt', reason: `${file.path} is missing` }
+        throw err
+      }
+      if (!st.isFile()) return { status: 'corrupt', reason: `${file.path} is not a file` }
+      if (st.size !== file.bytes) return { status: 'corrupt', reason: `${file.path} has ${st.size} bytes, index says ${file.bytes}` }
+      const digest = await hashFile(abs)
+      if (digest !== file.digest) return { status: 'corrupt', reason: `${file.path} has digest ${digest}, index says ${file.digest}` }
+    }
+    const now = new Date()
+    await utimes(path.join(dir, INDEX), now, now).catch(() => {})
+    return { status: 'hit', entry: toEntry(dir, index) }
+  }
+
+  async withLock<T>(key: string, fn: () => Promise<T>, options: { signal?: AbortSignal; timeout?: number } = {}): Promise<T> {
+    checkKey(key)
+    const locks = path.join(this.dir, 'locks')
+    await mkdir(locks, { recursive: true })
+    const target = path.join(locks, key)
+    const deadline = Date.now() + (options.timeout ?? 30 * 60 * 1000)
+    let release: (() => Promise<void>) | undefined
+    let compromised: Error | undefined
+    for (let wait = 20; ; wait = Math.min(wait * 2, 500)) {
+      options.signal?.throwIfAborted()
+      try {
+        release = await lockfile.lock(target, {
+          realpath: false,
+          lockfilePath: `${target}.lock`,
+          // The holder refreshes the lock every 5 s while it generates; a lock untouched for 30 s belongs to a dead process.
+          stale: 30_000,
+          update: 5_000,
+          onCompromised: (err) => { compromised = err },
+        })
+        break
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'ELOCKED') throw err
+        if (Date.now() > deadline) {
+          throw new ModelopsError('LOCK_TIMEOUT', `timed out waiting for another build to generate cache entry ${key.slice(0, 12)}`, {
+            file: `${target}.lock`,
+            hint: 'If no other build is running, remove the lock folder.',
+          })
+        }
+        await sleep(wait + Math.random() * wait)
+      }
+    }
+    try {
+      return await fn()
+    } finally {
+      await release().catch(() => {})
+      if (compromised) this.onWarning(`cache lock for ${key.slice(0, 12)} was taken over while held: ${compromised.message}`)
+    }
+  }
+
+  async stage(key: string): Promise<Staging> {
+    checkKey(key)
+    const root = path.join(this.dir, 'staging', `${key}.${process.pid}.${randomBytes(4).toString('hex')}`)
+    const outDir = path.join(root, FILES)
+    await mkdir(outDir, { recursive: true })
+    let done = false
+    const discard = async () => {
+      if (done) return
+      done = true
+      await rm(root, { recursive: true, force: true })
+    }
+    const commit = async (meta: CacheEntryMeta): Promise<CacheEntry> => {
+      if (done) throw new Error('staging already committed or discarded')
+      const files = await indexFolder(outDir)
+      const index: IndexFile = { schema: ENTRY_SCHEMA, key, ...meta, bytes: files.reduce((n, f) => n + f.bytes, 0), files }
+      const fh = await open(path.join(root, INDEX), 'w')
+      try {
+        await fh.writeFile(`${JSON.stringify(index, null, 2)}\n`)
+        await fh.sync()
+      } finally {
+        await fh.close()
+      }
+      const dest = this.entryDir(key)
+      await mkdir(path.dirname(dest), { recursive: true })
+      try {
+        await rename(root, dest)
+        done = true
+        return toEntry(dest, index)
+      } catch (err) {
+        const code = (err as { code?: string }).code
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM') throw err
+        // Someone committed the same key first (outside our lock, e.g. a store without locks): theirs wins.
+        await discard()
+        const again = await this.get(key)
+        if (again.status === 'hit') return again.entry
+        throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} could not be committed: ${again.status === 'corrupt' ? again.reason : 'it vanished'}`)
+      }
+    }
+    return { outDir, commit, discard }
+  }
+
+  async remove(key: string): Promise<void> {
+    const dir = this.entryDir(key)
+    // Rename first so a concurrent reader sees the entry whole or not at all.
+    const trash = path.join(this.dir, 'staging', `trash.${key}.${process.pid}.${randomBytes(4).toString('hex')}`)
+    await mkdir(path.dirname(trash), { recursive: true })
+    try {
+      await rename(dir, trash)
+    } catch (err) {
+      if (isNotFound(err)) return
+      throw err
+    }
+    await rm(trash, { recursive: true, force: true })
+  }
+
+  private async scan(): Promise<Array<{ key: string; model_id: string; bytes: number; files: number; used: number }>> {
+    const out: Array<{ key: string; model_id: string; bytes: number; files: number; used: number }> = []
+    const entries = path.join(this.dir, 'entries')
+    for (const shard of await readdirOrEmpty(entries)) {
+      for (const key of await readdirOrEmpty(path.join(entries, shard))) {
+        if (!KEY_RE.test(key)) continue
+        const indexPath = path.join(entries, shard, key, INDEX)
+        try {
+          const [raw, st] = await Promise.all([readFile(indexPath, 'utf8'), stat(indexPath)])
+          const index = JSON.parse(raw) as IndexFile
+          out.push({ key, model_id: String(index.model_id), bytes: Number(index.bytes) || 0, files: index.files?.length ?? 0, used: st.mtimeMs })
+        } catch {
+          // Partial or unreadable: counts as the oldest, so prune removes it first.
+          out.push({ key, model_id: '?', bytes: 0, files: 0, used: 0 })
+        }
+      }
+    }
+    return out.sort((a, b) => a.used - b.used || (a.key < b.key ? -1 : 1))
+  }
+
+  async info(): Promise<CacheInfo> {
+    const list = await this.scan()
+    return {
+      dir: this.dir,
+      entries: list.length,
+      bytes: list.reduce((n, e) => n + e.bytes, 0),
+      list: list.map((e) => ({ key: e.key, model_id: e.model_id, bytes: e.bytes, files: e.files, last_used: new Date(e.used).toISOString() })),
+    }
+  }
+
+  async prune(options: { maxBytes?: number; keep?: Iterable<string> } = {}): Promise<PruneResult> {
+    const keep = new Set(options.keep ?? [])
+    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY
+    const list = await this.scan()
+    let total = list.reduce((n, e) => n + e.bytes, 0)
+    let removed = 0
+    let freed = 0
+    for (const e of list) {
+      if (total <= maxBytes && e.used !== 0) break
+      if (keep.has(e.key)) continue
+      if (await this.tryRemoveLocked(e.key)) {
+        removed++
+        freed += e.bytes
+        total -= e.bytes
+      }
+    }
+    return { removed, freed, staging: await this.sweepStaging(STALE_STAGING_MS) }
+  }
+
+  async clear(): Promise<PruneResult> {
+    const list = await this.scan()
+    let removed = 0
+    let freed = 0
+    for (const e of list) {
+      if (await this.tryRemoveLocked(e.key)) {
+        removed++
+        freed += e.bytes
+      }
+    }
+    return { removed, freed, staging: await this.sweepStaging(STALE_STAGING_MS) }
+  }
+
+  /** Remove an entry unless a build holds its lock right now (it may be reading or rewriting it). */
+  private async tryRemoveLocked(key: string): Promise<boolean> {
+    const target = path.join(this.dir, 'locks', key)
+    await mkdir(path.dirname(target), { recursive: true })
+    let release: () => Promise<void>
+    try {
+      release = await lockfile.lock(target, { realpath: false, lockfilePath: `${target}.lock`, stale: 30_000, onCompromised: () => {} })
+    } catch {
+      return false
+    }
+    try {
+      await this.remove(key)
+      return true
+    } finally {
+      await release().catch(() => {})
+    }
+  }
+
+  private async sweepStaging(olderThanMs: number): Promise<number> {
+    const staging = path.join(this.dir, 'staging')
+    let n = 0
+    for (const name of await readdirOrEmpty(staging)) {
+      const abs = path.join(staging, name)
+      const st = await stat(abs).catch(() => undefined)
+      if (st && Date.now() - st.mtimeMs > olderThanMs) {
+        await rm(abs, { recursive: true, force: true })
+        n++
+      }
+    }
+    return n
+  }
+}
+
+function toEntry(dir: string, index: IndexFile): CacheEntry {
+  const filesDir = path.join(dir, FILES)
+  return {
+    key: index.key,
+    files: index.files,
+    bytes: index.bytes,
+    meta: { model_id: index.model_id, entrypoint: index.entrypoint, digest: index.digest, generator: index.generator },
+    filePath: (rel) => {
+      const abs = safeJoin(filesDir, rel)
+      if (!abs) throw new Error(`not a file of this cache entry: ${rel}`)
+      return abs
+    },
+  }
+}
+
+/** Every regular file under `root`, sorted by POSIX path; symlinks and other special files are refused. */
+async function indexFolder(root: string): Promise<CacheFile[]> {
+  const files: CacheFile[] = []
+  const walk = async (rel: string) => {
+    const dirents = await readdir(path.join(root, rel), { withFileTypes: true })
+    for (const d of dirents) {
+      const childRel = rel ? `${rel}/${d.name}` : d.name
+      if (d.isDirectory()) await walk(childRel)
+      else if (d.isFile()) {
+        const abs = path.join(root, childRel)
+        const st = await stat(abs)
+        files.push({ path: childRel, bytes: st.size, digest: await hashFile(abs) })
+      } else {
+        throw new ModelopsError('GENERATOR_FAILED', `the generator wrote ${childRel}, which is not a regular file`, {
+          hint: 'Write plain files into MODELOPS_OUT_DIR (no symlinks, sockets or pipes).',
+        })
+      }
+    }
+  }
+  await walk('')
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
+
+function safeJoin(root: string, rel: string): string | undefined {
+  if (typeof rel !== 'string' || rel === '' || rel.includes('\0') || rel.includes('\\') || rel.startsWith('/')) return undefined
+  if (rel.split('/').some((seg) => seg === '' || seg === '.' || seg === '..')) return undefined
+  return path.join(root, ...rel.split('/'))
+}
+
+function checkKey(key: string): void {
+  if (!KEY_RE.test(key)) throw new Error(`invalid cache key ${JSON.stringify(key)}`)
+}
+
+function isNotFound(err: unknown): boolean {
+  const code = (err as { code?: string }).code
+  return code === 'ENOENT' || code === 'ENOTDIR'
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(() => true, () => false)
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir)
+  } catch (err) {
+    if (isNotFound(err)) return []
+    throw err
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}
+

@@ -1,0 +1,305 @@
+// The file-hashing engine under computeDigests and digestFiles: expands directories, consults the stat cache,
+// hashes what changed (small files in-thread, several large files on the worker pool) and composes tree1 digests.
+import type { BigIntStats } from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ModelopsError, type Warning } from '../errors.js'
+import type { Project } from '../project/project.js'
+import { PYSEM_ALGO, PYSEM_HEADER, semanticDigest, semanticDigestMany } from '../python/semantic.js'
+import { blake2b256Hex } from './blake2b.js'
+import { BYTES_ALGO, hashFileHex } from './bytes.js'
+import { HashPool, sharedHashPool, sharedPoolIsRunning } from './pool.js'
+import { DEFAULT_RACY_MARGIN_MS, StatCache, type CachedDigest } from './stat-cache.js'
+import { listTree, treeDigest } from './tree.js'
+import type { FileDigest } from './types.js'
+
+export const SEMANTIC_ALGO = PYSEM_ALGO
+
+/** Semantic misses from this many on go to the parser's worker pool (semanticDigestMany); fewer stay in-thread. */
+const SEMANTIC_POOL_FROM = 8
+
+let semanticCacheAlgo: Promise<string> | undefined
+/**
+ * Stat-cache key of semantic digests: the id plus a hash of everything that defines it (normalisation version,
+ * grammar version and wasm hash), so upgrading the grammar never serves digests made by the old one.
+ */
+function semanticCacheKey(): Promise<string> {
+  semanticCacheAlgo ??= blake2b256Hex(PYSEM_HEADER).then((h) => `${PYSEM_ALGO}@${h.slice(0, 16)}`)
+  return semanticCacheAlgo
+}
+
+/** A file is "large" from this size on: a candidate for the worker pool. */
+export const LARGE_FILE_BYTES = 16 * 1024 * 1024
+/**
+ * The pool is started when at least two large files, together this big, need hashing: starting two workers
+ * costs 100–200 ms (as much as 90–180 MiB of in-thread hashing), and halving less than ~300 ms cannot repay
+ * that. An already running shared pool is used for any two large files. Measured: docs/digests.md.
+ */
+export const POOL_MIN_BYTES = 256 * 1024 * 1024
+
+/** How a listed path is hashed: code (.py files semantically) or data (bytes). */
+export type DigestMode = 'code' | 'data'
+
+export interface EngineOptions {
+  /** Stat cache folder; default `<root>/node_modules/.cache/modelops-bundle`. false: in-memory only. */
+  cacheDir?: string | false
+  /** Worker threads for large files; default min(2, cores). 1 hashes everything in-thread. */
+  concurrency?: number
+  /** Racy-timestamp margin of the stat cache, ms; default 2000. */
+  racyMarginMs?: number
+  /** Files at least this big count as large (pool candidates); default 16 MiB. */
+  largeFileBytes?: number
+  /** Start the pool only when the large files add up to this many bytes; default 256 MiB. */
+  poolMinBytes?: number
+  /** Drop cache rows not used in this pass (a full pass over the project); default false. */
+  pruneCache?: boolean
+}
+
+export interface EngineStats {
+  /** Files looked at (stat calls on files). */
+  files: number
+  /** Files whose digest came from the stat cache. */
+  cacheHits: number
+  /** Files read and hashed. */
+  hashed: number
+  /** Of those, hashed on the worker pool. */
+  pooled: number
+}
+
+export interface PathRequest {
+  /** Project-relative POSIX path (file or directory). */
+  rel: string
+  mode: DigestMode
+}
+
+/** A path's digest, or `absent` when it does not exist. */
+export type PathDigest = FileDigest | { path: string; digest: 'absent'; kind: 'absent' }
+
+export function defaultCacheDir(project: Project): string {
+  return join(project.root, 'node_modules', '.cache', 'modelops-bundle')
+}
+
+export function requestKey(r: PathRequest): string {
+  return `${r.mode}\0${r.rel}`
+}
+
+function checkRel(rel: string): void {
+  const bad = rel === '' || rel.startsWith('/') || /^[A-Za-z]:/.test(rel) || rel.includes('\\') || rel.split('/').some((s) => s === '..' || s === '.' || s === '') || rel.includes('\0')
+  if (bad) {
+    throw new ModelopsError('PATH_INVALID', `"${rel}" is not a project-relative POSIX path`, {
+      hint: 'registry paths must be relative to the project root, use "/" and contain no "." or ".." segments; re-register the entry',
+    })
+  }
+}
+
+interface Leaf {
+  rel: string
+  abs: string
+  algo: typeof BYTES_ALGO | typeof SEMANTIC_ALGO
+  stat: BigIntStats
+  result?: CachedDigest | 'absent'
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const run = async () => {
+    while (next < items.length) await fn(items[next++]!)
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run))
+}
+
+const missingCodes = new Set(['ENOENT', 'ENOTDIR', 'ELOOP'])
+
+/** Digest every requested path once (duplicates share the work); results keyed by requestKey. */
+export async function digestPaths(
+  project: Project,
+  requests: ReadonlyArray<PathRequest>,
+  options: EngineOptions = {},
+): Promise<{ results: Map<string, PathDigest>; warnings: Warning[]; stats: EngineStats }> {
+  const warnings: Warning[] = []
+  const stats: EngineStats = { files: 0, cacheHits: 0, hashed: 0, pooled: 0 }
+  const margin = options.racyMarginMs ?? DEFAULT_RACY_MARGIN_MS
+  const cache = options.cacheDir === false ? StatCache.memory(margin) : await StatCache.load(options.cacheDir ?? defaultCacheDir(project), warnings, margin)
+  const passStartNs = BigInt(Date.now()) * 1_000_000n
+
+  const leaves = new Map<string, Leaf>()
+  const leafFor = (rel: string, abs: string, st: BigIntStats, mode: DigestMode): Leaf => {
+    const algo = mode === 'code' && rel.endsWith('.py') ? SEMANTIC_ALGO : BYTES_ALGO
+    const k = `${algo}\0${rel}`
+    let leaf = leaves.get(k)
+    if (!leaf) {
+      leaf = { rel, abs, algo, stat: st }
+      leaves.set(k, leaf)
+      stats.files++
+    }
+    return leaf
+  }
+
+  // 1. Stat every request; expand directories.
+  type Plan = { req: PathRequest; leaf?: Leaf; tree?: { entries: { name: string; leaf?: Leaf; token?: string }[] } }
+  const plans = new Map<string, Plan>()
+  for (const req of requests) {
+    const key = requestKey(req)
+    if (plans.has(key)) continue
+    checkRel(req.rel)
+    const plan: Plan = { req }
+    plans.set(key, plan)
+    const abs = join(project.root, req.rel)
+    let st: BigIntStats
+    let listing: Awaited<ReturnType<typeof listTree>> | undefined
+    try {
+      st = await stat(abs, { bigint: true })
+      if (st.isDirectory()) listing = await listTree(abs, req.rel)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? ''
+      if (code === 'EACCES' || code === 'EPERM') warnings.push({ code: 'FILE_UNREADABLE', file: req.rel, message: `${req.rel}: permission denied; treated as absent` })
+      else if (!missingCodes.has(code)) throw err
+      continue
+    }
+    if (listing) {
+      warnings.push(...listing.warnings)
+      plan.tree = {
+        entries: [
+          ...listing.files.map((f) => ({ name: f.name, leaf: leafFor(f.rel, f.abs, f.stat, req.mode) })),
+          ...listing.tokens.map((t) => ({ name: t.name, token: t.token })),
+        ],
+      }
+    } else if (st.isFile()) {
+      plan.leaf = leafFor(req.rel, abs, st, req.mode)
+    } else {
+      warnings.push({ code: 'NOT_A_FILE', file: req.rel, message: `${req.rel} is not a regular file or directory; treated as absent` })
+    }
+  }
+
+  // 2. Cache lookups.
+  const semKey = await semanticCacheKey()
+  const cacheAlgo = (leaf: Leaf) => (leaf.algo === SEMANTIC_ALGO ? semKey : leaf.algo)
+  const todo: Leaf[] = []
+  for (const leaf of leaves.values()) {
+    const hit = cache.get(cacheAlgo(leaf), leaf.rel, leaf.stat)
+    if (hit) {
+      leaf.result = hit
+      stats.cacheHits++
+    } else todo.push(leaf)
+  }
+
+  // 3. Hash the misses.
+  const record = (leaf: Leaf, value: CachedDigest) => {
+    leaf.result = value
+    stats.hashed++
+    cache.set(cacheAlgo(leaf), leaf.rel, leaf.stat, passStartNs, value)
+  }
+  const gone = (leaf: Leaf, err: unknown): boolean => {
+    const code = (err as NodeJS.ErrnoException).code ?? ''
+    if (code === 'EACCES' || code === 'EPERM') {
+      warnings.push({ code: 'FILE_UNREADABLE', file: leaf.rel, message: `${leaf.rel}: permission denied; treated as absent` })
+    } else if (!missingCodes.has(code)) return false
+    leaf.result = 'absent' // deleted between stat and read, or unreadable
+    return true
+  }
+  const hashInThread = async (leaf: Leaf) => {
+    try {
+      if (leaf.algo === SEMANTIC_ALGO) {
+        const r = await semanticDigest(await readFile(leaf.abs), leaf.rel)
+        record(leaf, { digest: r.digest, kind: r.kind, ...(r.warning ? { warning: r.warning } : {}) })
+      } else {
+        record(leaf, { digest: `${BYTES_ALGO}:${await hashFileHex(leaf.abs)}`, kind: 'bytes' })
+      }
+    } catch (err) {
+      if (!gone(leaf, err)) throw err
+    }
+  }
+
+  // Many .py files: the parser's own worker pool. It names files as given (absolute): report them project-relative.
+  const semantic = todo.filter((l) => l.algo === SEMANTIC_ALGO)
+  const manySemantic = new Set(semantic.length >= SEMANTIC_POOL_FROM && (options.concurrency ?? 2) > 1 ? semantic : [])
+  const hashSemanticMany = async () => {
+    if (manySemantic.size === 0) return
+    const batch = [...manySemantic]
+    let rs: Awaited<ReturnType<typeof semanticDigestMany>>
+    try {
+      rs = await semanticDigestMany(batch.map((l) => l.abs), options.concurrency ? { workers: options.concurrency } : {})
+    } catch {
+      // A file vanished mid-pass or a worker failed: redo the batch here, where each file's error is handled.
+      await mapLimit(batch, 8, hashInThread)
+      return
+    }
+    rs.forEach((r, i) => {
+      const leaf = batch[i]!
+      const w = r.warning && { ...r.warning, file: leaf.rel, message: r.warning.message.split(leaf.abs).join(leaf.rel) }
+      record(leaf, { digest: r.digest, kind: r.kind, ...(w ? { warning: w } : {}) })
+    })
+  }
+
+  const largeFrom = options.largeFileBytes ?? LARGE_FILE_BYTES
+  const concurrency = options.concurrency ?? undefined
+  const large = todo.filter((l) => l.algo === BYTES_ALGO && l.stat.size >= BigInt(largeFrom))
+  const largeTotal = large.reduce((n, l) => n + l.stat.size, 0n)
+  const warmShared = concurrency === undefined && sharedPoolIsRunning()
+  const usePool = large.length >= 2 && (warmShared || largeTotal >= BigInt(options.poolMinBytes ?? POOL_MIN_BYTES)) && (concurrency ?? 2) > 1
+  const pooledSet = new Set(usePool ? large : [])
+  let ownPool: HashPool | undefined
+  const pool = usePool ? (concurrency === undefined ? sharedHashPool() : (ownPool = new HashPool(concurrency))) : undefined
+  try {
+    await Promise.all([
+      hashSemanticMany(),
+      mapLimit(
+        todo.filter((l) => !pooledSet.has(l) && !manySemantic.has(l)),
+        8,
+        hashInThread,
+      ),
+      ...[...pooledSet].map(async (leaf) => {
+        try {
+          const hex = await pool!.hashFile(leaf.abs)
+          stats.pooled++
+          record(leaf, { digest: `${BYTES_ALGO}:${hex}`, kind: 'bytes' })
+        } catch (err) {
+          if (gone(leaf, err)) return
+          if (!(err as { poolFailure?: boolean }).poolFailure) throw err
+          await hashInThread(leaf) // worker died or could not start: hash here instead
+        }
+      }),
+    ])
+  } finally {
+    await ownPool?.close()
+  }
+
+  try {
+    await cache.save({ prune: options.pruneCache })
+  } catch (err) {
+    warnings.push({ code: 'CACHE_WRITE', message: `could not write the stat cache (${(err as Error).message}); digests are unaffected` })
+  }
+
+  // 4. Compose results.
+  const results = new Map<string, PathDigest>()
+  const leafDigest = (leaf: Leaf): string => {
+    const r = leaf.result
+    if (!r || r === 'absent') return 'absent'
+    if (r.warning) warnings.push(r.warning)
+    return r.digest
+  }
+  for (const [key, plan] of plans) {
+    const path = plan.req.rel
+    if (plan.leaf) {
+      const digest = leafDigest(plan.leaf)
+      const r = plan.leaf.result
+      results.set(key, digest === 'absent' || !r || r === 'absent' ? { path, digest: 'absent', kind: 'absent' } : { path, digest, kind: r.kind })
+    } else if (plan.tree) {
+      const entries = plan.tree.entries.map((e) => ({ name: e.name, digest: e.leaf ? leafDigest(e.leaf) : e.token! }))
+      results.set(key, { path, digest: await treeDigest(entries), kind: 'tree' })
+    } else {
+      results.set(key, { path, digest: 'absent', kind: 'absent' })
+    }
+  }
+  return { results, warnings: dedupeWarnings(warnings), stats }
+}
+
+export function dedupeWarnings(ws: Warning[]): Warning[] {
+  const seen = new Set<string>()
+  return ws.filter((w) => {
+    const k = `${w.code}\0${w.file ?? ''}\0${w.line ?? ''}\0${w.message}`
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+}

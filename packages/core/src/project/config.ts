@@ -1,0 +1,272 @@
+// OWNER: core-registry helper.
+// `.modelops-bundle/config.yaml`: what it may contain, its defaults, and the commented file `init` writes.
+import { isMap, isScalar, isSeq, type Node } from 'yaml'
+import type { Warning } from '../errors.js'
+import type { EnvironmentInputs } from '../digest/types.js'
+import {
+  describe,
+  expectBoolean,
+  expectMap,
+  expectNumber,
+  expectString,
+  mapEntries,
+  nodeError,
+  parseYaml,
+  positionOf,
+  stringList,
+  type YamlSource,
+} from './yaml.js'
+import type { ProjectConfig } from './project.js'
+
+/**
+ * Defaults of config.yaml.
+ *
+ * `code_roots` defaults to `['.', 'src']`, not the reference's `['src']`: our entrypoints are module paths
+ * relative to the project root (`models/sir.py` → `models.sir`, as the reference CLI writes them), so the root
+ * itself is where `import models.x` resolves; `src` is kept for src-layout projects. Roots that do not exist are
+ * simply skipped by the import follower.
+ */
+export function defaultConfig(): ProjectConfig {
+  return {
+    environment: {},
+    base_classes: ['modelops_calabaria.BaseModel', 'calabaria.BaseModel'],
+    code_roots: ['.', 'src'],
+    auto_code: true,
+    import_mode: 'files',
+    code_ignore: [],
+  }
+}
+
+const HINT = 'fix .modelops-bundle/config.yaml (every key is optional; `mops-bundle init` in an empty folder writes a commented example)'
+
+const ENV_KEYS: Record<keyof EnvironmentInputs, string> = {
+  python_version: "python_version: '3.11.7'",
+  platform: 'platform: linux-x86_64',
+  dependencies: "dependencies: {numpy: '1.26.4'}",
+  container_image: 'container_image: ghcr.io/org/image:tag (or null)',
+  cuda_version: "cuda_version: '12.2' (or null)",
+  rng_algorithm: 'rng_algorithm: PCG64',
+  thread_count: 'thread_count: 1',
+}
+
+/** Parse config.yaml text. Unknown keys are kept out of the result and reported as warnings (the reference's own keys live here too). */
+export function parseConfig(text: string, file: string): { config: ProjectConfig; warnings: Warning[] } {
+  const config = defaultConfig()
+  const warnings: Warning[] = []
+  const { src, root } = parseYaml(text, { file, code: 'CONFIG_INVALID', hint: HINT, maxBytes: 1024 * 1024 })
+  if (root === null) return { config, warnings }
+  const top = expectMap(src, root, 'config.yaml', 'a mapping of keys such as `auto_code: true`')
+  if (!top) return { config, warnings }
+  let sawCodeRoots = false
+  for (const { key, keyNode, value } of mapEntries(src, top, 'config.yaml')) {
+    switch (key) {
+      case 'environment':
+        if (value && isScalar(value) && typeof value.value === 'string') {
+          // An environment *name* (e.g. `local`) is not ours to read.
+          warnings.push(warningAt(src, keyNode, `config.yaml: environment ${JSON.stringify(value.value)} is a name, not digest inputs (ignored)`))
+        } else config.environment = parseEnvironment(src, value)
+        break
+      case 'base_classes':
+        config.base_classes = stringList(src, value, 'base_classes', '[modelops_calabaria.BaseModel]')
+        for (const [i, b] of config.base_classes.entries()) {
+          if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(b)) throw nodeError(src, (value as { items?: Node[] })?.items?.[i] ?? value, `base_classes[${i}] must be a dotted Python name, got ${JSON.stringify(b)}`, 'e.g. modelops_calabaria.BaseModel')
+        }
+        break
+      case 'code_roots':
+        config.code_roots = codeRoots(src, value, 'code_roots')
+        sawCodeRoots = true
+        break
+      case 'auto_code':
+        parseAutoCode(src, value, config, sawCodeRoots)
+        break
+      case 'generator':
+        config.generator = parseGenerator(src, value)
+        break
+      case 'import_mode':
+      case 'ignore':
+        // The reference reads auto_code keys from the top level when there is no auto_code section.
+        if (key === 'import_mode') config.import_mode = importMode(src, value, 'import_mode')
+        else config.code_ignore = stringList(src, value, 'ignore', "['tests/*']")
+        break
+      default:
+        warnings.push(warningAt(src, keyNode, `unknown key ${JSON.stringify(key)} in config.yaml (ignored)`))
+    }
+  }
+  return { config, warnings }
+}
+
+function warningAt(src: YamlSource, node: Node, message: string): Warning {
+  const pos = positionOf(src, node.range?.[0])
+  return { code: 'CONFIG_UNKNOWN_KEY', message, file: src.file, line: pos.line, column: pos.column }
+}
+
+function parseEnvironment(src: YamlSource, node: Node | null): Partial<EnvironmentInputs> {
+  const map = expectMap(src, node, 'environment', 'a mapping, e.g.\n  environment:\n    python_version: "3.11.7"')
+  const env: Partial<EnvironmentInputs> = {}
+  if (!map) return env
+  for (const { key, keyNode, value } of mapEntries(src, map, 'environment')) {
+    const where = `environment.${key}`
+    switch (key) {
+      case 'python_version':
+      case 'platform':
+      case 'rng_algorithm':
+        env[key] = scalarText(src, value, where, ENV_KEYS[key])
+        break
+      case 'container_image':
+      case 'cuda_version':
+        env[key] = isScalar(value) && value.value === null ? null : value === null ? null : scalarText(src, value, where, ENV_KEYS[key])
+        break
+      case 'thread_count': {
+        const n = expectNumber(src, value, where, ENV_KEYS.thread_count)
+        if (!Number.isInteger(n) || n < 1) throw nodeError(src, value, `${where} must be a whole number of at least 1, got ${n}`, `write it as ${ENV_KEYS.thread_count}`)
+        env.thread_count = n
+        break
+      }
+      case 'dependencies': {
+        const deps = expectMap(src, value, where, 'a mapping of package name to version, e.g. {numpy: "1.26.4"}')
+        const out: Record<string, string> = {}
+        for (const d of deps ? mapEntries(src, deps, where) : []) out[d.key] = scalarText(src, d.value, `${where}.${d.key}`, `${d.key}: '1.0.0'`)
+        env.dependencies = out
+        break
+      }
+      default:
+        throw nodeError(src, keyNode, `unknown environment input ${JSON.stringify(key)}`, `the environment inputs are ${Object.keys(ENV_KEYS).join(', ')}`)
+    }
+  }
+  return env
+}
+
+/** Versions written unquoted (`3.11`, `12.2`) arrive as numbers: keep the text as written. */
+function scalarText(src: YamlSource, node: Node | null, where: string, example: string): string {
+  if (node && isScalar(node) && typeof node.value === 'number' && node.source !== undefined) return String(node.source)
+  if (node && isScalar(node) && typeof node.value === 'number') return String(node.value)
+  return expectString(src, node, where, example)
+}
+
+function codeRoots(src: YamlSource, node: Node | null, where: string): string[] {
+  const roots = stringList(src, node, where, "['.', 'src']")
+  return roots.map((r, i) => {
+    const clean = r.replace(/\\/g, '/').replace(/\/+$/, '') || '.'
+    if (clean.startsWith('/') || clean === '..' || clean.startsWith('../') || clean.includes('/../')) {
+      throw nodeError(src, (node as { items?: Node[] }).items?.[i] ?? node, `${where}[${i}] must be a folder inside the project, got ${JSON.stringify(r)}`, "use project-relative folders such as '.' or 'src'")
+    }
+    return clean
+  })
+}
+
+function importMode(src: YamlSource, node: Node | null, where: string): 'package' | 'files' {
+  const mode = expectString(src, node, where, "'files' or 'package'")
+  if (mode !== 'files' && mode !== 'package') throw nodeError(src, node, `${where} must be 'files' or 'package', got ${JSON.stringify(mode)}`, "'files' follows imports file by file (recommended); 'package' adds whole packages")
+  return mode
+}
+
+/** `auto_code: true|false`, or the reference's mapping {enabled?, code_roots, import_mode, ignore}. */
+function parseAutoCode(src: YamlSource, node: Node | null, config: ProjectConfig, topLevelRoots: boolean): void {
+  if (node && isScalar(node) && typeof node.value === 'boolean') {
+    config.auto_code = node.value
+    return
+  }
+  if (!node || !isMap(node)) {
+    throw nodeError(src, node, `auto_code must be true, false or a mapping, got ${describe(node)}`, 'write it as `auto_code: true` or\n  auto_code:\n    code_roots: [src]\n    import_mode: files\n    ignore: []')
+  }
+  for (const { key, keyNode, value } of mapEntries(src, node, 'auto_code')) {
+    switch (key) {
+      case 'enabled':
+        config.auto_code = expectBoolean(src, value, 'auto_code.enabled', 'enabled: true')
+        break
+      case 'code_roots':
+        // An explicit top-level code_roots wins; otherwise the reference's section applies.
+        if (!topLevelRoots) config.code_roots = codeRoots(src, value, 'auto_code.code_roots')
+        break
+      case 'import_mode':
+        config.import_mode = importMode(src, value, 'auto_code.import_mode')
+        break
+      case 'ignore':
+        config.code_ignore = stringList(src, value, 'auto_code.ignore', "['tests/*']")
+        break
+      default:
+        throw nodeError(src, keyNode, `unknown key ${JSON.stringify(key)} in auto_code`, 'auto_code accepts enabled, code_roots, import_mode and ignore')
+    }
+  }
+}
+
+function parseGenerator(src: YamlSource, node: Node | null): ProjectConfig['generator'] {
+  const map = expectMap(src, node, 'generator', 'a mapping, e.g.\n  generator:\n    command: [python3, run.py]\n    timeout: 10m')
+  if (!map) return undefined
+  let command: string | string[] | undefined
+  let timeout: number | undefined
+  for (const { key, keyNode, value } of mapEntries(src, map, 'generator')) {
+    if (key === 'command') {
+      if (value && isSeq(value)) {
+        command = stringList(src, value, 'generator.command', '[python3, run.py]')
+        if (command.length === 0) throw nodeError(src, value, 'generator.command is an empty list', 'name the program to run, e.g. [python3, run.py]')
+      } else {
+        command = expectString(src, value, 'generator.command', "'python3 run.py' or [python3, run.py]")
+        if (command.trim() === '') throw nodeError(src, value, 'generator.command is empty', 'name the program to run, e.g. python3 run.py')
+      }
+    } else if (key === 'timeout') {
+      timeout = duration(src, value, 'generator.timeout')
+    } else {
+      throw nodeError(src, keyNode, `unknown key ${JSON.stringify(key)} in generator`, 'generator accepts command and timeout')
+    }
+  }
+  if (command === undefined) throw nodeError(src, map, 'generator needs a command', 'e.g.\n  generator:\n    command: [python3, run.py]')
+  return timeout === undefined ? { command } : { command, timeout }
+}
+
+/** A number of milliseconds, or text with a unit: `500ms`, `30s`, `10m`, `1h`. */
+function duration(src: YamlSource, node: Node | null, where: string): number {
+  const example = '30s, 10m or a number of milliseconds'
+  if (node && isScalar(node) && typeof node.value === 'string') {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(node.value)
+    if (!m) throw nodeError(src, node, `${where} must be a duration, got ${JSON.stringify(node.value)}`, `write it as ${example}`)
+    const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h']
+    return Math.round(Number(m[1]) * scale)
+  }
+  const n = expectNumber(src, node, where, example)
+  if (!(n > 0)) throw nodeError(src, node, `${where} must be positive, got ${n}`, `write it as ${example}`)
+  return n
+}
+
+/** The config.yaml `mops-bundle init` writes: every key commented out, with its default and meaning. */
+export const CONFIG_TEMPLATE = `# modelops-bundle project configuration.
+# Every key is optional: what is shown commented out is the default. Uncomment a key to change it.
+# (Keys this tool does not know, e.g. those of the Python modelops-bundle, are ignored with a warning.)
+
+# Inputs of the environment digest, which is part of every model's digest. Leave a key out to use
+# the value detected on this machine (python3 on PATH, the platform) and, for dependencies, the
+# versions pinned in uv.lock / requirements*.txt / pyproject.toml.
+# environment:
+#   python_version: '3.11.7'        # quote versions so 3.10 does not become the number 3.1
+#   platform: linux-x86_64
+#   dependencies:                   # package name -> version
+#     numpy: '1.26.4'
+#   container_image: null           # e.g. ghcr.io/org/image:tag
+#   cuda_version: null              # e.g. '12.2'
+#   rng_algorithm: PCG64
+#   thread_count: 1
+
+# Classes whose subclasses are models (fully qualified; imports and aliases are followed).
+# base_classes:
+#   - modelops_calabaria.BaseModel
+#   - calabaria.BaseModel
+
+# Folders from which Python imports resolve, relative to the project root. The root itself comes
+# first because entrypoints are module paths from the root (models/sir.py -> models.sir).
+# code_roots: ['.', 'src']
+
+# On register-model, add every project Python file a model imports (transitively) as a code
+# dependency. true / false, or a mapping as the Python modelops-bundle writes it:
+# auto_code: true
+# auto_code:
+#   code_roots: [src]               # used when there is no top-level code_roots
+#   import_mode: files              # files (each imported file) or package (whole packages)
+#   ignore: ['tests/*']             # fnmatch patterns on project-relative paths
+
+# The program that produces a model's outputs, run by the build plugin on a cache miss, with the
+# project root as working directory and MODELOPS_MODEL_ID, MODELOPS_ENTRYPOINT,
+# MODELOPS_MODEL_DIGEST and MODELOPS_OUT_DIR in its environment.
+# generator:
+#   command: [python3, run_model.py]  # a list of arguments, or one command line
+#   timeout: 10m                      # 500ms, 30s, 10m, 1h or a number of milliseconds
+`

@@ -1,0 +1,486 @@
+// OWNER: cli helper. Per-file reconciliation of register-model / register-target (reference-spec §4.3.1, §4.3.2),
+// with the weaknesses of §8.2.7 fixed: unknown --class/--target names, a missing PATH and id collisions across
+// files are errors; changes to data, code or outputs count as updates; pruning is reported, never silent.
+import fs from 'node:fs'
+import { ModelopsError, type Warning } from '../errors.js'
+import type { ComputeOptions } from '../digest/compute.js'
+import { digestFiles } from '../digest/compute.js'
+import type { Project } from '../project/project.js'
+import { absolutePath } from '../project/paths.js'
+import { discoverFile, type DiscoveryResult } from '../python/discover.js'
+import { codeDependencies, moduleFromPath } from '../python/imports.js'
+import { loadRegistry, updateRegistry } from './registry.js'
+import type { ModelEntry, Registry, TargetEntry } from './types.js'
+
+export type ChangeOp = 'added' | 'updated' | 'removed'
+
+/** One line of the `+ ~ -` report. */
+export interface RegistryChange {
+  op: ChangeOp
+  id: string
+  /** Project-relative file the entry comes from. */
+  path: string
+  entrypoint: string
+  /** The file's own digest (model_digest / target_digest) before and after, when it changed (updated only). */
+  digest?: { from: string | null; to: string | null }
+  /** What else changed (updated only): 'entrypoint', 'outputs', 'model_output', 'data', 'code'. */
+  fields?: string[]
+  /** Why an entry was removed: 'no longer discovered', 'excluded', 'file missing', or `re-registered as <id>`. */
+  reason?: string
+  /** Target sets the removed target was taken out of. */
+  targetSets?: string[]
+}
+
+export interface ReconcileReport {
+  kind: 'models' | 'targets'
+  /** Files scanned, project-relative. */
+  files: string[]
+  changes: RegistryChange[]
+  added: number
+  updated: number
+  removed: number
+  warnings: Warning[]
+}
+
+export interface ReconcileModelsOptions {
+  /** Keep only these discovered classes; a name not found in the file is an error. */
+  classes?: string[]
+  /** Leave these classes out (and drop them from the registry if they were registered). */
+  exclude?: string[]
+  /** Data dependencies, project-relative. When given they replace the recorded list; otherwise it is kept. */
+  data?: string[]
+  /** Extra code dependencies, project-relative, merged with the auto-discovered ones. */
+  code?: string[]
+  /**
+   * Follow imports from the model file and record every project `.py` it reaches as code.
+   * @default project.config.auto_code
+   */
+  autoCode?: boolean
+  /** Id for the single selected class (default `<file stem>_<class>` lower-case). */
+  id?: string
+  /** Also rescan every model file already in the registry (missing ones are pruned). */
+  regenAll?: boolean
+  compute?: ComputeOptions
+}
+
+export interface ReconcileTargetsOptions {
+  /** Keep only these targets (function name or target id); a name not found is an error. */
+  targets?: string[]
+  exclude?: string[]
+  regenAll?: boolean
+  compute?: ComputeOptions
+}
+
+interface FilePlan<E> {
+  path: string
+  /** null: the file is missing and its entries go. */
+  entries: Map<string, E> | null
+  /** Ids of this file to drop even if rediscovered ('excluded'). */
+  excluded: Set<string>
+  /** Classes/functions registered from this file that a filter left out: their entries stay as they are. */
+  untouched: Set<string>
+  lines: Map<string, number>
+}
+
+/**
+ * Register the models of `file` (project-relative; null only with regenAll) and reconcile the registry:
+ * the entries of every scanned file are replaced by what is discovered now. Discovery and hashing run before the
+ * registry lock; the diff is computed against the registry re-read under the lock, so concurrent runs on
+ * different files never lose each other's entries.
+ */
+export async function reconcileModels(project: Project, file: string | null, options: ReconcileModelsOptions = {}): Promise<ReconcileReport> {
+  const before = loadRegistry(project)
+  const files = fileSet(file, Object.values(before.models).map((m) => m.path), options.regenAll)
+  const autoCode = options.autoCode ?? project.config.auto_code
+  const warnings: Warning[] = []
+  const plans: FilePlan<ModelEntry>[] = []
+
+  for (const path of files) {
+    const primary = path === file
+    if (!existsFile(project, path)) {
+      if (primary) throw notFound(path, 'model file', 'register-model')
+      plans.push({ path, entries: null, excluded: new Set(), untouched: new Set(), lines: new Map() })
+      continue
+    }
+    const found = await discover(project, path, warnings)
+    const discovered = found.models.map((m) => m.name)
+    if (primary && discovered.length === 0 && !Object.values(before.models).some((m) => m.path === path)) {
+      throw new ModelopsError('DISCOVERY', 'no model classes found', {
+        file: path,
+        hint: `a model is a class deriving from one of ${project.config.base_classes.join(', ')} (base_classes in .modelops-bundle/config.yaml)`,
+      })
+    }
+    const { selected, excluded, untouched } = select(
+      path,
+      discovered,
+      primary ? options.classes : undefined,
+      primary ? options.exclude : undefined,
+      'class',
+    )
+    if (primary && options.id !== undefined && selected.length !== 1) {
+      throw new ModelopsError('USAGE', `--id needs exactly one class, but ${selected.length} are selected in ${path} (${selected.join(', ') || 'none'})`, {
+        hint: 'pick the class with --class NAME, or leave out --id to use the <file>_<class> ids',
+      })
+    }
+    if (primary) {
+      for (const p of [...(options.data ?? []), ...(options.code ?? [])]) {
+        if (!existsAny(project, p)) throw new ModelopsError('FILE_NOT_FOUND', 'dependency not found', { file: p, hint: `check the path given to --data/--code (relative to the current folder)` })
+      }
+    }
+    const module = moduleFromPath(path)
+    const oldByClass = new Map(Object.values(before.models).filter((m) => m.path === path).map((m) => [m.class_name, m]))
+    // Auto code is the same for every class of the file: compute it once.
+    const auto = autoCode ? (await codeDependencies(project.root, path, { codeRoots: project.config.code_roots })).filter((p) => p !== path) : []
+    const entries = new Map<string, ModelEntry>()
+    const lines = new Map<string, number>()
+    for (const name of selected) {
+      const model = found.models.find((m) => m.name === name)!
+      const old = oldByClass.get(name)
+      const id = primary && options.id !== undefined ? options.id : defaultId(path, name)
+      const data = primary && options.data !== undefined ? uniq(options.data) : (old?.data ?? [])
+      const code = mergeCode(project, primary ? options.code : undefined, old?.code, auto, path)
+      const digests = await digestPresent(project, path, id, { code: [path, ...code], data }, old ? { ...old.code_digests, ...old.data_digests } : {}, warnings, options.compute)
+      entries.set(id, {
+        entrypoint: `${module}:${name}`,
+        path,
+        class_name: name,
+        scenarios: old?.scenarios ?? [],
+        parameters: old?.parameters ?? [],
+        outputs: [...model.outputs],
+        data,
+        data_digests: pick(digests, data),
+        code,
+        code_digests: pick(digests, code),
+        model_digest: digests[path] ?? null,
+      })
+      lines.set(id, model.line)
+    }
+    plans.push({ path, entries, excluded: idsOf(before.models, path, excluded, (m) => m.class_name), untouched: new Set(untouched), lines })
+  }
+
+  return updateRegistry(project, (registry) => {
+    const changes = apply(registry.models, plans, (m) => m.class_name, (m) => m.model_digest, modelFields, 'model')
+    return report('models', files, changes, warnings)
+  })
+}
+
+/** register-target: like reconcileModels for `@calibration_target` functions; removed targets leave every target set. */
+export async function reconcileTargets(project: Project, file: string | null, options: ReconcileTargetsOptions = {}): Promise<ReconcileReport> {
+  const before = loadRegistry(project)
+  const files = fileSet(file, Object.values(before.targets).map((t) => t.path), options.regenAll)
+  const warnings: Warning[] = []
+  const plans: FilePlan<TargetEntry>[] = []
+  const fnOf = (t: TargetEntry) => t.entrypoint.slice(t.entrypoint.lastIndexOf(':') + 1)
+
+  for (const path of files) {
+    const primary = path === file
+    if (!existsFile(project, path)) {
+      if (primary) throw notFound(path, 'target file', 'register-target')
+      plans.push({ path, entries: null, excluded: new Set(), untouched: new Set(), lines: new Map() })
+      continue
+    }
+    const found = await discover(project, path, warnings)
+    if (primary && found.targets.length === 0 && !Object.values(before.targets).some((t) => t.path === path)) {
+      throw new ModelopsError('DISCOVERY', 'no @calibration_target functions found', {
+        file: path,
+        hint: 'decorate target functions with @calibration_target(model_output=..., data={...}) from modelops_calabaria',
+      })
+    }
+    // Filters match the function name or the target id (name=...).
+    const byKey = new Map<string, string>()
+    for (const t of found.targets) {
+      byKey.set(t.function, t.function)
+      byKey.set(t.name, t.function)
+    }
+    const translate = (names: string[] | undefined) => names?.map((n) => byKey.get(n) ?? n)
+    const { selected, excluded, untouched } = select(
+      path,
+      found.targets.map((t) => t.function),
+      primary ? translate(options.targets) : undefined,
+      primary ? translate(options.exclude) : undefined,
+      'target',
+    )
+    const module = moduleFromPath(path)
+    const entries = new Map<string, TargetEntry>()
+    const lines = new Map<string, number>()
+    for (const fn of selected) {
+      const target = found.targets.find((t) => t.function === fn)!
+      const data = uniq(Object.values(target.data).map((p) => storedDataPath(project, path, target.line, p)))
+      for (const d of data) {
+        if (!existsAny(project, d)) {
+          throw new ModelopsError('FILE_NOT_FOUND', `target ${target.name}: data file ${d} not found`, {
+            file: path,
+            line: target.line,
+            hint: 'data paths in @calibration_target are relative to the project root: fix the path or add the file',
+          })
+        }
+      }
+      const digests = await digestFiles(project, { code: [path], data }, options.compute)
+      entries.set(target.name, {
+        path,
+        entrypoint: `${module}:${fn}`,
+        model_output: target.model_output,
+        data,
+        data_digests: pick(digests, data),
+        target_digest: digests[path] ?? null,
+      })
+      lines.set(target.name, target.line)
+    }
+    plans.push({ path, entries, excluded: idsOf(before.targets, path, excluded, fnOf), untouched: new Set(untouched), lines })
+  }
+
+  return updateRegistry(project, (registry) => {
+    const changes = apply(registry.targets, plans, fnOf, (t) => t.target_digest, targetFields, 'target')
+    for (const change of changes) {
+      if (change.op !== 'removed') continue
+      const sets = removeFromTargetSets(registry, change.id)
+      if (sets.length > 0) change.targetSets = sets
+    }
+    return report('targets', files, changes, warnings)
+  })
+}
+
+/** `<file stem>_<class>`, lower-case (reference-spec §1.5). */
+export function defaultId(path: string, className: string): string {
+  const base = path.slice(path.lastIndexOf('/') + 1)
+  const stem = base.includes('.') ? base.slice(0, base.lastIndexOf('.')) : base
+  return `${stem}_${className}`.toLowerCase()
+}
+
+/** Remove `id` from every target set (members and weights); returns the names of the sets it was in. */
+export function removeFromTargetSets(registry: Registry, id: string): string[] {
+  const touched: string[] = []
+  for (const [name, set] of Object.entries(registry.target_sets)) {
+    const inSet = set.targets.includes(id) || id in set.weights
+    if (!inSet) continue
+    set.targets = set.targets.filter((t) => t !== id)
+    delete set.weights[id]
+    touched.push(name)
+  }
+  return touched
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function fileSet(file: string | null, registered: string[], regenAll?: boolean): string[] {
+  if (file === null && !regenAll) throw new ModelopsError('USAGE', 'no file given', { hint: 'name a Python file, or pass --regen-all to rescan every registered file' })
+  if (!regenAll) return [file!]
+  const all = new Set(registered)
+  if (file !== null) all.add(file)
+  return [...all].sort(codePointCompare)
+}
+
+async function discover(project: Project, path: string, warnings: Warning[]): Promise<DiscoveryResult> {
+  const found = await discoverFile(absolutePath(project, path), { root: project.root, baseClasses: project.config.base_classes })
+  for (const issue of found.errors) warnings.push({ code: 'DISCOVERY', message: issue.message, file: path, line: issue.line })
+  return found
+}
+
+function select(path: string, discovered: string[], only: string[] | undefined, exclude: string[] | undefined, what: 'class' | 'target') {
+  const known = new Set(discovered)
+  const unknown = (only ?? []).filter((n) => !known.has(n))
+  if (unknown.length > 0) {
+    const plural = unknown.length === 1 ? what : what === 'class' ? 'classes' : 'targets'
+    throw new ModelopsError('USAGE', `${plural} not found: ${unknown.join(', ')}`, {
+      file: path,
+      exitCode: 1,
+      hint: discovered.length > 0 ? `found: ${discovered.join(', ')}` : `no ${what === 'class' ? 'model classes' : 'calibration targets'} in this file`,
+    })
+  }
+  const excluded = new Set(exclude ?? [])
+  const selected = discovered.filter((n) => (only === undefined || only.includes(n)) && !excluded.has(n))
+  const untouched = only === undefined ? [] : discovered.filter((n) => !only.includes(n) && !excluded.has(n))
+  return { selected, excluded, untouched }
+}
+
+function idsOf<E extends { path: string }>(entries: Record<string, E>, path: string, names: Set<string>, nameOf: (e: E) => string): Set<string> {
+  return new Set(Object.entries(entries).filter(([, e]) => e.path === path && names.has(nameOf(e))).map(([id]) => id))
+}
+
+/**
+ * Replace the entries of every planned file in `table` (in place, keeping the YAML slot of ids that stay) and
+ * return the changes. Collisions with an id of a file that is not being rescanned are errors naming both files.
+ */
+function apply<E extends { path: string; entrypoint: string }>(
+  table: Record<string, E>,
+  plans: FilePlan<E>[],
+  nameOf: (e: E) => string,
+  digestOf: (e: E) => string | null,
+  fieldsOf: (a: E, b: E) => string[],
+  what: 'model' | 'target',
+): RegistryChange[] {
+  const scanned = new Set(plans.map((p) => p.path))
+  const claimed = new Map<string, string>()
+  for (const plan of plans) {
+    for (const id of plan.entries?.keys() ?? []) {
+      const other = table[id]
+      const line = plan.lines.get(id)
+      if (other && other.path !== plan.path && !scanned.has(other.path)) {
+        throw collision(what, id, plan.path, line, other.path)
+      }
+      const twin = claimed.get(id)
+      if (twin !== undefined) throw collision(what, id, plan.path, line, twin)
+      claimed.set(id, plan.path)
+    }
+  }
+
+  const changes: RegistryChange[] = []
+  for (const plan of plans) {
+    const old = Object.entries(table).filter(([, e]) => e.path === plan.path)
+    const next = plan.entries ?? new Map<string, E>()
+    const renamed = new Map<string, string>()
+    for (const [id, entry] of next) renamed.set(nameOf(entry), id)
+    for (const [id, entry] of old) {
+      if (next.has(id)) continue
+      if (plan.entries !== null && plan.untouched.has(nameOf(entry))) continue
+      const reason =
+        plan.entries === null ? 'file missing'
+        : plan.excluded.has(id) ? 'excluded'
+        : renamed.has(nameOf(entry)) ? `re-registered as ${renamed.get(nameOf(entry))}`
+        : 'no longer discovered'
+      delete table[id]
+      changes.push({ op: 'removed', id, path: plan.path, entrypoint: entry.entrypoint, reason })
+    }
+    for (const [id, entry] of next) {
+      const prev = table[id]
+      table[id] = entry
+      if (!prev) {
+        changes.push({ op: 'added', id, path: plan.path, entrypoint: entry.entrypoint })
+        continue
+      }
+      const change: RegistryChange = { op: 'updated', id, path: plan.path, entrypoint: entry.entrypoint }
+      if (digestOf(prev) !== digestOf(entry)) change.digest = { from: digestOf(prev), to: digestOf(entry) }
+      const fields = fieldsOf(prev, entry)
+      if (fields.length > 0) change.fields = fields
+      if (change.digest || change.fields) changes.push(change)
+    }
+  }
+  const order: Record<ChangeOp, number> = { added: 0, updated: 1, removed: 2 }
+  return changes.sort((a, b) => order[a.op] - order[b.op] || codePointCompare(a.id, b.id))
+}
+
+function modelFields(a: ModelEntry, b: ModelEntry): string[] {
+  const fields: string[] = []
+  if (a.entrypoint !== b.entrypoint) fields.push('entrypoint')
+  if (!sameList(a.outputs, b.outputs)) fields.push('outputs')
+  if (!sameList(a.data, b.data) || !sameMap(a.data_digests, b.data_digests)) fields.push('data')
+  if (!sameList(a.code, b.code) || !sameMap(a.code_digests, b.code_digests)) fields.push('code')
+  return fields
+}
+
+function targetFields(a: TargetEntry, b: TargetEntry): string[] {
+  const fields: string[] = []
+  if (a.entrypoint !== b.entrypoint) fields.push('entrypoint')
+  if (a.model_output !== b.model_output) fields.push('model_output')
+  if (!sameList(a.data, b.data) || !sameMap(a.data_digests ?? {}, b.data_digests)) fields.push('data')
+  return fields
+}
+
+function report(kind: 'models' | 'targets', files: string[], changes: RegistryChange[], warnings: Warning[]): ReconcileReport {
+  const count = (op: ChangeOp) => changes.filter((c) => c.op === op).length
+  return { kind, files, changes, added: count('added'), updated: count('updated'), removed: count('removed'), warnings }
+}
+
+/**
+ * Code deps: the explicit list when given, else the recorded list (files of it that were deleted are dropped when
+ * imports are followed, since they were most likely found that way), plus what import-following finds now.
+ * Keeping recorded entries over-approximates, which can only cause a rebuild, never a stale result.
+ */
+function mergeCode(project: Project, explicit: string[] | undefined, recorded: string[] | undefined, auto: string[], self: string): string[] {
+  const base = explicit ?? (recorded ?? []).filter((p) => auto.length === 0 || existsAny(project, p))
+  return uniq([...base, ...auto]).filter((p) => p !== self).sort(codePointCompare)
+}
+
+/**
+ * digestFiles over the paths that exist. A recorded dependency that has gone keeps its recorded digest (so status
+ * reports it missing) and is named in a warning.
+ */
+async function digestPresent(
+  project: Project,
+  file: string,
+  id: string,
+  paths: { code: string[]; data: string[] },
+  recorded: Record<string, string>,
+  warnings: Warning[],
+  compute: ComputeOptions | undefined,
+): Promise<Record<string, string>> {
+  const present = (list: string[]) => list.filter((p) => existsAny(project, p))
+  const digests = await digestFiles(project, { code: present(paths.code), data: present(paths.data) }, compute)
+  for (const p of [...paths.code, ...paths.data]) {
+    if (digests[p] !== undefined) continue
+    warnings.push({ code: 'FILE_NOT_FOUND', message: `${id}: recorded dependency ${p} is missing`, file })
+    if (recorded[p] !== undefined) digests[p] = recorded[p]
+  }
+  return digests
+}
+
+function storedDataPath(project: Project, file: string, line: number, raw: string): string {
+  const clean = raw.replace(/\\/g, '/').replace(/^\.\//, '')
+  try {
+    absolutePath(project, clean)
+    return clean
+  } catch (err) {
+    if (err instanceof ModelopsError) {
+      throw new ModelopsError(err.code, `data path ${JSON.stringify(raw)}: ${err.message}`, { file, line, hint: 'data paths in @calibration_target are project-relative, e.g. data/data.csv' })
+    }
+    throw err
+  }
+}
+
+function collision(what: string, id: string, path: string, line: number | undefined, other: string): ModelopsError {
+  return new ModelopsError('ID_COLLISION', `${what} id '${id}' is already registered from ${other}`, {
+    file: path,
+    line,
+    hint:
+      what === 'model'
+        ? `ids are <file stem>_<class>: rename the class or file, register it with --id, or drop the entry of ${other} first`
+        : `target ids are the function name or name=...: give one of them another name=... in its @calibration_target`,
+  })
+}
+
+function notFound(path: string, what: string, command: string): ModelopsError {
+  return new ModelopsError('FILE_NOT_FOUND', `${what} not found`, {
+    file: path,
+    hint: `check the path; if the file was deleted on purpose, run \`mops-bundle ${command} --regen-all\` to drop its entries`,
+  })
+}
+
+function existsFile(project: Project, rel: string): boolean {
+  try {
+    return fs.statSync(absolutePath(project, rel)).isFile()
+  } catch {
+    return false
+  }
+}
+
+function existsAny(project: Project, rel: string): boolean {
+  try {
+    return fs.existsSync(absolutePath(project, rel))
+  } catch {
+    return false
+  }
+}
+
+function pick(digests: Record<string, string>, paths: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const p of paths) if (digests[p] !== undefined) out[p] = digests[p]
+  return out
+}
+
+function uniq(list: string[]): string[] {
+  return [...new Set(list)]
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
+}
+
+function sameMap(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a)
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k])
+}
+
+/** Code-point order (never locale order): the same on every machine. */
+function codePointCompare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

@@ -1,0 +1,118 @@
+// The persistent stat cache: hits on unchanged files, misses on any identity change, the racy-timestamp rule.
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { digestPaths, type EngineOptions, type PathRequest } from '../src/digest/engine.js'
+import { computeDigests } from '../src/digest/compute.js'
+import { hashBytes } from '../src/digest/bytes.js'
+import { makeProject, model, registry, tempDir, write } from './digest-helpers.js'
+import type { Project } from '../src/project/project.js'
+
+let root: string
+let cleanup: () => void
+let project: Project
+beforeEach(() => {
+  ;({ dir: root, cleanup } = tempDir())
+  project = makeProject(root)
+  write(root, 'data/a.csv', 'aaaa')
+  write(root, 'data/b.csv', 'bbbb')
+  write(root, 'data/dir/c.csv', 'cccc')
+})
+afterEach(() => cleanup())
+
+const reqs: PathRequest[] = [
+  { rel: 'data/a.csv', mode: 'data' },
+  { rel: 'data/b.csv', mode: 'data' },
+  { rel: 'data/dir', mode: 'data' },
+]
+// Small margin so the test need not wait seconds; files are written well before each pass.
+const opts: EngineOptions = { racyMarginMs: 20 }
+const cacheFile = () => join(root, 'node_modules/.cache/modelops-bundle/stat-cache.json')
+const run = (o: EngineOptions = opts, r = reqs) => digestPaths(project, r, o)
+const digestsOf = (res: Awaited<ReturnType<typeof run>>) => [...res.results.values()].map((d) => d.digest)
+
+describe('stat cache', () => {
+  it('a warm pass over unchanged files reads nothing', async () => {
+    await sleep(60)
+    const cold = await run()
+    expect(cold.stats).toEqual({ files: 3, cacheHits: 0, hashed: 3, pooled: 0 })
+    expect(existsSync(cacheFile())).toBe(true)
+    const warm = await run()
+    expect(warm.stats).toEqual({ files: 3, cacheHits: 3, hashed: 0, pooled: 0 })
+    expect(digestsOf(warm)).toEqual(digestsOf(cold))
+  })
+
+  it('any change of size, mtime or ctime is a miss (same-size edit with the old mtime restored)', async () => {
+    await sleep(60)
+    await run()
+    const st = statSync(join(root, 'data/a.csv'))
+    writeFileSync(join(root, 'data/a.csv'), 'AAAA') // same size
+    utimesSync(join(root, 'data/a.csv'), st.atime, st.mtime) // mtime back; ctime moves anyway
+    await sleep(60)
+    const r = await run()
+    expect(r.stats).toMatchObject({ cacheHits: 2, hashed: 1 })
+    expect(r.results.get('data\0data/a.csv')!.digest).toBe(await hashBytes('AAAA'))
+  })
+
+  it('racy: a file modified within the margin of the pass is not trusted next time', async () => {
+    // The files are younger than this margin however slow the machine is.
+    const racy = { racyMarginMs: 600_000 }
+    const first = await run(racy)
+    expect(first.stats.hashed).toBe(3)
+    const second = await run(racy)
+    expect(second.stats).toMatchObject({ cacheHits: 0, hashed: 3 })
+    // Once they are old enough relative to a pass, they are cached.
+    await sleep(60)
+    await run()
+    expect((await run()).stats).toMatchObject({ cacheHits: 3, hashed: 0 })
+  })
+
+  it('racy: same size, same mtime, different content is caught when the entry was racy', async () => {
+    const f = join(root, 'data/a.csv')
+    const st = statSync(f)
+    await run({ racyMarginMs: 600_000 }) // a.csv counts as just written: its entry must not be stored
+    writeFileSync(f, 'ZZZZ')
+    utimesSync(f, st.atime, st.mtime)
+    const r = await run({ racyMarginMs: 600_000 })
+    expect(r.results.get('data\0data/a.csv')!.digest).toBe(await hashBytes('ZZZZ'))
+  })
+
+  it('is keyed by algorithm: the same path as data (bytes) and as code (semantic) are separate entries', async () => {
+    write(root, 'src/m.py', 'x = 1\n')
+    await sleep(60)
+    await run(opts, [{ rel: 'src/m.py', mode: 'data' }])
+    const asCode = await run(opts, [{ rel: 'src/m.py', mode: 'code' }])
+    expect(asCode.stats).toMatchObject({ cacheHits: 0, hashed: 1 })
+  })
+
+  it('a corrupt cache file is replaced, with a warning', async () => {
+    await sleep(60)
+    await run()
+    writeFileSync(cacheFile(), '{ not json')
+    const r = await run()
+    expect(r.warnings).toEqual([expect.objectContaining({ code: 'CACHE_RESET' })])
+    expect(r.stats.hashed).toBe(3)
+    expect(JSON.parse(readFileSync(cacheFile(), 'utf8')).format).toBe('modelops-bundle/stat-cache@1')
+  })
+
+  it('honours cacheDir, and cacheDir: false writes nothing', async () => {
+    await sleep(60)
+    await run({ ...opts, cacheDir: join(root, 'elsewhere') })
+    expect(existsSync(join(root, 'elsewhere/stat-cache.json'))).toBe(true)
+    await run({ ...opts, cacheDir: false })
+    expect(existsSync(cacheFile())).toBe(false)
+  })
+
+  it('computeDigests prunes rows of files no longer listed, and its warm pass is all hits', async () => {
+    const reg = registry({ m: model('data/a.csv', { data: ['data/b.csv'] }) })
+    await sleep(60)
+    await computeDigests(project, reg, { racyMarginMs: 20 })
+    const rows = () => Object.keys(JSON.parse(readFileSync(cacheFile(), 'utf8')).entries).map((k) => k.split('\0')[1])
+    expect(rows().sort()).toEqual(['data/a.csv', 'data/b.csv'])
+    reg.models.m!.data = []
+    const warm = await computeDigests(project, reg, { racyMarginMs: 20 })
+    expect(warm.stats).toMatchObject({ cacheHits: 1, hashed: 0 })
+    expect(rows()).toEqual(['data/a.csv'])
+  })
+})

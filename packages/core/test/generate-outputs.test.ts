@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process'
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LocalStore } from '../src/cache/local-store.js'
+import { resolveOutputs } from '../src/generate/outputs.js'
+import type { DigestReport } from '../src/digest/types.js'
+
+const run = promisify(execFile)
+const here = path.dirname(fileURLToPath(import.meta.url))
+let tmp: string
+beforeAll(async () => { tmp = await mkdtemp(path.join(tmpdir(), 'mops-outputs-')) })
+afterAll(async () => { await rm(tmp, { recursive: true, force: true }) })
+
+function report(digests: Record<string, string>): DigestReport {
+  const models: DigestReport['models'] = {}
+  for (const [id, d] of Object.entries(digests)) {
+    models[id] = { digest: `composite1:${d.repeat(64)}`, entrypoint: `models.m:${id}`, path: 'models/m.py', class_name: id, outputs: ['o'], components: [], missing: [] }
+  }
+  return { bundle_digest: 'bundle1:x', environment: { digest: 'env1:x', python_version: '3', platform: 'p', dependencies: {}, container_image: null, cuda_version: null, rng_algorithm: 'r', thread_count: 1 }, models, targets: {}, warnings: [] }
+}
+
+/** A command generator that logs each run to `log` and writes one output. */
+const gen = (log: string, extra = '') => ({ command: `echo "$MODELOPS_MODEL_ID" >> ${JSON.stringify(log)}; ${extra} printf "%s" "$MODELOPS_MODEL_DIGEST" > "$MODELOPS_OUT_DIR/out.txt"` })
+const lines = async (f: string) => (await readFile(f, 'utf8').catch(() => '')).split('\n').filter(Boolean).sort()
+
+describe('resolveOutputs', () => {
+  it('generates on a miss, reuses verified entries, regenerates only changed models', async () => {
+    const dir = path.join(tmp, 'basic')
+    const log = path.join(tmp, 'basic.log')
+    const store = new LocalStore(dir)
+    const r1 = await resolveOutputs({ root: tmp, report: report({ a: '1', b: '2' }), generator: gen(log), store })
+    expect([r1.generated, r1.cached]).toEqual([2, 0])
+    const r2 = await resolveOutputs({ root: tmp, report: report({ a: '1', b: '2' }), generator: gen(log), store })
+    expect([r2.generated, r2.cached]).toEqual([0, 2])
+    const r3 = await resolveOutputs({ root: tmp, report: report({ a: '1', b: '3' }), generator: gen(log), store, previous: r2.outputs })
+    expect([r3.generated, r3.cached]).toEqual([1, 1])
+    expect(r3.outputs.get('a')!.source).toBe('memo')
+    expect(await lines(log)).toEqual(['a', 'b', 'b'])
+    expect(await readFile(r3.outputs.get('b')!.entry.filePath('out.txt'), 'utf8')).toBe(`composite1:${'3'.repeat(64)}`)
+    // Same digests under another generator: a separate entry.
+    const r4 = await resolveOutputs({ root: tmp, report: report({ a: '1' }), generator: gen(log, 'true;'), store })
+    expect(r4.generated).toBe(1)
+  })
+
+  it('a failing generator fails the call, aborts the rest and commits nothing', async () => {
+    const dir = path.join(tmp, 'fail')
+    const log = path.join(tmp, 'fail.log')
+    const store = new LocalStore(dir)
+    const failing = { command: `if [ "$MODELOPS_MODEL_ID" = b ]; then echo "b is broken" >&2; exit 1; fi; sleep 0.2; echo x > "$MODELOPS_OUT_DIR/o"` }
+    await expect(resolveOutputs({ root: tmp, report: report({ a: '1', b: '2' }), generator: failing, store, concurrency: 2 }))
+      .rejects.toMatchObject({ code: 'GENERATOR_FAILED', message: expect.stringContaining('b is broken') })
+    const info = await store.info()
+    expect(info.list.map((e) => e.model_id)).not.toContain('b')
+    // A good run afterwards still works (no stuck locks, no half entries).
+    const ok = await resolveOutputs({ root: tmp, report: report({ a: '1', b: '2' }), generator: gen(log), store })
+    expect(ok.generated + ok.cached).toBe(2)
+  })
+
+  it('drops a corrupted entry with a warning and regenerates it', async () => {
+    const store = new LocalStore(path.join(tmp, 'corrupt'))
+    const log = path.join(tmp, 'corrupt.log')
+    const r1 = await resolveOutputs({ root: tmp, report: report({ a: '1' }), generator: gen(log), store })
+    await appendFile(r1.outputs.get('a')!.entry.filePath('out.txt'), 'garbage')
+    const warnings: string[] = []
+    const r2 = await resolveOutputs({ root: tmp, report: report({ a: '1' }), generator: gen(log), store, onWarning: (m) => warnings.push(m) })
+    expect(r2.generated).toBe(1)
+    expect(warnings.join('\n')).toMatch(/cache entry of model a is corrupt \(out\.txt has \d+ bytes/)
+    expect(await readFile(r2.outputs.get('a')!.entry.filePath('out.txt'), 'utf8')).toBe(`composite1:${'1'.repeat(64)}`)
+    expect(await lines(log)).toEqual(['a', 'a'])
+  })
+
+  it('two processes sharing a cache folder both succeed and generate each key once', async () => {
+    const dir = path.join(tmp, 'shared')
+    const log = path.join(tmp, 'shared.log')
+    const script = path.join(tmp, 'child.mts')
+    const src = (p: string) => JSON.stringify(pathToFileURL(path.join(here, '../src', p)).href)
+    await writeFile(script, `
+      import { LocalStore } from ${src('cache/local-store.ts')}
+      import { resolveOutputs } from ${src('generate/outputs.ts')}
+      const report = ${JSON.stringify(report({ a: '1', b: '2', c: '3', d: '4' }))}
+      const r = await resolveOutputs({ root: ${JSON.stringify(tmp)}, report, store: new LocalStore(${JSON.stringify(dir)}), concurrency: 2,
+        generator: { command: ${JSON.stringify(gen(log, 'sleep 0.3;').command)} } })
+      console.log(JSON.stringify({ generated: r.generated, cached: r.cached }))
+    `)
+    const tsx = path.join(here, '../../../node_modules/tsx/dist/esm/index.mjs')
+    const child = () => run(process.execPath, ['--import', pathToFileURL(tsx).href, script], { cwd: tmp })
+    const [x, y] = await Promise.all([child(), child()])
+    const rx = JSON.parse(x.stdout)
+    const ry = JSON.parse(y.stdout)
+    expect(rx.generated + ry.generated).toBe(4)
+    expect(rx.generated + rx.cached).toBe(4)
+    expect(ry.generated + ry.cached).toBe(4)
+    expect(await lines(log)).toEqual(['a', 'b', 'c', 'd'])
+    expect((await new LocalStore(dir).info()).entries).toBe(4)
+  })
+})

@@ -1,0 +1,172 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { CONFIG_TEMPLATE, defaultConfig, parseConfig } from '../src/project/config.js'
+import { findProject, initProject, openProject } from '../src/project/project.js'
+import { loadRegistry } from '../src/registry/registry.js'
+import { catchError, pyyamlLoadMany, tempDir } from './registry-helpers.js'
+
+describe('findProject', () => {
+  it('finds the nearest ancestor holding .modelops-bundle/', async () => {
+    const root = tempDir()
+    await initProject(root)
+    const deep = path.join(root, 'a', 'b', 'c')
+    fs.mkdirSync(deep, { recursive: true })
+    expect(findProject(deep).root).toBe(root)
+    expect(findProject(root).root).toBe(root)
+    // A nested project wins over the outer one.
+    await initProject(path.join(root, 'a'))
+    expect(findProject(deep).root).toBe(path.join(root, 'a'))
+  })
+
+  it("says it is not inside a project with the reference's wording and the fix", () => {
+    const dir = tempDir()
+    const err = catchError(() => findProject(dir))
+    expect(err.code).toBe('NOT_A_PROJECT')
+    expect(err.message).toBe('Not inside a modelops-bundle project (no .modelops-bundle found)')
+    expect(err.hint).toContain('mops-bundle init')
+    expect(err.exitCode).toBe(1)
+  })
+
+  it('ignores a .modelops-bundle that is a file', () => {
+    const dir = tempDir()
+    fs.writeFileSync(path.join(dir, '.modelops-bundle'), '')
+    expect(catchError(() => findProject(dir)).code).toBe('NOT_A_PROJECT')
+  })
+})
+
+describe('initProject', () => {
+  it('creates an empty registry and a commented config, and is idempotent', async () => {
+    const root = tempDir()
+    const first = await initProject(root)
+    expect(first.created).toEqual(['.modelops-bundle/registry.yaml', '.modelops-bundle/config.yaml'])
+    expect(loadRegistry(first.project)).toEqual({ version: '1.0', models: {}, targets: {}, target_sets: {} })
+    expect(first.project.config).toEqual(defaultConfig())
+    const second = await initProject(root)
+    expect(second.created).toEqual([])
+  })
+
+  it('never overwrites an existing registry or config', async () => {
+    const root = tempDir()
+    fs.mkdirSync(path.join(root, '.modelops-bundle'))
+    fs.writeFileSync(path.join(root, '.modelops-bundle', 'registry.yaml'), 'version: "1.0"\nmodels: {}\n# mine\n')
+    fs.writeFileSync(path.join(root, '.modelops-bundle', 'config.yaml'), 'auto_code: false\n')
+    const { created, project } = await initProject(root)
+    expect(created).toEqual([])
+    expect(fs.readFileSync(project.registryPath, 'utf8')).toContain('# mine')
+    expect(project.config.auto_code).toBe(false)
+  })
+
+  it('refuses a .modelops-bundle file with a clear error', async () => {
+    const root = tempDir()
+    fs.writeFileSync(path.join(root, '.modelops-bundle'), '')
+    const err = await initProject(root).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; message: string },
+    )
+    expect(err?.code).toBe('USAGE')
+    expect(err?.message).toContain('not a folder')
+  })
+
+  it('writes a template whose commented keys are valid when uncommented', () => {
+    expect(parseConfig(CONFIG_TEMPLATE, 'config.yaml').config).toEqual(defaultConfig())
+    // Uncomment every `# key:` line (and its indented continuation) and parse: documentation cannot rot.
+    const uncommented = CONFIG_TEMPLATE.split('\n')
+      .filter((l) => /^# {0,3}[a-z_]+:|^# {3,}/.test(l) && !/^# (auto_code: true)/.test(l))
+      .map((l) => l.replace(/^# /, ''))
+      .join('\n')
+    const { config } = parseConfig(uncommented, 'config.yaml')
+    expect(config.environment).toEqual({
+      python_version: '3.11.7',
+      platform: 'linux-x86_64',
+      dependencies: { numpy: '1.26.4' },
+      container_image: null,
+      cuda_version: null,
+      rng_algorithm: 'PCG64',
+      thread_count: 1,
+    })
+    expect(config.generator).toEqual({ command: ['python3', 'run_model.py'], timeout: 600_000 })
+    expect(config.code_roots).toEqual(['.', 'src'])
+    expect(config.code_ignore).toEqual(['tests/*'])
+  })
+})
+
+describe('openProject and config.yaml', () => {
+  function projectWithConfig(text: string) {
+    const root = tempDir()
+    fs.mkdirSync(path.join(root, '.modelops-bundle'))
+    fs.writeFileSync(path.join(root, '.modelops-bundle', 'config.yaml'), text)
+    return root
+  }
+
+  it('applies defaults when config.yaml is missing or empty', () => {
+    const root = tempDir()
+    fs.mkdirSync(path.join(root, '.modelops-bundle'))
+    expect(openProject(root).config).toEqual(defaultConfig())
+    expect(openProject(projectWithConfig('')).config).toEqual(defaultConfig())
+    expect(openProject(projectWithConfig('# only comments\n')).config).toEqual(defaultConfig())
+  })
+
+  it('reads every key', () => {
+    const root = projectWithConfig(
+      [
+        'environment:',
+        '  python_version: 3.10',
+        '  dependencies: {numpy: 1.26.4, scipy: "1.11"}',
+        '  thread_count: 4',
+        'base_classes: [mylib.Model]',
+        'code_roots: [lib]',
+        'auto_code: false',
+        'generator:',
+        '  command: python3 run.py',
+        '  timeout: 30s',
+      ].join('\n'),
+    )
+    const { config } = openProject(root)
+    // Unquoted versions keep their text: 3.10 is not 3.1.
+    expect(config.environment).toEqual({ python_version: '3.10', dependencies: { numpy: '1.26.4', scipy: '1.11' }, thread_count: 4 })
+    expect(config.base_classes).toEqual(['mylib.Model'])
+    expect(config.code_roots).toEqual(['lib'])
+    expect(config.auto_code).toBe(false)
+    expect(config.generator).toEqual({ command: 'python3 run.py', timeout: 30_000 })
+  })
+
+  it("accepts the reference's auto_code mapping", () => {
+    const { config } = openProject(projectWithConfig('auto_code:\n  code_roots: [src, lib]\n  import_mode: package\n  ignore: ["tests/*"]\n'))
+    expect(config.auto_code).toBe(true)
+    expect(config.code_roots).toEqual(['src', 'lib'])
+    expect(config.import_mode).toBe('package')
+    expect(config.code_ignore).toEqual(['tests/*'])
+  })
+
+  it('warns about unknown keys instead of failing (the Python tool keeps its own keys here)', () => {
+    const project = openProject(projectWithConfig('registry_ref: ghcr.io/x/y\nauto_code: true\n'))
+    expect(project.warnings).toEqual([expect.objectContaining({ code: 'CONFIG_UNKNOWN_KEY', line: 1, column: 1 })])
+  })
+
+  it.each([
+    ['auto_code: maybe\n', 1, 12, /auto_code must be true, false or a mapping/],
+    ['environment:\n  thread_count: many\n', 2, 17, /environment\.thread_count must be a number/],
+    ['environment:\n  thread_count: 0\n', 2, 17, /at least 1/],
+    ['environment:\n  pythn_version: "3.11"\n', 2, 3, /unknown environment input "pythn_version"/],
+    ['generator:\n  timeout: 10\n', 2, 3, /generator needs a command/],
+    ['generator:\n  command: run\n  timeout: soon\n', 3, 12, /generator.timeout must be a duration/],
+    ['code_roots: [../elsewhere]\n', 1, 14, /must be a folder inside the project/],
+    ['base_classes: "x.Y"\n', 1, 15, /base_classes must be a list/],
+    ['auto_code: true\nauto_code: false\n', 2, 1, /duplicate key/],
+    ['environment: [\n', 2, 1, /YAML syntax error/],
+  ])('a bad config gives CONFIG_INVALID with file, line and column: %j', (text, line, column, message) => {
+    const root = projectWithConfig(text)
+    const err = catchError(() => openProject(root))
+    expect(err.code).toBe('CONFIG_INVALID')
+    expect(err.message).toMatch(message)
+    expect({ file: err.file, line: err.line, column: err.column }).toEqual({ file: '.modelops-bundle/config.yaml', line, column })
+    expect(err.text.startsWith(`.modelops-bundle/config.yaml:${line}:${column}: `)).toBe(true)
+    expect(err.hint).toBeTruthy()
+  })
+
+  it('the template is valid for PyYAML too (the Python tool reads the same file)', () => {
+    const [loaded] = pyyamlLoadMany([CONFIG_TEMPLATE])
+    expect(loaded).toBe(null)
+  })
+})

@@ -1,0 +1,108 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { absolutePath, isInsideProject, normalizeStoredPath, resolveProjectPath } from '../src/project/paths.js'
+import { initProject, type Project } from '../src/project/project.js'
+import { catchError, tempDir } from './registry-helpers.js'
+
+let project: Project
+let outside: string
+
+beforeAll(async () => {
+  const base = tempDir()
+  const root = path.join(base, 'proj')
+  outside = path.join(base, 'outside')
+  fs.mkdirSync(path.join(root, 'models', 'sub'), { recursive: true })
+  fs.mkdirSync(path.join(outside, 'data'), { recursive: true })
+  fs.writeFileSync(path.join(outside, 'secret.csv'), 'x')
+  fs.writeFileSync(path.join(root, 'models', 'sir.py'), 'x')
+  fs.symlinkSync(outside, path.join(root, 'escape'))
+  fs.symlinkSync(path.join(outside, 'secret.csv'), path.join(root, 'secret-link.csv'))
+  fs.symlinkSync(path.join(outside, 'not-yet.csv'), path.join(root, 'dangling.csv'))
+  fs.symlinkSync(path.join(root, 'models'), path.join(root, 'models-alias'))
+  project = (await initProject(root)).project
+})
+
+describe('resolveProjectPath', () => {
+  it('makes paths project-relative POSIX from any current folder', () => {
+    const sub = path.join(project.root, 'models', 'sub')
+    expect(resolveProjectPath(project, 'sir.py', path.join(project.root, 'models'))).toBe('models/sir.py')
+    expect(resolveProjectPath(project, '../sir.py', sub)).toBe('models/sir.py')
+    expect(resolveProjectPath(project, './models//sir.py', project.root)).toBe('models/sir.py')
+    expect(resolveProjectPath(project, 'data/', project.root)).toBe('data')
+    expect(resolveProjectPath(project, path.join(project.root, 'models', 'sir.py'), '/')).toBe('models/sir.py')
+    // Need not exist yet.
+    expect(resolveProjectPath(project, 'new/file.csv', project.root)).toBe('new/file.csv')
+  })
+
+  it('accepts spaces and non-ASCII names', () => {
+    expect(resolveProjectPath(project, 'data/my data é 日本.csv', project.root)).toBe('data/my data é 日本.csv')
+  })
+
+  it('keeps a symlink inside the project as written', () => {
+    expect(resolveProjectPath(project, 'models-alias/sir.py', project.root)).toBe('models-alias/sir.py')
+  })
+
+  it('refuses .. escapes, naming the path and the root', () => {
+    const err = catchError(() => resolveProjectPath(project, '../outside/secret.csv', project.root))
+    expect(err.code).toBe('PATH_OUTSIDE')
+    expect(err.text).toContain('"../outside/secret.csv"')
+    expect(err.text).toContain(project.root)
+    expect(err.text).toMatch(/outside the project/)
+  })
+
+  it('refuses absolute paths outside the root', () => {
+    const err = catchError(() => resolveProjectPath(project, path.join(outside, 'secret.csv'), project.root))
+    expect(err.code).toBe('PATH_OUTSIDE')
+    expect(catchError(() => resolveProjectPath(project, '/etc/passwd')).code).toBe('PATH_OUTSIDE')
+  })
+
+  it('refuses symlinks that resolve outside, also through a linked folder and a dangling link', () => {
+    for (const p of ['escape/secret.csv', 'escape/data/new.csv', 'secret-link.csv', 'dangling.csv', 'escape']) {
+      const err = catchError(() => resolveProjectPath(project, p, project.root))
+      expect(err.code, p).toBe('PATH_OUTSIDE')
+      expect(err.text).toContain('symbolic link')
+    }
+  })
+
+  it('refuses NUL and newline characters, the root itself and .modelops-bundle/', () => {
+    for (const p of ['a\nb.csv', 'a\0b', 'a\rb']) expect(catchError(() => resolveProjectPath(project, p, project.root)).code).toBe('PATH_INVALID')
+    expect(catchError(() => resolveProjectPath(project, '.', project.root)).code).toBe('PATH_INVALID')
+    expect(catchError(() => resolveProjectPath(project, '', project.root)).code).toBe('PATH_INVALID')
+    expect(catchError(() => resolveProjectPath(project, '.modelops-bundle/registry.yaml', project.root)).code).toBe('PATH_INVALID')
+  })
+})
+
+describe('absolutePath', () => {
+  it('joins a stored path to the root', () => {
+    expect(absolutePath(project, 'models/sir.py')).toBe(path.join(project.root, 'models', 'sir.py'))
+  })
+
+  it('refuses stored paths outside the project or not in normal form', () => {
+    expect(catchError(() => absolutePath(project, '../x')).code).toBe('PATH_OUTSIDE')
+    expect(catchError(() => absolutePath(project, '/etc/passwd')).code).toBe('PATH_OUTSIDE')
+    expect(catchError(() => absolutePath(project, './a.py')).code).toBe('PATH_INVALID')
+    expect(catchError(() => absolutePath(project, 'a\\b.py')).code).toBe('PATH_INVALID')
+    expect(catchError(() => absolutePath(project, 'a/')).code).toBe('PATH_INVALID')
+  })
+
+  it('never hands out a path that a symlink leads outside', () => {
+    const err = catchError(() => absolutePath(project, 'secret-link.csv'))
+    expect(err.code).toBe('PATH_OUTSIDE')
+    expect(err.text).toContain(path.join(outside, 'secret.csv'))
+    expect(catchError(() => absolutePath(project, 'escape/data/x.csv')).code).toBe('PATH_OUTSIDE')
+    expect(isInsideProject(project, path.join(project.root, 'escape', 'x'))).toBe(false)
+    expect(isInsideProject(project, path.join(project.root, 'models', 'sir.py'))).toBe(true)
+  })
+})
+
+describe('normalizeStoredPath', () => {
+  it('produces the normal form or a reason', () => {
+    expect(normalizeStoredPath('./a//b/')).toEqual({ path: 'a/b' })
+    expect(normalizeStoredPath('a\\b.py')).toEqual({ path: 'a/b.py' })
+    expect(normalizeStoredPath('a/../b')).toEqual({ path: 'b' })
+    expect(normalizeStoredPath('a/../../b')).toMatchObject({ outside: true })
+    expect(normalizeStoredPath('C:\\x\\y')).toMatchObject({ outside: true })
+    expect(normalizeStoredPath('./')).toMatchObject({ outside: false })
+  })
+})

@@ -1,0 +1,189 @@
+import path from 'node:path'
+import {
+  buildManifest, computeDigests, computeStatus, findProject, formatError, isModelopsError, loadRegistry, LocalStore,
+  ModelopsError, resolveOutputs, serializeManifest, artifactPath,
+  type DigestReport, type Generator, type Manifest, type ModelOutputs, type Project,
+} from '@modelops-bundle/core'
+import { explainStatus } from './explain.js'
+import type { OptionsResolved } from './options.js'
+
+export interface Logger {
+  info(message: string): void
+  warn(message: string): void
+}
+
+/** One file the build emits besides the manifest: output-relative path → bytes on disk (in the cache). */
+export interface EmittedFile {
+  /** POSIX, relative to the output root: `modelops/<id>/<file>`. */
+  fileName: string
+  /** Absolute path of the verified cache file holding the bytes. */
+  source: string
+  bytes: number
+  digest: string
+}
+
+export interface BuildResult {
+  project: Project
+  report: DigestReport
+  manifest: Manifest
+  /** Canonical manifest text (the asset's bytes). */
+  manifestText: string
+  files: EmittedFile[]
+  /** Absolute paths whose change must trigger a rebuild: registry, config, every model/target component. */
+  watchFiles: string[]
+  cached: number
+  generated: number
+  /** Increments whenever `manifestText` changes. */
+  revision: number
+}
+
+/**
+ * One plugin instance's state across builds: the project, the last digests and outputs. `run()` is
+ * serialised and incremental: entries whose key did not change are reused from memory.
+ */
+export class ModelopsContext {
+  options: OptionsResolved
+  logger: Logger
+  /** The bundler's root (Vite `root`, webpack `context`, esbuild `absWorkingDir`); used when `root` is not set. */
+  bundlerRoot: string | undefined
+  /** Vite/webpack public path; `options.base` wins. */
+  bundlerBase: string | undefined
+  last: BuildResult | undefined
+  private memo = new Map<string, ModelOutputs>()
+  private queue: Promise<unknown> = Promise.resolve()
+  private store: LocalStore | undefined
+
+  constructor(options: OptionsResolved, logger: Logger = { info: (m) => console.log(m), warn: (m) => console.warn(m) }) {
+    this.options = options
+    this.logger = logger
+  }
+
+  get base(): string {
+    const base = this.options.base ?? this.bundlerBase ?? '/'
+    return base.endsWith('/') ? base : `${base}/`
+  }
+
+  /** Compute (and generate) now; calls queue behind each other. */
+  run(signal?: AbortSignal): Promise<BuildResult> {
+    const next = this.queue.then(() => this.runNow(signal))
+    this.queue = next.catch(() => {})
+    this.latest = next
+    next.catch(() => {})
+    return next
+  }
+
+  /** The most recently started run (what `load()` of the virtual module must reflect). */
+  latest: Promise<BuildResult> | undefined
+
+  private async runNow(signal?: AbortSignal): Promise<BuildResult> {
+    const started = performance.now()
+    const { options } = this
+    let project = findProject(options.root ?? this.bundlerRoot ?? process.cwd())
+    if (options.registry) project = { ...project, registryPath: path.resolve(project.root, options.registry) }
+    const registry = loadRegistry(project)
+    const cacheDir = path.resolve(project.root, options.cacheDir)
+    const report = await computeDigests(project, registry, { environment: options.environment, cacheDir, concurrency: options.concurrency })
+    for (const w of report.warnings) this.logger.warn(`modelops-bundle: ${w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ` : ''}${w.message}`)
+    if (options.verify) {
+      const status = computeStatus(registry, report)
+      if (!status.fresh) {
+        throw new ModelopsError('STALE', `the digests recorded in the registry are stale (verify: true):\n${explainStatus(status, registry)}`, {
+          file: rel(project, project.registryPath),
+          hint: 'Run `mops-bundle status` for details; re-register the changed models, or build without `verify`.',
+        })
+      }
+    }
+
+    const generator: Generator | undefined = options.generate === false ? undefined : (options.generate ?? project.config.generator)
+    const artifacts: Record<string, Array<{ path: string; digest: string; bytes: number }>> = {}
+    const files: EmittedFile[] = []
+    let cached = 0
+    let generated = 0
+    if (generator) {
+      const store = this.storeFor(cacheDir)
+      const total = Object.keys(report.models).length
+      let lastProgress = performance.now()
+      const result = await resolveOutputs({
+        root: project.root,
+        report,
+        generator,
+        store,
+        concurrency: options.concurrency,
+        signal,
+        previous: this.memo,
+        onWarning: (m) => this.logger.warn(m),
+        onProgress: (done, n, r) => {
+          // Only slow runs get progress lines; a warm build prints just the summary.
+          const now = performance.now()
+          if (options.log && r.source === 'generated' && now - lastProgress > 2000 && done < n) {
+            lastProgress = now
+            this.logger.info(`modelops-bundle: ${done}/${total} models ready…`)
+          }
+        },
+      })
+      this.memo = result.outputs
+      cached = result.cached
+      generated = result.generated
+      for (const [id, out] of result.outputs) {
+        artifacts[id] = out.entry.files
+        for (const f of out.entry.files) files.push({ fileName: artifactPath(id, f.path), source: out.entry.filePath(f.path), bytes: f.bytes, digest: f.digest })
+      }
+      if (generated > 0) {
+        const pruned = await store.prune({ maxBytes: options.maxCacheSize, keep: [...result.outputs.values()].map((o) => o.key) })
+        if (pruned.removed > 0 && options.log) this.logger.info(`modelops-bundle: evicted ${pruned.removed} cache entries (${formatBytes(pruned.freed)}) to stay under ${formatBytes(options.maxCacheSize)}`)
+      }
+    }
+    files.sort((a, b) => (a.fileName < b.fileName ? -1 : 1))
+
+    const manifest = buildManifest(report, artifacts)
+    const manifestText = serializeManifest(manifest)
+    const watch = new Set<string>([project.registryPath, project.configPath])
+    for (const e of [...Object.values(report.models), ...Object.values(report.targets)]) {
+      watch.add(path.resolve(project.root, e.path))
+      for (const c of e.components) watch.add(path.resolve(project.root, c.path))
+    }
+    const revision = (this.last?.revision ?? 0) + (this.last?.manifestText === manifestText ? 0 : 1)
+    this.last = { project, report, manifest, manifestText, files, watchFiles: [...watch].sort(), cached, generated, revision }
+
+    if (options.log) {
+      const n = Object.keys(report.models).length
+      const secs = ((performance.now() - started) / 1000).toFixed(1)
+      const parts = [`${n} model${n === 1 ? '' : 's'}`]
+      if (generator) parts.push(`${cached} cached`, `${generated} generated`)
+      else parts.push('manifest only (no generator)')
+      this.logger.info(`modelops-bundle: ${parts.join(' · ')} (${secs} s)`)
+    }
+    return this.last
+  }
+
+  private storeFor(cacheDir: string): LocalStore {
+    if (this.store?.dir !== path.join(cacheDir, 'outputs-v1')) this.store = new LocalStore(cacheDir, { onWarning: (m) => this.logger.warn(m) })
+    return this.store
+  }
+
+  /** Is `file` (absolute) one the last build depends on (or inside a watched data folder)? */
+  isWatched(file: string): boolean {
+    if (!this.last) return false
+    const f = path.resolve(file)
+    return this.last.watchFiles.some((w) => f === w || f.startsWith(w + path.sep))
+  }
+}
+
+/** The message a bundler should show for a failure: `file:line: message` + hint for user errors, the error otherwise. */
+export function describeError(err: unknown): string {
+  if (isModelopsError(err)) return formatError(err)
+  return err instanceof Error ? (err.stack ?? err.message) : String(err)
+}
+
+function rel(project: Project, abs: string): string {
+  return path.relative(project.root, abs).split(path.sep).join('/')
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let v = n / 1024
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++ }
+  return `${v.toFixed(1)} ${units[i]}`
+}

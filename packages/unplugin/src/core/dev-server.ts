@@ -1,0 +1,104 @@
+import { createReadStream } from 'node:fs'
+import path from 'node:path'
+import type { ViteDevServer } from 'vite'
+import { describeError, type BuildResult, type ModelopsContext } from './context.js'
+import { RESOLVED_ID } from './virtual.js'
+
+interface HotContext {
+  environment: { name: string; moduleGraph: { getModuleById(id: string): unknown }; hot: { send(payload: unknown): void } }
+}
+
+/**
+ * Vite dev has no bundle (no emitFile): the manifest and artifacts are served from middleware, every
+ * registered file is watched, and a change to one (Vite's `hotUpdate`, per environment) recomputes
+ * (serialised and incremental: only stale models regenerate) and hands Vite the virtual module, so HMR
+ * reaches its importers (a full reload where nothing accepts it).
+ */
+export function createDevSupport(ctx: ModelopsContext, initial: () => Promise<BuildResult>) {
+  let server: ViteDevServer | undefined
+  let watched = new Set<string>()
+  /** Revision each environment has last been given; starts at the revision the server started with. */
+  const seen = new Map<string, number>()
+  let baseline: number | undefined
+  let announced: number | undefined
+
+  const watchAll = (r: BuildResult) => {
+    const next = new Set(r.watchFiles)
+    const added = [...next].filter((f) => !watched.has(f))
+    // Files outside Vite's root (or in folders it ignores) are only watched once added.
+    if (added.length) server?.watcher.add(added)
+    watched = next
+  }
+
+  function configureServer(s: ViteDevServer): void {
+    server = s
+    initial().then((r) => {
+      baseline = r.revision
+      watchAll(r)
+    }, (err) => ctx.logger.warn(describeError(err)))
+    s.middlewares.use((req, res, next) => {
+      const r = ctx.last
+      if (!r || !req.url || (req.method !== 'GET' && req.method !== 'HEAD')) return next()
+      let pathname = decodeURIComponent(req.url.split('?')[0]!)
+      const base = ctx.base
+      if (pathname.startsWith(base)) pathname = pathname.slice(base.length)
+      else pathname = pathname.replace(/^\//, '')
+      if (ctx.options.manifest && pathname === ctx.options.manifest.fileName) {
+        res.setHeader('Content-Type', 'application/json; charset=utf-8')
+        res.setHeader('Cache-Control', 'no-cache')
+        res.end(req.method === 'HEAD' ? undefined : r.manifestText)
+        return
+      }
+      const file = r.files.find((f) => f.fileName === pathname)
+      if (!file) return next()
+      res.setHeader('Content-Type', contentType(file.fileName))
+      res.setHeader('Content-Length', String(file.bytes))
+      res.setHeader('Cache-Control', 'no-cache')
+      res.setHeader('ETag', `"${file.digest}"`)
+      if (req.method === 'HEAD') return res.end()
+      createReadStream(file.source).on('error', next).pipe(res)
+    })
+  }
+
+  async function hotUpdate(this: HotContext, options: { file: string }): Promise<unknown[] | void> {
+    if (!ctx.isWatched(options.file)) return
+    const env = this.environment
+    let r: BuildResult
+    try {
+      r = await ctx.run()
+    } catch (err) {
+      const message = describeError(err)
+      ctx.logger.warn(message)
+      env.hot.send({ type: 'error', err: { message, stack: '', plugin: 'modelops-bundle' } })
+      return []
+    }
+    watchAll(r)
+    const before = seen.get(env.name) ?? baseline
+    seen.set(env.name, r.revision)
+    if (before === r.revision) return []
+    if (announced !== r.revision) {
+      announced = r.revision
+      // For pages that fetch the manifest instead of importing the virtual module.
+      const channel = server?.environments?.client?.hot ?? server?.ws
+      channel?.send({ type: 'custom', event: 'modelops-bundle:update', data: { bundle_digest: r.manifest.bundle_digest } })
+    }
+    const mod = env.moduleGraph.getModuleById(RESOLVED_ID)
+    return mod ? [mod] : []
+  }
+
+  return { configureServer, hotUpdate }
+}
+
+const TYPES: Record<string, string> = {
+  '.json': 'application/json; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.parquet': 'application/vnd.apache.parquet',
+}
+
+function contentType(file: string): string {
+  return TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream'
+}

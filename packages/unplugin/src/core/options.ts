@@ -1,0 +1,108 @@
+import path from 'node:path'
+import type { EnvironmentInputs, Generator } from '@modelops-bundle/core'
+
+export interface Options {
+  /**
+   * Project root (the folder holding `.modelops-bundle/`), or any folder inside it.
+   * @default the bundler's root (Vite `root`, webpack `context`, esbuild `absWorkingDir`), else `process.cwd()`; searched upward
+   */
+  root?: string
+  /**
+   * Registry file, relative to the project root.
+   * @default '.modelops-bundle/registry.yaml'
+   */
+  registry?: string
+  /**
+   * Cache folder (stat cache and generated outputs), relative to the project root.
+   * @default 'node_modules/.cache/modelops-bundle'
+   */
+  cacheDir?: string
+  /**
+   * The manifest asset, or `false` to emit none (the virtual module still works).
+   * @default { fileName: 'modelops-manifest.json' } at the output root
+   */
+  manifest?: { fileName?: string } | false
+  /**
+   * Overrides of the environment digest inputs (python_version, platform, dependencies, …).
+   * @default {} (config.yaml, lock files, then these)
+   */
+  environment?: Partial<EnvironmentInputs>
+  /**
+   * Fail the build when the digests recorded in the registry are stale (the CI guard),
+   * with the same explanation as `mops-bundle status`.
+   * @default false
+   */
+  verify?: boolean
+  /**
+   * Upper bound of the output cache in bytes; least-recently-used entries are evicted after a build.
+   * @default 2147483648 (2 GiB)
+   */
+  maxCacheSize?: number
+  /**
+   * Generators (and hashing workers) run at once.
+   * @default max(1, cores / 2)
+   */
+  concurrency?: number
+  /**
+   * How model outputs are made: `{ command, timeout? }` run once per model with `MODELOPS_MODEL_ID`,
+   * `MODELOPS_ENTRYPOINT`, `MODELOPS_MODEL_DIGEST` and `MODELOPS_OUT_DIR`, or an async function
+   * `(model, { outDir, digest, signal }) => void`. `false`: only hash and emit the manifest.
+   * @default `generator:` of `.modelops-bundle/config.yaml`, else none
+   */
+  generate?: Generator | false
+  /**
+   * URL prefix of the emitted files, used by `artifactUrl()` of the virtual module.
+   * @default Vite `base`, webpack/Rspack `output.publicPath` when it is a string other than 'auto', else '/'
+   */
+  base?: string
+  /**
+   * Log the summary line (and progress of slow generations).
+   * @default true
+   */
+  log?: boolean
+}
+
+export interface OptionsResolved {
+  /** Absolute; where the search for `.modelops-bundle/` starts. Undefined until the bundler's root is known. */
+  root: string | undefined
+  registry: string | undefined
+  cacheDir: string
+  manifest: { fileName: string } | false
+  environment: Partial<EnvironmentInputs>
+  verify: boolean
+  maxCacheSize: number
+  concurrency: number | undefined
+  generate: Generator | false | undefined
+  base: string | undefined
+  log: boolean
+}
+
+export const DEFAULT_CACHE_DIR = 'node_modules/.cache/modelops-bundle'
+export const DEFAULT_MANIFEST = 'modelops-manifest.json'
+export const DEFAULT_MAX_CACHE_SIZE = 2 * 1024 ** 3
+
+export function resolveOptions(options: Options = {}): OptionsResolved {
+  const manifest = options.manifest === false ? false : { fileName: normaliseFileName(options.manifest?.fileName ?? DEFAULT_MANIFEST) }
+  if (options.maxCacheSize !== undefined && !(options.maxCacheSize >= 0)) throw new TypeError('[modelops-bundle] `maxCacheSize` must be a number of bytes >= 0')
+  if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) throw new TypeError('[modelops-bundle] `concurrency` must be an integer >= 1')
+  if (options.generate && typeof options.generate !== 'function' && !options.generate.command) throw new TypeError('[modelops-bundle] `generate` needs a `command` (string or argv array) or must be a function')
+  return {
+    root: options.root === undefined ? undefined : path.resolve(options.root),
+    registry: options.registry,
+    cacheDir: options.cacheDir ?? DEFAULT_CACHE_DIR,
+    manifest,
+    environment: options.environment ?? {},
+    verify: options.verify ?? false,
+    maxCacheSize: options.maxCacheSize ?? DEFAULT_MAX_CACHE_SIZE,
+    concurrency: options.concurrency,
+    generate: options.generate,
+    base: options.base,
+    log: options.log ?? true,
+  }
+}
+
+function normaliseFileName(name: string): string {
+  const posix = name.replace(/\\/g, '/').replace(/^\.?\//, '')
+  if (!posix || posix.startsWith('/') || posix.split('/').includes('..')) throw new TypeError(`[modelops-bundle] \`manifest.fileName\` must be a relative path inside the output folder, got ${JSON.stringify(name)}`)
+  return posix
+}

@@ -1,0 +1,41 @@
+import type { BuildResult } from './context.js'
+
+/** What users import. The colon-free alias is for webpack/Rspack, which read `virtual:` as a URL scheme. */
+export const VIRTUAL_ID = 'virtual:modelops-bundle'
+export const VIRTUAL_ALIASES = [VIRTUAL_ID, 'virtual/modelops-bundle']
+/** Resolved id: the `\0` keeps other plugins (and the file system) away from it. */
+export const RESOLVED_ID = '\0virtual:modelops-bundle'
+
+export function isVirtual(id: string): boolean {
+  return VIRTUAL_ALIASES.includes(id)
+}
+
+/** webpack hands the id back URI-encoded inside a `_virtual_` path; Vite dev prefixes `/@id/__x00__`. */
+export function isResolvedVirtual(id: string): boolean {
+  if (id === RESOLVED_ID) return true
+  let decoded = id
+  try {
+    decoded = decodeURIComponent(id)
+  } catch {}
+  return decoded.endsWith(RESOLVED_ID) || decoded.endsWith('__x00__virtual:modelops-bundle')
+}
+
+/** Source of the virtual module: the manifest as data plus `artifactUrl()`. */
+export function virtualModuleCode(result: BuildResult, base: string): string {
+  return [
+    `const manifest = ${result.manifestText.trimEnd()};`,
+    'export default manifest;',
+    'export const models = manifest.models;',
+    'export const targets = manifest.targets;',
+    'export const bundleDigest = manifest.bundle_digest;',
+    `export const base = ${JSON.stringify(base)};`,
+    'export function artifactUrl(modelId, file) {',
+    '  const model = manifest.models[modelId];',
+    '  if (!model) throw new Error("modelops-bundle: unknown model " + JSON.stringify(modelId));',
+    '  const full = file.startsWith("modelops/") ? file : "modelops/" + modelId + "/" + file;',
+    '  if (!model.artifacts.some((a) => a.path === full)) throw new Error("modelops-bundle: model " + modelId + " has no artifact " + JSON.stringify(file));',
+    '  return base + full;',
+    '}',
+    '',
+  ].join('\n')
+}

@@ -1,0 +1,211 @@
+import { execFile } from 'node:child_process'
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { computeDigests, findProject, loadRegistry, updateRegistry } from '@modelops-bundle/core'
+import EsbuildPlugin from 'unplugin-modelops-bundle/esbuild'
+import VitePlugin from 'unplugin-modelops-bundle/vite'
+import { build, readManifest } from './bundlers.js'
+import { append, makeProject, removeProject, takeGenerated } from './fixture.js'
+
+const run = promisify(execFile)
+const here = path.dirname(fileURLToPath(import.meta.url))
+const require = createRequire(import.meta.url)
+let root: string
+beforeAll(async () => {
+  root = await makeProject('mops-options-')
+  await build('esbuild', root, path.join(root, 'dist/warm')) // fill the cache once for the tests below
+  await takeGenerated(root)
+})
+afterAll(async () => { await removeProject(root) })
+const exists = (p: string) => stat(p).then(() => true, () => false)
+
+/** Record the current digests in the registry, as `register-model` would. */
+async function recordDigests(dir: string) {
+  const project = findProject(dir)
+  const report = await computeDigests(project, loadRegistry(project))
+  await updateRegistry(project, (reg) => {
+    for (const [id, m] of Object.entries(report.models)) {
+      const entry = reg.models[id]!
+      for (const c of m.components) {
+        if (c.kind === 'MODEL_CODE') entry.model_digest = c.digest
+        if (c.kind === 'DATA') entry.data_digests[c.path] = c.digest
+        if (c.kind === 'CODE_DEP') entry.code_digests[c.path] = c.digest
+      }
+    }
+  })
+}
+
+describe('verify', () => {
+  it('passes with fresh digests and fails with the status explanation when data changed', async () => {
+    const dir = await makeProject('mops-verify-')
+    try {
+      await recordDigests(dir)
+      await build('vite', dir, path.join(dir, 'dist'), { verify: true, generate: false })
+      await append(dir, 'data/pop.csv', '3,1\n')
+      const err = (await build('vite', dir, path.join(dir, 'dist2'), { verify: true, generate: false }).catch((e: Error) => e)) as Error
+      expect(err).toBeInstanceOf(Error)
+      expect(err.message).toContain('.modelops-bundle/registry.yaml: the digests recorded in the registry are stale')
+      expect(err.message).toMatch(/⚠ sir {2}stale\n {6}modified DATA {8}data\/pop\.csv {2}\(recorded [0-9a-f]{12}, now [0-9a-f]{12}\)/)
+      expect(err.message).not.toMatch(/⚠ seir/)
+      expect(err.message).toContain('mops-bundle register-model models/sir.py')
+      expect(await exists(path.join(dir, 'dist2/modelops-manifest.json'))).toBe(false)
+    } finally {
+      await removeProject(dir)
+    }
+  })
+})
+
+describe('options', () => {
+  it('manifest: false emits artifacts only; manifest.fileName moves it', async () => {
+    await build('rollup', root, path.join(root, 'dist/nomanifest'), { manifest: false })
+    expect(await exists(path.join(root, 'dist/nomanifest/modelops-manifest.json'))).toBe(false)
+    expect(await exists(path.join(root, 'dist/nomanifest/modelops/sir/summary.json'))).toBe(true)
+    await build('rollup', root, path.join(root, 'dist/named'), { manifest: { fileName: '.modelops/manifest.json' } })
+    expect(JSON.parse(await readManifest(path.join(root, 'dist/named'), '.modelops/manifest.json')).schema).toBe('modelops-bundle/manifest@1')
+    expect(await takeGenerated(root)).toEqual([])
+  })
+
+  it('generate: false only hashes; a function generator is its own cache identity', async () => {
+    await build('esbuild', root, path.join(root, 'dist/nogen'), { generate: false })
+    const m = JSON.parse(await readManifest(path.join(root, 'dist/nogen')))
+    expect(m.models.sir.artifacts).toEqual([])
+    expect(await readdir(path.join(root, 'dist/nogen'))).toEqual(['main.js', 'modelops-manifest.json'])
+    const calls: string[] = []
+    const generate = async (model: { id: string }, { outDir }: { outDir: string }) => {
+      calls.push(model.id)
+      await writeFile(path.join(outDir, 'fn.txt'), `made by a function for ${model.id}`)
+    }
+    await build('esbuild', root, path.join(root, 'dist/fn'), { generate })
+    await build('esbuild', root, path.join(root, 'dist/fn2'), { generate })
+    expect(calls.sort()).toEqual(['seir', 'sir'])
+    expect(await readFile(path.join(root, 'dist/fn2/modelops/seir/fn.txt'), 'utf8')).toBe('made by a function for seir')
+    expect(await takeGenerated(root)).toEqual([])
+  })
+
+  it('logs one summary line', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+    try {
+      await build('esbuild', root, path.join(root, 'dist/log'), { log: true })
+      const lines = log.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('modelops-bundle:'))
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(/^modelops-bundle: 2 models · 2 cached · 0 generated \(\d+\.\d s\)$/)
+    } finally {
+      log.mockRestore()
+    }
+  })
+})
+
+describe('esbuild output modes', () => {
+  it('outfile: manifest beside it; write: false: into outputFiles, nothing on disk', async () => {
+    const esbuild = await import('esbuild')
+    const entry = path.join(root, 'src/main.js')
+    await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', outfile: path.join(root, 'dist/outfile/app.js'), absWorkingDir: root, logLevel: 'silent', plugins: [EsbuildPlugin({ log: false })] })
+    expect(await exists(path.join(root, 'dist/outfile/modelops-manifest.json'))).toBe(true)
+    expect(await exists(path.join(root, 'dist/outfile/modelops/seir/tables/input.csv'))).toBe(true)
+
+    const res = await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', outdir: path.join(root, 'dist/nowrite'), write: false, absWorkingDir: root, logLevel: 'silent', plugins: [EsbuildPlugin({ log: false })] })
+    const names = res.outputFiles.map((f) => path.relative(path.join(root, 'dist/nowrite'), f.path).split(path.sep).join('/')).sort()
+    expect(names).toEqual(['main.js', 'modelops-manifest.json', 'modelops/seir/summary.json', 'modelops/seir/tables/input.csv', 'modelops/sir/summary.json', 'modelops/sir/tables/input.csv'])
+    const manifest = res.outputFiles.find((f) => f.path.endsWith('modelops-manifest.json'))!
+    expect(manifest.text).toBe(await readManifest(path.join(root, 'dist/outfile')))
+    expect(await exists(path.join(root, 'dist/nowrite'))).toBe(false)
+  })
+})
+
+describe('vite environments', () => {
+  async function buildApp(outDirs: { client: string; ssr: string }) {
+    const { createBuilder } = await import('vite')
+    const seen: Record<string, string[]> = {}
+    const builder = await createBuilder({
+      root, configFile: false, logLevel: 'silent',
+      plugins: [
+        VitePlugin({ log: false }),
+        { name: 'observe', enforce: 'post', generateBundle(_o, bundle) { seen[this.environment.name] = Object.keys(bundle).filter((f) => f.startsWith('modelops')) } },
+      ],
+      builder: { sharedConfigBuild: true, sharedPlugins: true },
+      environments: {
+        client: { build: { outDir: outDirs.client, emptyOutDir: false, rollupOptions: { input: path.join(root, 'src/main.js') } } },
+        // Vite drops assets of server builds unless emitAssets is on; with it, the server environment gets its own copy.
+        ssr: { build: { outDir: outDirs.ssr, emptyOutDir: false, emitAssets: true, ssr: path.join(root, 'src/main.js') } },
+      },
+    })
+    await builder.buildApp()
+    return seen
+  }
+
+  it('emits once per environment, never twice into one outDir', async () => {
+    const shared = await buildApp({ client: path.join(root, 'dist/app'), ssr: path.join(root, 'dist/app') })
+    expect(shared.client).toContain('modelops-manifest.json')
+    expect(shared.ssr ?? []).toEqual([])
+    const split = await buildApp({ client: path.join(root, 'dist/app-client'), ssr: path.join(root, 'dist/app-server') })
+    expect(split.client).toContain('modelops-manifest.json')
+    expect(split.ssr).toContain('modelops-manifest.json')
+    expect(await readManifest(path.join(root, 'dist/app-server'))).toBe(await readManifest(path.join(root, 'dist/app-client')))
+  })
+})
+
+describe('cache integrity', () => {
+  it('a corrupted cache entry is dropped with a warning and regenerated, never served', async () => {
+    const entries = path.join(root, 'node_modules/.cache/modelops-bundle/outputs-v1/entries')
+    const files = (await readdir(entries, { recursive: true })).filter((f) => f.endsWith(path.join('files', 'summary.json')))
+    let target = ''
+    for (const f of files) if ((await readFile(path.join(entries, f), 'utf8')).includes('"id":"sir"') && (await readFile(path.join(entries, f), 'utf8')).includes('"entrypoint":"models.sir:SIR"')) target = path.join(entries, f)
+    expect(target).not.toBe('')
+    await writeFile(target, '{"tampered":true}')
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      await build('esbuild', root, path.join(root, 'dist/repaired'))
+      expect(warn.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/cache entry of model sir is corrupt \(summary\.json has \d+ bytes, index says \d+\); dropped, regenerating/)
+    } finally {
+      warn.mockRestore()
+    }
+    expect(await takeGenerated(root)).toEqual(['sir'])
+    const served = JSON.parse(await readFile(path.join(root, 'dist/repaired/modelops/sir/summary.json'), 'utf8'))
+    expect(served.id).toBe('sir')
+  })
+})
+
+describe('concurrent builds', () => {
+  it('two processes building one project with a shared cache both succeed and generate each model once', async () => {
+    const dir = await makeProject('mops-concurrent-')
+    try {
+      const script = path.join(dir, 'build.mjs')
+      const url = (spec: string) => JSON.stringify(pathToFileURL(require.resolve(spec)).href)
+      await writeFile(script, `
+        import { build } from ${url('esbuild')}
+        import plugin from ${url('unplugin-modelops-bundle/esbuild')}
+        await build({ entryPoints: ['src/main.js'], bundle: true, format: 'esm', outdir: process.argv[2], absWorkingDir: process.cwd(), logLevel: 'silent', plugins: [plugin()] })
+      `)
+      const child = (out: string) => run(process.execPath, [script, out], { cwd: dir })
+      await writeFile(path.join(dir, 'slow'), '') // generations long enough for the two builds to overlap
+      const [a, b] = await Promise.all([child('dist/a'), child('dist/b')])
+      expect(a.stdout + b.stdout).toMatch(/2 models/)
+      expect(await takeGenerated(dir)).toEqual(['seir', 'sir'])
+      expect(await readManifest(path.join(dir, 'dist/a'))).toBe(await readManifest(path.join(dir, 'dist/b')))
+    } finally {
+      await removeProject(dir)
+    }
+  })
+})
+
+describe('mops-bundle cache', () => {
+  it('info, prune and clear the plugin cache', async () => {
+    const cliPkg = JSON.parse(await readFile(path.join(here, '../../cli/package.json'), 'utf8'))
+    const bin = path.join(here, '../../cli', cliPkg.bin['mops-bundle'])
+    const cli = async (...args: string[]) => JSON.parse((await run(process.execPath, [bin, 'cache', ...args, '--json'], { cwd: root })).stdout)
+    const info = await cli('info')
+    expect(info.dir).toBe(path.join(root, 'node_modules/.cache/modelops-bundle/outputs-v1'))
+    expect(info.entries).toBeGreaterThanOrEqual(2)
+    expect(info.list.map((e: { model_id: string }) => e.model_id)).toContain('sir')
+    const pruned = await cli('prune', '--max-size', '0')
+    expect(pruned.removed).toBe(info.entries)
+    expect((await cli('info')).entries).toBe(0)
+    await build('esbuild', root, path.join(root, 'dist/after-prune'))
+    expect(await takeGenerated(root)).toEqual(['seir', 'sir'])
+    expect((await cli('clear')).removed).toBe(2)
+  })
+})

@@ -1,0 +1,72 @@
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServer, type ViteDevServer } from 'vite'
+import VitePlugin from 'unplugin-modelops-bundle/vite'
+import { append, makeProject, removeProject, takeGenerated, waitFor } from './fixture.js'
+
+let root: string
+let server: ViteDevServer
+let url: string
+beforeAll(async () => {
+  root = await makeProject('mops-vitedev-')
+  server = await createServer({ root, configFile: false, logLevel: 'silent', plugins: [VitePlugin({ log: false })], server: { port: 0, host: '127.0.0.1' } })
+  await server.listen()
+  url = server.resolvedUrls!.local[0]!
+})
+afterAll(async () => {
+  await server?.close()
+  await removeProject(root)
+})
+
+const get = async (p: string) => {
+  const res = await fetch(new URL(p, url))
+  return { status: res.status, text: await res.text(), type: res.headers.get('content-type') }
+}
+
+describe('vite dev server', () => {
+  it('serves the manifest and artifacts from middleware', async () => {
+    const m = await waitFor(async () => { const r = await get('/modelops-manifest.json'); return r.status === 200 && r }, 'manifest')
+    expect(m.type).toContain('application/json')
+    const manifest = JSON.parse(m.text)
+    expect(Object.keys(manifest.models)).toEqual(['seir', 'sir'])
+    const csv = await get('/modelops/sir/tables/input.csv')
+    expect(csv).toMatchObject({ status: 200, text: 'age,n\n0,100\n1,200\n' })
+    expect((await get('/modelops/sir/nope.csv')).status).toBe(404)
+    expect(await takeGenerated(root)).toEqual(['seir', 'sir'])
+    // The virtual module is served like any module.
+    const mod = await server.transformRequest('virtual:modelops-bundle')
+    expect(mod?.code).toContain(manifest.bundle_digest)
+  })
+
+  it('a data edit recomputes, regenerates only that model and updates the served manifest and virtual module', async () => {
+    // Observe what the client channel is told (the original send still runs).
+    const sent: Array<{ type: string; event?: string }> = []
+    const hot = server.environments.client.hot
+    const send = hot.send.bind(hot)
+    hot.send = ((payload: { type: string }) => { sent.push(payload); return send(payload as never) }) as typeof hot.send
+    const before = JSON.parse((await get('/modelops-manifest.json')).text)
+    await append(root, 'data/pop.csv', '2,300\n')
+    const after = await waitFor(async () => {
+      const m = JSON.parse((await get('/modelops-manifest.json')).text)
+      return m.bundle_digest !== before.bundle_digest && m
+    }, 'updated manifest')
+    expect(after.models.seir).toEqual(before.models.seir)
+    expect(after.models.sir.digest).not.toBe(before.models.sir.digest)
+    expect(await takeGenerated(root)).toEqual(['sir'])
+    expect((await get('/modelops/sir/tables/input.csv')).text).toContain('2,300')
+    // Vite invalidates the module once hotUpdate returns it.
+    await waitFor(async () => (await server.transformRequest('virtual:modelops-bundle'))?.code.includes(after.bundle_digest), 'virtual module update')
+    // The virtual module has no HMR boundary here, so Vite falls back to a full reload; pages also get our event.
+    await waitFor(() => sent.some((p) => p.type === 'full-reload' || p.type === 'update'), 'HMR payload')
+    expect(sent.some((p) => p.type === 'custom' && p.event === 'modelops-bundle:update')).toBe(true)
+  })
+
+  it('a comment edit in a model changes nothing', async () => {
+    const before = (await get('/modelops-manifest.json')).text
+    await append(root, path.join('models', 'seir.py'), '# just a comment\n')
+    // Give the watcher time to fire and the rerun to finish, then check nothing was generated.
+    await new Promise((r) => setTimeout(r, 1500))
+    expect((await get('/modelops-manifest.json')).text).toBe(before)
+    expect(await takeGenerated(root)).toEqual([])
+  })
+})

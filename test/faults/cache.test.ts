@@ -1,0 +1,93 @@
+// Cache faults: a damaged entry is detected on restore, dropped with a warning, regenerated, never served.
+import { appendFileSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect } from 'vitest'
+import { fault } from './support/record.js'
+import { firstLines, stackLine } from './support/run.js'
+import { build, buildWorld, cacheRelative, cacheWarning, emitted, expectGoodOutputs, findEntry, generations, type BuildWorld, type CachedEntry } from './support/build.js'
+import { listFiles } from './support/project.js'
+
+const G = 'cache'
+
+interface Damage {
+  name: string
+  fault: string
+  /** Damage the entry of m0_m0; return false when the layout does not have the part (the case then fails: the index must exist). */
+  apply: (e: CachedEntry, w: BuildWorld) => void
+  /** The damage adds an extra file; it must not reach the output. */
+  extra?: string
+}
+
+const flip = (f: string, at: (n: number) => number) => {
+  const b = readFileSync(f)
+  const i = at(b.length)
+  b[i] = b[i]! ^ 0x01
+  writeFileSync(f, b)
+}
+const needIndex = (e: CachedEntry) => {
+  expect(e.index, 'the cache entry has an index file naming result.txt (issue 5)').toBeDefined()
+  return e.index!
+}
+
+const DAMAGES: Damage[] = [
+  { name: 'truncated artifact', fault: 'result.txt cut to half its size', apply: (e) => truncateSync(e.artifact, Math.floor(readFileSync(e.artifact).length / 2)) },
+  { name: 'empty artifact', fault: 'result.txt truncated to 0 bytes', apply: (e) => truncateSync(e.artifact, 0) },
+  { name: 'flipped byte', fault: 'one bit flipped in the middle of result.txt (size unchanged)', apply: (e) => flip(e.artifact, (n) => n >> 1) },
+  { name: 'flipped last byte', fault: 'one bit flipped in the last byte of result.txt', apply: (e) => flip(e.artifact, (n) => n - 1) },
+  { name: 'appended bytes', fault: '`evil()` appended to result.txt', apply: (e) => appendFileSync(e.artifact, 'evil()') },
+  { name: 'missing artifact', fault: 'result.txt deleted from the entry', apply: (e) => rmSync(e.artifact) },
+  { name: 'entry folder missing a file', fault: 'series/s.csv deleted from the entry', apply: (e) => { expect(e.series, 'series/s.csv found in the cache').toBeDefined(); rmSync(e.series!) } },
+  { name: 'entry folder emptied', fault: 'every file of the entry deleted except its index', apply: (e) => { for (const f of listFiles(e.dir)) if (f !== e.index) rmSync(f); if (e.series) rmSync(e.series, { force: true }); rmSync(e.artifact, { force: true }) } },
+  { name: 'extra file in the entry', fault: 'evil.js added next to result.txt', apply: (e) => writeFileSync(join(e.artifact, '..', 'evil.js'), 'alert(1)\n'), extra: 'evil.js' },
+  { name: 'missing index', fault: 'the entry index deleted', apply: (e) => rmSync(needIndex(e)) },
+  { name: 'garbled index', fault: 'the entry index overwritten with 512 random bytes', apply: (e) => writeFileSync(needIndex(e), Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 151 + 7) & 0xff))) },
+  { name: 'truncated index', fault: 'the entry index cut to half', apply: (e) => { const f = needIndex(e); truncateSync(f, readFileSync(f).length >> 1) } },
+  { name: 'empty-object index', fault: 'the entry index replaced by `{}`', apply: (e) => writeFileSync(needIndex(e), '{}') },
+  { name: 'index lying about the artifact', fault: 'result.txt damaged AND its size/digest in the index edited to match nothing (a forged index)', apply: (e) => { const f = needIndex(e); writeFileSync(f, readFileSync(f, 'utf8').replace(/[0-9a-f]{64}/g, '0'.repeat(64))); truncateSync(e.artifact, 10) } },
+]
+
+describe('damaged cache entries', () => {
+  for (const d of DAMAGES) {
+    fault(G, d.name, { fault: d.fault, expected: 'detected on restore, warning, regenerated, damaged bytes never emitted; the next build is a hit' }, async (ctx) => {
+      const w = buildWorld(2)
+      const first = await build(w)
+      expect(first.r.code, `first build:\n${first.r.stderr}`).toBe(0)
+      expectGoodOutputs(w, first.outDir)
+      expect(generations(w)).toEqual({ m0_m0: 1, m1_m1: 1 })
+      const e = findEntry(w, 'm0_m0')
+      expect(e, `cache entry of m0_m0 under ${w.cacheDir}: ${listFiles(w.cacheDir).map((f) => cacheRelative(w, f)).join(', ')}`).toBeDefined()
+      d.apply(e!, w)
+
+      const second = await build(w)
+      expect(second.r.code, `build after damage:\n${second.r.stderr}`).toBe(0)
+      expect(stackLine(second.r.stderr), second.r.stderr).toBeUndefined()
+      expectGoodOutputs(w, second.outDir)
+      if (d.extra) expect(listFiles(second.outDir).some((f) => f.endsWith(d.extra!)), `${d.extra} must not be emitted`).toBe(false)
+      const gen = generations(w)
+      const warning = cacheWarning(second.r)
+      if (!d.extra) {
+        expect(gen, 'damaged m0_m0 regenerated once; m1_m1 still a hit').toEqual({ m0_m0: 2, m1_m1: 1 })
+        expect(warning, `a warning about the damaged entry; output was:\n${second.r.stderr}\n${second.r.stdout}`).toBeDefined()
+      }
+      ctx.observe(`index at ${cacheRelative(w, e!.index)}`)
+      ctx.observe(d.extra ? `extra file not emitted; generations ${JSON.stringify(gen)}` : `regenerated; warning \`${firstLines(warning ?? '', 1)}\``)
+
+      const third = await build(w)
+      expect(third.r.code, third.r.stderr).toBe(0)
+      expectGoodOutputs(w, third.outDir)
+      expect(generations(w), 'the regenerated entry was committed: third build is a hit').toEqual(gen)
+    })
+  }
+
+  fault(G, 'control: an intact entry is served', { fault: 'none', expected: 'second build generates nothing and emits the same bytes' }, async (ctx) => {
+    const w = buildWorld(2)
+    const a = await build(w)
+    expect(a.r.code, a.r.stderr).toBe(0)
+    const b = await build(w)
+    expect(b.r.code, b.r.stderr).toBe(0)
+    expectGoodOutputs(w, b.outDir)
+    expect(generations(w)).toEqual({ m0_m0: 1, m1_m1: 1 })
+    expect(readFileSync(emitted(b.outDir, 'm0_m0', 'result.txt')!).length).toBe(w.size)
+    ctx.observe('hit, nothing generated')
+  })
+})

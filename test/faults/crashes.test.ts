@@ -1,0 +1,149 @@
+// Crashes: SIGKILL at awkward moments. No partial cache entry survives; the registry is never torn.
+import { readFileSync, existsSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { parse as parseYaml } from 'yaml'
+import { describe, expect } from 'vitest'
+import { fault } from './support/record.js'
+import { cli, firstLines, sleep, stackLine, type RunResult } from './support/run.js'
+import { build, buildWorld, expectGoodOutputs, findEntry, generations } from './support/build.js'
+import { makeProject, listFiles } from './support/project.js'
+import { pyYamlLoad } from './support/python.js'
+
+const G = 'crash'
+
+/** Deterministic pseudo-random numbers: a failing kill schedule can be replayed with FAULTS_SEED. */
+function rng(seed: number) {
+  let s = seed >>> 0
+  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32 }
+}
+const SEED = Number(process.env.FAULTS_SEED ?? 20261127)
+
+describe('crashes', () => {
+  fault(G, 'generator SIGKILLed mid-write', { fault: 'the generator writes half of result.txt, then SIGKILLs itself', expected: 'build fails naming the model; no entry committed; the next build regenerates' }, async (ctx) => {
+    const w = buildWorld(1)
+    const a = await build(w, { mode: 'killself' })
+    expect(a.r.code, 'a killed generator fails the build').not.toBe(0)
+    expect(a.r.timedOut).toBe(false)
+    expect(a.r.stderr).toMatch(/m0_m0|models\.m0:M0/)
+    expect(findEntry(w, 'm0_m0'), 'no cache entry holds the full artifact').toBeUndefined()
+    const half = readFileSync(join(w.p.root, '..', 'gen.log'), 'utf8')
+    expect(half).toContain('m0_m0 start')
+    // No file in the cache holds the half-written bytes under any name.
+    for (const f of listFiles(w.cacheDir)) expect(readFileSync(f).length === w.size >> 1 && readFileSync(f).toString().startsWith('m0_m0'), `partial file in the cache: ${f}`).toBe(false)
+    ctx.observe(`build exit ${a.r.code}: \`${firstLines(a.r.stderr, 1)}\``)
+    const b = await build(w)
+    expect(b.r.code, b.r.stderr).toBe(0)
+    expectGoodOutputs(w, b.outDir)
+    expect(generations(w)).toEqual({ m0_m0: 2 })
+    ctx.observe('next build regenerated and emitted good bytes')
+  })
+
+  fault(G, 'build process SIGKILLed at random points', { fault: 'esbuild build with a 4 MB artifact, SIGKILLed at a random point: half the tries after a random delay from spawn in [0, 1.3 × build time], half within 0-300 ms after the generator finished (the commit window); new cache key each try', expected: 'the next build succeeds with good bytes; a third is a cache hit (no partial entry survived)', timeout: 600_000 }, async (ctx) => {
+    const w = buildWorld(1, { size: 4 << 20 })
+    const warm = await build(w)
+    expect(warm.r.code, warm.r.stderr).toBe(0)
+    const full = warm.r.ms
+    const rand = rng(SEED)
+    const tries = Number(process.env.FAULTS_KILL_BUILDS ?? 12)
+    const phases: Record<string, number> = {}
+    let failed = 0
+    const failures: string[] = []
+    for (let i = 0; i < tries; i++) {
+      w.nonce = randomBytes(6).toString('hex')
+      writeFileSync(w.log, '')
+      const afterGen = i % 2 === 1
+      const delay = Math.floor(afterGen ? rand() * 300 : rand() * full * 1.3)
+      const killed = await build(w, {
+        onSpawn: (child) => {
+          if (!afterGen) { setTimeout(() => child.kill('SIGKILL'), delay); return }
+          // Poll the generator log; kill the build `delay` ms after the generator wrote its last byte.
+          const t = setInterval(() => {
+            if (readFileSync(w.log, 'utf8').includes(' done ')) { clearInterval(t); setTimeout(() => child.kill('SIGKILL'), delay) }
+          }, 5)
+          child.on('exit', () => clearInterval(t))
+        },
+      })
+      const log = readFileSync(w.log, 'utf8')
+      const phase = killed.r.code === 0 ? 'finished before the kill' : !log.includes('start') ? 'before generating' : !log.includes('done') ? 'while generating' : 'after generating (commit/emit)'
+      phases[phase] = (phases[phase] ?? 0) + 1
+      await sleep(200) // an orphaned generator finishes or dies
+      const next = await build(w)
+      const third = await build(w)
+      try {
+        expect(next.r.code, next.r.stderr).toBe(0)
+        expectGoodOutputs(w, next.outDir)
+        const gens = generations(w).m0_m0 ?? 0
+        expect(third.r.code, third.r.stderr).toBe(0)
+        expectGoodOutputs(w, third.outDir)
+        expect(generations(w).m0_m0 ?? 0, 'third build is a hit').toBe(gens)
+      } catch (err) {
+        failed++
+        failures.push(`try ${i} (delay ${delay} ms, ${phase}): ${(err as Error).message.split('\n')[0]}`)
+      }
+    }
+    // Leftovers of killed builds must not be entries: every entry folder has an index.
+    const store = join(w.cacheDir, 'outputs-v1', 'entries')
+    if (existsSync(store)) {
+      const { readdirSync } = await import('node:fs')
+      for (const shard of readdirSync(store)) for (const key of readdirSync(join(store, shard))) {
+        if (!existsSync(join(store, shard, key, 'index.json'))) failures.push(`entry ${shard}/${key} has no index.json`)
+      }
+    }
+    ctx.tries(tries, failed)
+    ctx.observe(`build time ${(full / 1000).toFixed(1)} s; kills landed ${Object.entries(phases).map(([k, v]) => `${v}× ${k}`).join(', ')}; all next builds good`)
+    expect(failures, failures.join('\n')).toEqual([])
+  })
+
+  fault(G, 'register-model SIGKILLed at random points', { fault: '200 `register-model` runs (2 at a time, 10 model files), each SIGKILLed after a random delay in [0, 1.2 × run time]', expected: 'registry.yaml always loads (yaml and PyYAML) with complete entries; no model registered by a finished run is lost; a final unkilled run per file succeeds', timeout: 600_000 }, async (ctx) => {
+    const files = 10
+    const p = makeProject(files, { register: false })
+    const t0 = await cli(['register-model', 'models/m0.py'], { cwd: p.root })
+    expect(t0.code, t0.stderr).toBe(0)
+    const runMs = t0.ms
+    const rand = rng(SEED + 1)
+    const total = Number(process.env.FAULTS_KILL_RUNS ?? 200)
+    const budgetMs = Number(process.env.FAULTS_KILL_BUDGET_MS ?? 240_000)
+    const start = performance.now()
+    const committed = new Set<string>(['m0_m0'])
+    const problems: string[] = []
+    let tried = 0
+    let completed = 0
+    let failedOther = 0
+    const checkFile = (when: string) => {
+      if (!existsSync(p.registry)) { problems.push(`${when}: registry.yaml vanished`); return }
+      const text = readFileSync(p.registry, 'utf8')
+      try {
+        const reg = parseYaml(text, { uniqueKeys: true })
+        if (!reg || typeof reg !== 'object' || typeof reg.models !== 'object') throw new Error('no models map')
+        for (const [id, m] of Object.entries(reg.models as Record<string, any>)) {
+          if (!m || typeof m.entrypoint !== 'string' || typeof m.path !== 'string' || !('model_digest' in m)) throw new Error(`incomplete entry ${id}`)
+        }
+        for (const id of committed) if (!(id in reg.models)) throw new Error(`lost ${id}`)
+      } catch (err) {
+        problems.push(`${when}: ${(err as Error).message.split('\n')[0]} (${text.length} bytes)`)
+      }
+    }
+    const one = async (i: number) => {
+      const k = i % files
+      const delay = Math.floor(rand() * runMs * 1.2)
+      const r: RunResult = await cli(['register-model', `models/m${k}.py`], { cwd: p.root, timeoutMs: 60_000, onSpawn: (c) => { setTimeout(() => c.kill('SIGKILL'), delay) } })
+      tried++
+      if (r.code === 0) { completed++; committed.add(`m${k}_m${k}`) }
+      else if (r.signal !== 'SIGKILL' || r.timedOut) { failedOther++; problems.push(`run ${i}: exit ${r.code}${r.timedOut ? ' (hung)' : ''}: ${firstLines(r.stderr, 2)}`) }
+      checkFile(`after run ${i}`)
+    }
+    for (let i = 0; i < total && performance.now() - start < budgetMs; i += 2) await Promise.all([one(i), one(i + 1)])
+    // Everything recovers: stale locks of killed runs do not block a normal run.
+    for (let k = 0; k < files; k++) {
+      const r = await cli(['register-model', `models/m${k}.py`], { cwd: p.root, timeoutMs: 120_000 })
+      if (r.code !== 0) problems.push(`final run m${k}: exit ${r.code}: ${firstLines(r.stderr, 2)}`)
+    }
+    const reg = await pyYamlLoad(p.registry)
+    expect(Object.keys(reg.models).sort()).toEqual(Array.from({ length: files }, (_, k) => `m${k}_m${k}`).sort())
+    ctx.tries(tried, problems.length)
+    ctx.observe(`${tried} runs in ${((performance.now() - start) / 1000).toFixed(0)} s (one run ${(runMs / 1000).toFixed(2)} s): ${completed} finished before the kill, ${tried - completed - failedOther} killed, ${failedOther} failed otherwise; the file loaded after every run`)
+    expect(tried, `only ${tried} runs fit the time budget`).toBeGreaterThanOrEqual(Math.min(total, 100))
+    expect(problems, problems.slice(0, 20).join('\n')).toEqual([])
+  })
+})

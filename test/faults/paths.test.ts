@@ -1,0 +1,203 @@
+// Paths: outside the project refused, odd names handled or refused clearly, nothing outside read or written.
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect } from 'vitest'
+import { fault } from './support/record.js'
+import { bundle, cli, expectUserError, firstLines, stackLine } from './support/run.js'
+import { makeProject, modelSource, registryYaml, snapshot, tempDir, write, type Fixture } from './support/project.js'
+import { pyYamlLoad } from './support/python.js'
+
+const G = 'paths'
+
+interface World { parent: string; outside: string; p: Fixture; secret: string; evil: string }
+
+/** proj/ next to outside/, which holds a model file and a FIFO: a tool that opens the FIFO blocks (the case times out). */
+function world(): World {
+  const parent = tempDir()
+  const p = makeProject(1, { parent, register: false })
+  const outside = join(parent, 'outside')
+  mkdirSync(outside)
+  const evil = join(outside, 'evil.py')
+  writeFileSync(evil, modelSource('Evil'))
+  const secret = join(outside, 'secret.csv')
+  execFileSync('mkfifo', [secret])
+  writeFileSync(join(outside, 'helper.py'), 'X = 1\n')
+  return { parent, outside, p, secret, evil }
+}
+
+/** Run, then check the refusal and that nothing outside changed and no registry entry appeared. */
+async function refused(w: World, args: string[], names: string, ctx: { observe(t: string): void }, cwd = w.p.root) {
+  const before = snapshot(w.outside)
+  const parentBefore = snapshot(w.parent)
+  const regBefore = existsSync(w.p.registry) ? readFileSync(w.p.registry, 'utf8') : null
+  const r = await cli(args, { cwd, timeoutMs: 60_000 })
+  expectUserError(r, names)
+  expect(snapshot(w.outside), 'nothing outside written').toEqual(before)
+  const parentAfter = snapshot(w.parent)
+  for (const k of Object.keys(parentAfter)) if (!k.startsWith('proj/')) expect(parentBefore[k], `new file outside the project: ${k}`).toBeDefined()
+  const regAfter = existsSync(w.p.registry) ? readFileSync(w.p.registry, 'utf8') : null
+  expect(regAfter, 'registry unchanged').toBe(regBefore)
+  ctx.observe(`exit ${r.code}: \`${firstLines(r.stderr, 1)}\``)
+}
+
+describe('paths outside the project', () => {
+  const E = 'refused: exit 1, message names the path, nothing read or written outside'
+  fault(G, 'model path with ..', { fault: 'register-model ../outside/evil.py', expected: E }, async (ctx) => {
+    const w = world()
+    await refused(w, ['register-model', '../outside/evil.py'], 'evil.py', ctx)
+  })
+  fault(G, 'absolute model path outside', { fault: 'register-model /tmp/…/outside/evil.py', expected: E }, async (ctx) => {
+    const w = world()
+    await refused(w, ['register-model', w.evil], 'evil.py', ctx)
+  })
+  fault(G, 'symlinked model file leading outside', { fault: 'models/link.py → ../../outside/evil.py', expected: E }, async (ctx) => {
+    const w = world()
+    symlinkSync(w.evil, join(w.p.root, 'models/link.py'))
+    await refused(w, ['register-model', 'models/link.py'], 'link.py', ctx)
+  })
+  fault(G, 'symlinked folder leading outside', { fault: 'models/ext → outside/, register-model models/ext/evil.py', expected: E }, async (ctx) => {
+    const w = world()
+    symlinkSync(w.outside, join(w.p.root, 'models/ext'))
+    await refused(w, ['register-model', 'models/ext/evil.py'], 'evil.py', ctx)
+  })
+  fault(G, '--data with ..', { fault: '--data ../outside/secret.csv (a FIFO)', expected: E }, async (ctx) => {
+    const w = world()
+    await refused(w, ['register-model', 'models/m0.py', '--data', '../outside/secret.csv'], 'secret.csv', ctx)
+  })
+  fault(G, '--data absolute outside', { fault: '--data /tmp/…/outside/secret.csv (a FIFO)', expected: E }, async (ctx) => {
+    const w = world()
+    await refused(w, ['register-model', 'models/m0.py', '--data', w.secret], 'secret.csv', ctx)
+  })
+  fault(G, '--data symlink leading outside', { fault: '--data data/link.csv → outside FIFO', expected: E }, async (ctx) => {
+    const w = world()
+    symlinkSync(w.secret, join(w.p.root, 'data/link.csv'))
+    await refused(w, ['register-model', 'models/m0.py', '--data', 'data/link.csv'], 'link.csv', ctx)
+  })
+  fault(G, '--data folder holding a symlink outside', { fault: '--data data/ where data/x.csv → outside FIFO', expected: 'refused naming the link, or the link skipped; the FIFO never opened' }, async (ctx) => {
+    const w = world()
+    symlinkSync(w.secret, join(w.p.root, 'data/x.csv'))
+    const before = snapshot(w.outside)
+    const r = await cli(['register-model', 'models/m0.py', '--data', 'data/'], { cwd: w.p.root, timeoutMs: 60_000 })
+    expect(r.timedOut, 'hung: the outside FIFO was opened').toBe(false)
+    expect(stackLine(r.stderr), r.stderr).toBeUndefined()
+    expect(snapshot(w.outside)).toEqual(before)
+    if (r.code === 0) ctx.observe('registered; the outside link is not read')
+    else { expectUserError(r, 'x.csv'); ctx.observe(`exit ${r.code}: \`${firstLines(r.stderr, 1)}\``) }
+  })
+  fault(G, '--code with ..', { fault: '--code ../outside/helper.py', expected: E }, async (ctx) => {
+    const w = world()
+    await refused(w, ['register-model', 'models/m0.py', '--code', '../outside/helper.py'], 'helper.py', ctx)
+  })
+  fault(G, 'hand-edited registry pointing outside', { fault: 'registry data: [../outside/secret.csv] and path: /abs/outside/evil.py; run status, digest, verify', expected: 'refused naming registry.yaml or the path, no hang (FIFO unread)' }, async (ctx) => {
+    const w = world()
+    const m = w.p.models[0]!
+    const text = registryYaml([{ ...m, data: ['../outside/secret.csv'] }]).replace('models:\n', `models:\n  evil_evil:\n    entrypoint: outside.evil:Evil\n    path: ${w.evil}\n    class_name: Evil\n    data: []\n`)
+    writeFileSync(w.p.registry, text)
+    for (const cmd of [['status'], ['digest', '--json'], ['verify']]) {
+      const before = snapshot(w.outside)
+      const r = await cli(cmd, { cwd: w.p.root, timeoutMs: 60_000 })
+      expect(r.timedOut, `${cmd[0]} hung: the outside FIFO was opened`).toBe(false)
+      expect(r.code, `${cmd[0]} must refuse; stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).not.toBe(0)
+      expect(stackLine(r.stderr), r.stderr).toBeUndefined()
+      expect(r.stderr).toMatch(/registry\.yaml|outside|secret\.csv|evil\.py/)
+      expect(snapshot(w.outside)).toEqual(before)
+      expect(readFileSync(w.p.registry, 'utf8')).toBe(text)
+      ctx.observe(`${cmd[0]}: exit ${r.code} \`${firstLines(r.stderr, 1)}\``)
+    }
+  })
+  fault(G, 'build with a registry pointing outside', { fault: 'registry data: [../outside/secret.csv]; esbuild build', expected: 'build fails naming the path; FIFO unread' }, async (ctx) => {
+    const w = world()
+    writeFileSync(w.p.registry, registryYaml([{ ...w.p.models[0]!, data: ['../outside/secret.csv'] }]))
+    const before = snapshot(w.outside)
+    const r = await bundle({ bundler: 'esbuild', root: w.p.root, outDir: join(w.p.root, 'dist'), options: { root: w.p.root, cacheDir: join(w.p.root, '.cache') } }, { timeoutMs: 60_000 })
+    expect(r.timedOut, 'build hung: the outside FIFO was opened').toBe(false)
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stderr).toMatch(/outside|secret\.csv/)
+    expect(stackLine(r.stderr), r.stderr).toBeUndefined()
+    expect(snapshot(w.outside)).toEqual(before)
+    ctx.observe(`build fails: \`${firstLines(r.stderr, 1)}\``)
+  })
+})
+
+describe('paths inside the project', () => {
+  fault(G, 'from a subdirectory', { fault: 'cd models && register-model m0.py --data ../data/d0.csv', expected: 'stored as models/m0.py and data/d0.csv (project-relative)' }, async (ctx) => {
+    const p = makeProject(1, { register: false })
+    const r = await cli(['register-model', 'm0.py', '--data', '../data/d0.csv'], { cwd: join(p.root, 'models') })
+    expect(r.code, r.stderr).toBe(0)
+    const reg = await pyYamlLoad(p.registry)
+    expect(reg.models.m0_m0.path).toBe('models/m0.py')
+    expect(reg.models.m0_m0.data).toEqual(['data/d0.csv'])
+    ctx.observe('stored project-relative')
+  })
+  fault(G, '.. that stays inside, and an absolute path inside', { fault: 'register-model models/../models/m0.py, then /abs/proj/models/m0.py', expected: 'both stored as models/m0.py, one entry' }, async (ctx) => {
+    const p = makeProject(1, { register: false })
+    for (const arg of ['models/../models/m0.py', join(p.root, 'models/m0.py')]) {
+      const r = await cli(['register-model', arg], { cwd: p.root })
+      expect(r.code, r.stderr).toBe(0)
+    }
+    const reg = await pyYamlLoad(p.registry)
+    expect(Object.keys(reg.models)).toEqual(['m0_m0'])
+    expect(reg.models.m0_m0.path).toBe('models/m0.py')
+    ctx.observe('normalised to models/m0.py')
+  })
+
+  const ODD: Array<[string, string]> = [
+    ['space in the name', 'models/my model.py'],
+    ['non-ASCII name', 'models/modèle_日本.py'],
+    ['newline in the name', 'models/new\nline.py'],
+    ['quote and colon in the name', "models/it's: a.py"],
+  ]
+  for (const [name, file] of ODD) {
+    fault(G, name, { fault: `register-model ${JSON.stringify(file)} --data ${JSON.stringify(file.replace('models/', 'data/').replace('.py', '.csv'))}`, expected: 'registered and round-tripped exactly (PyYAML and digest --json), or refused clearly' }, async (ctx) => {
+      const p = makeProject(0, { register: false })
+      const data = file.replace('models/', 'data/').replace('.py', '.csv')
+      write(join(p.root, file), modelSource('Sir'))
+      write(join(p.root, data), 't,x\n0,1\n')
+      const r = await cli(['register-model', file, '--data', data], { cwd: p.root, timeoutMs: 60_000 })
+      expect(r.timedOut).toBe(false)
+      expect(stackLine(r.stderr), r.stderr).toBeUndefined()
+      if (r.code !== 0) {
+        expect(r.code).toBe(1)
+        expect(r.stderr).toMatch(/models\//)
+        ctx.observe(`refused: \`${firstLines(r.stderr, 1)}\``)
+        return
+      }
+      const reg = await pyYamlLoad(p.registry)
+      const entries = Object.values(reg.models) as Array<{ path: string; data: string[] }>
+      expect(entries.map((e) => e.path)).toEqual([file])
+      expect(entries[0]!.data).toEqual([data])
+      const d = await cli(['digest', '--json'], { cwd: p.root })
+      expect(d.code, d.stderr).toBe(0)
+      const report = JSON.parse(d.stdout)
+      const paths = Object.values(report.models as Record<string, { components: Array<{ path: string }> }>)[0]!.components.map((c) => c.path)
+      expect(paths).toContain(file)
+      expect(paths).toContain(data)
+      const s = await cli(['verify'], { cwd: p.root })
+      expect(s.code, `verify right after register: ${s.stdout}${s.stderr}`).toBe(0)
+      ctx.observe(`registered as ${JSON.stringify(Object.keys(reg.models)[0])}; PyYAML and digest round-trip; verify exit 0`)
+    })
+  }
+
+  fault(G, 'case-only collision', { fault: 'models/Sir.py and models/sir.py, both class SIR (ids sir_sir)', expected: 'second registration refused naming both files, first entry kept (or both kept under distinct ids)' }, async (ctx) => {
+    const p = makeProject(0, { register: false })
+    write(join(p.root, 'models/Sir.py'), modelSource('SIR'))
+    write(join(p.root, 'models/sir.py'), modelSource('SIR', 'incidence'))
+    const a = await cli(['register-model', 'models/Sir.py'], { cwd: p.root })
+    expect(a.code, a.stderr).toBe(0)
+    const b = await cli(['register-model', 'models/sir.py'], { cwd: p.root })
+    expect(stackLine(b.stderr), b.stderr).toBeUndefined()
+    const reg = await pyYamlLoad(p.registry)
+    const paths = Object.values(reg.models as Record<string, { path: string }>).map((m) => m.path).sort()
+    if (b.code === 0) {
+      expect(paths).toEqual(['models/Sir.py', 'models/sir.py'])
+      ctx.observe(`both kept: ${Object.keys(reg.models).join(', ')}`)
+    } else {
+      expect(b.code).toBe(1)
+      expect(b.stderr).toContain('models/Sir.py')
+      expect(b.stderr).toContain('models/sir.py')
+      expect(paths).toEqual(['models/Sir.py'])
+      ctx.observe(`refused: \`${firstLines(b.stderr, 1)}\``)
+    }
+  })
+})

@@ -1,0 +1,95 @@
+// Races: concurrent CLI registrations, concurrent builds on one cache folder, Vite client + SSR in one process.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { describe, expect } from 'vitest'
+import { fault } from './support/record.js'
+import { cli, firstLines, type RunResult } from './support/run.js'
+import { build, buildWorld, expectGoodOutputs, generations, emitted } from './support/build.js'
+import { makeProject, listFiles } from './support/project.js'
+import { pyYamlLoad } from './support/python.js'
+
+const G = 'race'
+
+describe('races', () => {
+  fault(G, '8 concurrent register-model on different files', { fault: '8 `register-model models/m<i>.py` started at once, while `list --json` reads in a loop; 3 rounds', expected: '8 models registered every round, every read succeeds' }, async (ctx) => {
+    const rounds = 3
+    const problems: string[] = []
+    let reads = 0
+    for (let round = 0; round < rounds; round++) {
+      const p = makeProject(8, { register: false })
+      await cli(['list', '--json'], { cwd: p.root }) // warm the file system caches; the registry does not exist yet
+      let done = false
+      const reader = (async () => {
+        while (!done) {
+          const r = await cli(['list', '--json'], { cwd: p.root, timeoutMs: 60_000 })
+          reads++
+          if (r.code !== 0) problems.push(`round ${round}: list exit ${r.code}: ${firstLines(r.stderr, 2)}`)
+        }
+      })()
+      const runs: RunResult[] = await Promise.all(p.models.map((m) => cli(['register-model', m.file], { cwd: p.root, timeoutMs: 120_000 })))
+      done = true
+      await reader
+      runs.forEach((r, i) => { if (r.code !== 0) problems.push(`round ${round}: register m${i} exit ${r.code}: ${firstLines(r.stderr, 2)}`) })
+      const reg = await pyYamlLoad(p.registry)
+      const ids = Object.keys(reg.models ?? {}).sort()
+      if (ids.length !== 8) problems.push(`round ${round}: ${ids.length} models registered: ${ids.join(', ')}`)
+    }
+    ctx.tries(rounds, problems.length ? 1 : 0)
+    ctx.observe(`${rounds} rounds × 8 registrations, ${reads} concurrent reads; ${problems.length} problems`)
+    expect(problems, problems.join('\n')).toEqual([])
+  })
+
+  fault(G, 'two builds sharing one cache folder', { fault: 'two esbuild builds of one project started at once on one cacheDir, slow generator (1.5 s), 3 models; 2 rounds', expected: 'both succeed with good bytes; each model generated once per round' }, async (ctx) => {
+    const w = buildWorld(3)
+    const problems: string[] = []
+    for (let round = 0; round < 2; round++) {
+      w.nonce = randomBytes(6).toString('hex')
+      const [a, b] = await Promise.all([build(w, { mode: 'slow' }), build(w, { mode: 'slow' })])
+      for (const [name, x] of [['a', a], ['b', b]] as const) {
+        if (x.r.code !== 0) { problems.push(`round ${round} build ${name}: exit ${x.r.code}: ${firstLines(x.r.stderr, 3)}`); continue }
+        try { expectGoodOutputs(w, x.outDir) } catch (err) { problems.push(`round ${round} build ${name}: ${(err as Error).message.split('\n')[0]}`) }
+      }
+      const gens = generations(w)
+      const want = round + 1
+      for (const m of w.p.models) if (gens[m.id] !== want) problems.push(`round ${round}: ${m.id} generated ${(gens[m.id] ?? 0) - round} times`)
+    }
+    ctx.tries(2, problems.length ? 1 : 0)
+    ctx.observe(`generations ${JSON.stringify(generations(w))}`)
+    expect(problems, problems.join('\n')).toEqual([])
+  })
+
+  fault(G, 'Vite and esbuild at once on one cache folder', { fault: 'a Vite build and an esbuild build of one project started together, shared cacheDir', expected: 'both succeed; each model generated once; byte-identical manifests' }, async (ctx) => {
+    const w = buildWorld(2)
+    const [a, b] = await Promise.all([build(w, { mode: 'slow', bundler: 'vite' }), build(w, { mode: 'slow' })])
+    expect(a.r.code, a.r.stderr).toBe(0)
+    expect(b.r.code, b.r.stderr).toBe(0)
+    expectGoodOutputs(w, a.outDir)
+    expectGoodOutputs(w, b.outDir)
+    expect(generations(w)).toEqual({ m0_m0: 1, m1_m1: 1 })
+    const man = (d: string) => readFileSync(listFiles(d).find((f) => f.endsWith('modelops-manifest.json'))!)
+    expect(man(a.outDir).equals(man(b.outDir)), 'same manifest bytes from Vite and esbuild').toBe(true)
+    ctx.observe('both succeed, one generation each, identical manifests')
+  })
+
+  fault(G, 'Vite client + SSR builds in one process', { fault: 'Vite environment API: client and ssr environments built by one builder with one plugin instance', expected: 'both environments build; each model generated once; a manifest in each outDir, same bytes' }, async (ctx) => {
+    const w = buildWorld(2)
+    const { r, outDir } = await build(w, { bundler: 'vite-ssr' })
+    expect(r.code, r.stderr).toBe(0)
+    expect(generations(w)).toEqual({ m0_m0: 1, m1_m1: 1 })
+    const client = join(outDir, 'client')
+    const server = join(outDir, 'server')
+    const manifests = listFiles(outDir).filter((f) => f.endsWith('modelops-manifest.json'))
+    expect(manifests.filter((f) => f.startsWith(client + '/')), 'one manifest in the client outDir').toHaveLength(1)
+    expect(manifests.filter((f) => f.startsWith(server + '/')), 'at most one manifest in the server outDir').not.toHaveLength(2)
+    expectGoodOutputs(w, client)
+    const bytes = manifests.map((f) => readFileSync(f).toString())
+    expect(new Set(bytes).size, 'every emitted manifest has the same bytes').toBe(1)
+    expect(emitted(client, 'm0_m0', 'result.txt')).toBeDefined()
+    // A second client+SSR build in a new process is all hits.
+    const again = await build(w, { bundler: 'vite-ssr' })
+    expect(again.r.code, again.r.stderr).toBe(0)
+    expect(generations(w)).toEqual({ m0_m0: 1, m1_m1: 1 })
+    ctx.observe(`manifests: ${manifests.map((f) => f.slice(outDir.length + 1)).join(', ')}; one generation per model`)
+  })
+})
