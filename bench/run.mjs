@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { dirname, join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { describeMachine } from './lib/machine.mjs'
 import { README_END, README_START, renderMarkdown, renderReadmeBlock } from './lib/report.mjs'
 import { dataHashing } from './suites/data-hashing.mjs'
@@ -67,7 +67,7 @@ mkdirSync(outDir, { recursive: true })
 const t0 = Date.now()
 const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${msg}`)
 let core = null
-try { core = await import(join(repo, 'packages/core/dist/index.js')) } catch (err) { log(`core does not load (${err.message}); our measurements will be "not measured"`) }
+try { core = await import(pathToFileURL(join(repo, 'packages/core/dist/index.js')).href) } catch (err) { log(`core does not load (${err.message}); our measurements will be "not measured"`) }
 const ctx = { opts, paths, log, core }
 
 const suites = [

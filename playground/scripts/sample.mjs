@@ -25,8 +25,8 @@ export function mopsBundle(args, cwd, { quiet = false } = {}) {
 }
 
 /**
- * Create and register the sample at `root` unless it is there already. Built in a sibling temp folder and
- * renamed into place, so an interrupted run never leaves a half-made sample that later runs would trust.
+ * Create and register the sample at `root` unless it is there already. Built in a temp folder and renamed
+ * into place, so an interrupted run never leaves a half-made sample that later runs would trust.
  * @returns {boolean} true when it was created now
  */
 export function ensureSample(root, { quiet = false } = {}) {
@@ -34,16 +34,22 @@ export function ensureSample(root, { quiet = false } = {}) {
   if (fs.existsSync(root) && fs.readdirSync(root).length > 0) {
     throw new Error(`${root} exists but is not a modelops-bundle project (no .modelops-bundle/registry.yaml): move it away and run again`)
   }
-  const tmp = `${root}.tmp-${process.pid}`
-  fs.rmSync(tmp, { recursive: true, force: true })
+  // Made inside a temp parent so the folder (and so the project's name) is already the final one; the
+  // parent sits in an ignored node_modules/.cache on the same disk (a rename cannot cross disks), so a
+  // killed run leaves nothing in `git status`.
+  const tmpParent = path.join(path.dirname(root), 'node_modules', '.cache', `playground-sample-${process.pid}`)
+  const tmp = path.join(tmpParent, path.basename(root))
+  fs.rmSync(tmpParent, { recursive: true, force: true })
+  fs.mkdirSync(tmpParent, { recursive: true })
   try {
-    mopsBundle(['sample-create', tmp], path.dirname(root), { quiet })
+    // Its "next steps" hints are what the following lines do.
+    mopsBundle(['sample-create', path.basename(root)], tmpParent, { quiet: true })
     mopsBundle(['register-model', 'models/sir.py'], tmp, { quiet })
     mopsBundle(['register-target', 'targets/epi.py'], tmp, { quiet })
     fs.rmSync(root, { recursive: true, force: true })
     fs.renameSync(tmp, root)
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true })
+    fs.rmSync(tmpParent, { recursive: true, force: true })
   }
   return true
 }

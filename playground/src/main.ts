@@ -9,14 +9,22 @@ import { targetTable } from './views/targets'
 const manifest: Manifest = bundle.default
 
 /**
- * Where each model's outputs came from in this build, when the plugin says (`sources` of the virtual
- * module: 'generated', 'cached', or 'memo' = unchanged since the dev server's previous run).
+ * Where each model's outputs came from: in dev the plugin says (`sources`: 'generated', 'cached', or 'memo'
+ * = unchanged since the server's previous run); a build keeps that out of its bytes, and `npm run demo`
+ * writes it beside the page instead (playground-sources.json). Neither: no badges.
  */
-function originOf(id: string): Origin {
-  // Looked up by name: a static `bundle.sources` makes bundlers warn while the plugin has no such export.
-  const sources = Reflect.get(bundle, 'sources') as Record<string, string> | undefined
-  const s = sources?.[id]
-  return s === 'generated' ? 'generated' : s === 'cached' || s === 'memo' ? 'cached' : undefined
+async function loadSources(): Promise<Record<string, string>> {
+  if (bundle.sources) return bundle.sources
+  try {
+    const res = await fetch(new URL('playground-sources.json', document.baseURI))
+    return res.ok ? ((await res.json()) as { sources: Record<string, string> }).sources : {}
+  } catch {
+    return {}
+  }
+}
+
+function origin(source: string | undefined): Origin {
+  return source === 'generated' ? 'generated' : source === 'cached' || source === 'memo' ? 'cached' : undefined
 }
 
 /** Compartments (several series) first, then single outputs by name. */
@@ -28,10 +36,13 @@ async function render(root: HTMLElement): Promise<void> {
   root.dataset.run = run
   const modelIds = Object.keys(manifest.models).sort()
   const targetIds = Object.keys(manifest.targets).sort()
-  const outputs = await Promise.all(modelIds.map(async (id) => (await loadOutputs(id, manifest.models[id], bundle.artifactUrl)).sort(byShape)))
+  const [sources, outputs] = await Promise.all([
+    loadSources(),
+    Promise.all(modelIds.map(async (id) => (await loadOutputs(id, manifest.models[id], bundle.artifactUrl)).sort(byShape))),
+  ])
   const epoch = outputs.flat().find((o) => o.epoch !== undefined)?.epoch
   const observations = targetIds.flatMap((id) => observationsOf(id, manifest.targets[id], observationFiles, epoch))
-  const origins = modelIds.map(originOf)
+  const origins = modelIds.map((id) => origin(sources[id]))
   const count = (o: Origin) => origins.filter((x) => x === o).length
   const columns = Math.max(1, ...outputs.map((o) => o.length))
   if (root.dataset.run !== run) return

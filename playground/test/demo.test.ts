@@ -2,8 +2,8 @@
 // Rollup and esbuild build the same playground into the same manifest bytes.
 import fs from 'node:fs'
 import path from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { BUNDLERS, makeSample, readManifest, runDemo, tempDir } from './helpers'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BUNDLERS, SLOW, makeSample, readManifest, runDemo, tempDir } from './helpers'
 
 const SUMMARY = /^modelops-bundle: (\d+) models · (\d+) cached · (\d+) generated \([\d.]+ s\)$/m
 
@@ -15,6 +15,7 @@ describe('npm run demo', () => {
   beforeAll(() => {
     env = makeSample(dir).env
   })
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
   it('builds with Vite, prints the summary line, the bundle digest, the page and the manifest', async () => {
     const r = await runDemo(['--out', out('vite')], env)
@@ -35,7 +36,11 @@ describe('npm run demo', () => {
       for (const a of m.artifacts) expect(fs.statSync(path.join(out('vite'), a.path)).size).toBe(a.bytes)
     }
     expect(fs.existsSync(path.join(out('vite'), 'index.html'))).toBe(true)
-  })
+    // Which models this build generated, beside the page (kept out of the manifest and the bundle).
+    const report = JSON.parse(fs.readFileSync(path.join(out('vite'), 'playground-sources.json'), 'utf8'))
+    expect(report).toEqual({ bundler: 'vite', sources: Object.fromEntries(Object.keys(json.models).map((id) => [id, 'generated'])) })
+    for (const id of Object.keys(json.models)) expect(r.stdout).toMatch(new RegExp(`^  ${id} .* generated$`, 'm'))
+  }, SLOW)
 
   it('shows every model cached on the second run, with the same manifest bytes', async () => {
     const first = readManifest(out('vite')).text
@@ -46,7 +51,9 @@ describe('npm run demo', () => {
     expect(cached).toBe(3)
     expect(generated).toBe(0)
     expect(readManifest(out('vite')).text).toBe(first)
-  })
+    const report = JSON.parse(fs.readFileSync(path.join(out('vite'), 'playground-sources.json'), 'utf8'))
+    expect(Object.values(report.sources)).toEqual(['cached', 'cached', 'cached'])
+  }, SLOW)
 
   it.each(BUNDLERS.filter((b) => b !== 'vite'))('builds with %s into the same manifest bytes and a complete page', async (bundler) => {
     const r = await runDemo(['--bundler', bundler, '--out', out(bundler)], env)
@@ -57,11 +64,11 @@ describe('npm run demo', () => {
     expect(text).toBe(readManifest(out('vite')).text)
     for (const file of ['index.html', 'assets/main.js', 'assets/style.css']) expect(fs.existsSync(path.join(out(bundler), file)), file).toBe(true)
     for (const m of Object.values<any>(json.models)) for (const a of m.artifacts) expect(fs.statSync(path.join(out(bundler), a.path)).size).toBe(a.bytes)
-  })
+  }, SLOW)
 
   it('rejects an unknown bundler with a one-line message', async () => {
     const r = await runDemo(['--bundler', 'parcel'], env)
     expect(r.code).toBe(1)
     expect(r.stderr.trim()).toBe("demo: --bundler must be vite, rollup or esbuild, not 'parcel'")
-  })
+  }, SLOW)
 })

@@ -5,7 +5,7 @@ import path from 'node:path'
 import type { ChildProcess } from 'node:child_process'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser, makeSample, resultsDir, startDevServer, stop, tempDir } from './helpers'
+import { SLOW, launchBrowser, makeSample, resultsDir, startDevServer, stop, tempDir } from './helpers'
 
 describe('dev server', () => {
   const dir = tempDir('dev')
@@ -22,6 +22,7 @@ describe('dev server', () => {
   afterAll(async () => {
     await browser?.close()
     await stop(server?.child)
+    fs.rmSync(dir, { recursive: true, force: true })
   })
 
   it('updates the page when data/data.csv is edited', async () => {
@@ -34,6 +35,8 @@ describe('dev server', () => {
     const targetBefore = await page.getAttribute('tr[data-target-id="incidence_target"]', 'data-digest')
     const incidenceDots = 'article[data-model-id="sir_stochasticsir"] figure[data-output="incidence"] svg circle'
     expect(await page.locator(incidenceDots).count()).toBe(15)
+    // In dev the plugin itself says where each model's outputs came from.
+    expect(await page.$$eval('article.model', (cards) => cards.map((c) => c.getAttribute('data-origin')))).toEqual(['generated', 'generated', 'generated'])
     // Survives HMR, not a reload.
     await page.evaluate(() => ((window as unknown as { __beforeEdit: boolean }).__beforeEdit = true))
 
@@ -52,5 +55,5 @@ describe('dev server', () => {
     fs.mkdirSync(resultsDir, { recursive: true })
     await page.screenshot({ path: path.join(resultsDir, 'dev-after-edit.png'), fullPage: true })
     await page.close()
-  })
+  }, SLOW)
 })

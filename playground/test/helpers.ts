@@ -13,6 +13,9 @@ const demoScript = path.join(playgroundDir, 'scripts/demo.mjs')
 /** Screenshots and other artifacts of the browser tests (git-ignored). */
 export const resultsDir = path.join(playgroundDir, 'test-results')
 
+/** Timeout of a test that builds or drives a browser on a busy 2-core machine: generous, never a timing assertion. */
+export const SLOW = 180_000
+
 export const BUNDLERS = ['vite', 'rollup', 'esbuild'] as const
 export type Bundler = (typeof BUNDLERS)[number]
 
@@ -81,7 +84,8 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    // --disable-dev-shm-usage: containers often have a tiny /dev/shm, where chromium would crash.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
   })
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveStatic } from '../scripts/serve.mjs'
-import { BUNDLERS, launchBrowser, makeSample, readManifest, resultsDir, runDemo, tempDir } from './helpers'
+import { BUNDLERS, SLOW, launchBrowser, makeSample, readManifest, resultsDir, runDemo, tempDir } from './helpers'
 
 /** What the page drew, read from the DOM. */
 async function inspect(page: Page) {
@@ -13,6 +13,8 @@ async function inspect(page: Page) {
       id: card.getAttribute('data-model-id'),
       digest: card.getAttribute('data-digest'),
       entrypoint: card.querySelector('.entrypoint')?.textContent,
+      origin: card.getAttribute('data-origin'),
+      badge: card.querySelector('.badge')?.textContent,
       components: [...card.querySelectorAll('.components [data-kind]')].map((c) => c.getAttribute('data-kind')),
       plots: [...card.querySelectorAll('figure.plot')].map((fig) => ({
         output: fig.getAttribute('data-output'),
@@ -35,6 +37,7 @@ describe('built page in chromium', () => {
   })
   afterAll(async () => {
     await browser?.close()
+    fs.rmSync(dir, { recursive: true, force: true })
   })
 
   it.each(BUNDLERS)('%s build: model rows, drawn plots, observations, targets', async (bundler) => {
@@ -57,6 +60,9 @@ describe('built page in chromium', () => {
         const m = manifest.models[card.id!]
         expect(card.entrypoint).toBe(m.entrypoint)
         expect(card.digest).toBe(m.digest)
+        // The first build (vite) of a fresh sample generates every model; the builds after it reuse the cache.
+        expect(card.origin).toBe(bundler === 'vite' ? 'generated' : 'cached')
+        expect(card.badge).toBe(card.origin)
         expect(card.components).toEqual(m.components.map((c: { kind: string }) => c.kind))
         // One plot per output file, each with its lines drawn (sir: S, I and R).
         expect(card.plots.map((p) => p.output).sort()).toEqual(m.artifacts.map((a: { path: string }) => path.basename(a.path, '.json')).sort())
@@ -75,5 +81,5 @@ describe('built page in chromium', () => {
       await page.close()
       await server.close()
     }
-  })
+  }, SLOW)
 })

@@ -1,6 +1,7 @@
 // Bad registry: every command stops with exit 1, file:line:column, no stack trace, nothing overwritten.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { parse as parseYaml } from 'yaml'
 import { describe, expect } from 'vitest'
 import { fault } from './support/record.js'
 import { bundle, cli, expectUserError, firstLines, stackLine, type RunResult } from './support/run.js'
@@ -120,6 +121,29 @@ describe('bad registry', () => {
     mkdirSync(p.registry)
     const r = await cli(['list'], { cwd: p.root })
     expectUserError(r, REG)
+    ctx.observe(`exit ${r.code}: \`${firstLines(r.stderr, 1)}\``)
+  })
+
+  for (const [name, faultText, mangle] of [
+    ['CRLF line endings', 'the valid fixture registry with \\r\\n line endings', (t: string) => Buffer.from(t.replace(/\n/g, '\r\n'))],
+    ['UTF-8 BOM', 'the valid fixture registry with a BOM', (t: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(t)])],
+    ['flow style and comments', 'the valid fixture registry rewritten as one flow mapping with comments (PyYAML reads it)', (t: string) => Buffer.from(`# hand-edited\n${JSON.stringify(parseYaml(t))} # trailing\n`)],
+  ] as const) {
+    fault(G, `valid but unusual: ${name}`, { fault: faultText, expected: 'read normally (PyYAML reads it too)' }, async (ctx) => {
+      const p = makeProject(2)
+      writeFileSync(p.registry, mangle(readFileSync(p.registry, 'utf8')))
+      const r = await cli(['list', '--json'], { cwd: p.root })
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).toContain('m1_m1')
+      ctx.observe('list exit 0, both models')
+    })
+  }
+
+  fault(G, 'bad config.yaml', { fault: '.modelops-bundle/config.yaml line 2 `auto_code: [yes`', expected: 'exit 1 naming config.yaml:line:column' }, async (ctx) => {
+    const p = makeProject(1)
+    writeFileSync(join(p.root, '.modelops-bundle/config.yaml'), '# config\nauto_code: [yes\n')
+    const r = await cli(['list'], { cwd: p.root })
+    expectUserError(r, 'config.yaml', { line: [2, 3] })
     ctx.observe(`exit ${r.code}: \`${firstLines(r.stderr, 1)}\``)
   })
 

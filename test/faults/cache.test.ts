@@ -1,9 +1,9 @@
 // Cache faults: a damaged entry is detected on restore, dropped with a warning, regenerated, never served.
-import { appendFileSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
+import { appendFileSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect } from 'vitest'
 import { fault } from './support/record.js'
-import { firstLines, stackLine } from './support/run.js'
+import { firstLines, sleep, stackLine } from './support/run.js'
 import { build, buildWorld, cacheRelative, cacheWarning, emitted, expectGoodOutputs, findEntry, generations, type BuildWorld, type CachedEntry } from './support/build.js'
 import { listFiles } from './support/project.js'
 
@@ -78,6 +78,49 @@ describe('damaged cache entries', () => {
       expect(generations(w), 'the regenerated entry was committed: third build is a hit').toEqual(gen)
     })
   }
+
+  const manifestOf = (outDir: string) => JSON.parse(readFileSync(listFiles(outDir).find((f) => f.endsWith('modelops-manifest.json'))!, 'utf8'))
+  const statCaches = (w: BuildWorld) => [...listFiles(w.cacheDir), ...listFiles(join(w.p.root, 'node_modules'))].filter((f) => /stat/i.test(f))
+
+  fault(G, 'garbled stat cache', { fault: 'every stat-cache file overwritten with garbage between two builds', expected: 'digests recomputed (same manifest), a warning at most, nothing regenerated' }, async (ctx) => {
+    const w = buildWorld(2)
+    // Files changed within the racy margin (2 s) are not trusted to a stat cache (git's racy rule); ctime cannot be aged.
+    await sleep(2500)
+    const a = await build(w)
+    expect(a.r.code, a.r.stderr).toBe(0)
+    const files = statCaches(w)
+    expect(files.length, 'a stat cache file exists after a build').toBeGreaterThan(0)
+    for (const f of files) writeFileSync(f, '{"version":1,"entries":{"models/m0.py":[1,2,3]}}garbage\u0000')
+    const b = await build(w)
+    expect(b.r.code, b.r.stderr).toBe(0)
+    expect(stackLine(b.r.stderr), b.r.stderr).toBeUndefined()
+    expect(manifestOf(b.outDir)).toEqual(manifestOf(a.outDir))
+    expect(generations(w)).toEqual({ m0_m0: 1, m1_m1: 1 })
+    ctx.observe(`${files.map((f) => cacheRelative(w, f)).join(', ')} garbled; same manifest; ${firstLines(cacheWarning(b.r) ?? b.r.stderr, 1) || 'no warning'}`)
+  })
+
+  fault(G, 'edit hidden from the stat cache', { fault: 'data/d0.csv rewritten with different bytes of the same size, then its mtime restored with utimes (as cp -p, rsync -t or a checkout can do)', expected: 'the change is seen (ctime/inode), m0 regenerated, m1 untouched' }, async (ctx) => {
+    const w = buildWorld(2)
+    await sleep(2500) // past the racy margin, so the first build records data/d0.csv in the stat cache
+    const a = await build(w)
+    expect(a.r.code, a.r.stderr).toBe(0)
+    expect(statCaches(w).some((f) => readFileSync(f, 'utf8').includes('data/d0.csv')), 'data/d0.csv is in the stat cache').toBe(true)
+    const data = join(w.p.root, 'data/d0.csv')
+    const st = statSync(data)
+    const old = readFileSync(data, 'utf8')
+    const edited = old.replace('0,0', '0,9')
+    expect(edited.length).toBe(old.length)
+    writeFileSync(data, edited)
+    utimesSync(data, st.atime, st.mtime)
+    const b = await build(w)
+    expect(b.r.code, b.r.stderr).toBe(0)
+    const ma = manifestOf(a.outDir)
+    const mb = manifestOf(b.outDir)
+    expect(mb.models.m0_m0.digest, 'm0 digest changed').not.toBe(ma.models.m0_m0.digest)
+    expect(mb.models.m1_m1.digest, 'm1 digest unchanged').toBe(ma.models.m1_m1.digest)
+    expect(generations(w)).toEqual({ m0_m0: 2, m1_m1: 1 })
+    ctx.observe('edit detected despite the restored mtime; only m0 regenerated')
+  })
 
   fault(G, 'control: an intact entry is served', { fault: 'none', expected: 'second build generates nothing and emits the same bytes' }, async (ctx) => {
     const w = buildWorld(2)

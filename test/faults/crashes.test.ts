@@ -39,13 +39,13 @@ describe('crashes', () => {
     ctx.observe('next build regenerated and emitted good bytes')
   })
 
-  fault(G, 'build process SIGKILLed at random points', { fault: 'esbuild build with a 4 MB artifact, SIGKILLed at a random point: half the tries after a random delay from spawn in [0, 1.3 × build time], half within 0-300 ms after the generator finished (the commit window); new cache key each try', expected: 'the next build succeeds with good bytes; a third is a cache hit (no partial entry survived)', timeout: 600_000 }, async (ctx) => {
+  fault(G, 'build process SIGKILLed at random points', { fault: 'esbuild build with a 4 MB artifact, SIGKILLed at a random point: half the tries after a random delay from spawn in [0, 1.3 × build time], half within 0-150 ms after the generator finished (the commit window); new cache key each try', expected: 'the next build succeeds with good bytes; a third is a cache hit (no partial entry survived)', timeout: 600_000 }, async (ctx) => {
     const w = buildWorld(1, { size: 4 << 20 })
     const warm = await build(w)
     expect(warm.r.code, warm.r.stderr).toBe(0)
     const full = warm.r.ms
     const rand = rng(SEED)
-    const tries = Number(process.env.FAULTS_KILL_BUILDS ?? 12)
+    const tries = Number(process.env.FAULTS_KILL_BUILDS ?? 10)
     const phases: Record<string, number> = {}
     let failed = 0
     const failures: string[] = []
@@ -53,7 +53,7 @@ describe('crashes', () => {
       w.nonce = randomBytes(6).toString('hex')
       writeFileSync(w.log, '')
       const afterGen = i % 2 === 1
-      const delay = Math.floor(afterGen ? rand() * 300 : rand() * full * 1.3)
+      const delay = Math.floor(afterGen ? rand() * 150 : rand() * full * 1.3)
       const killed = await build(w, {
         onSpawn: (child) => {
           if (!afterGen) { setTimeout(() => child.kill('SIGKILL'), delay); return }

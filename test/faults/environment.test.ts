@@ -5,9 +5,9 @@ import { mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect } from 'vitest'
 import { fault } from './support/record.js'
-import { firstLines, GEN, stackLine } from './support/run.js'
+import { CLI_BIN, cli, expectUserError, firstLines, GEN, run, stackLine } from './support/run.js'
 import { build, buildWorld, cacheWarning, expectGoodOutputs, generations, type BuildWorld } from './support/build.js'
-import { listFiles, snapshot } from './support/project.js'
+import { listFiles, makeProject, snapshot, tempDir } from './support/project.js'
 
 const G = 'env'
 const withoutCaches = (s: Record<string, string>) => Object.fromEntries(Object.entries(s).filter(([k]) => !k.startsWith('node_modules/')))
@@ -69,6 +69,36 @@ describe('environment faults', () => {
     writeFileSync(w.cacheDir, 'not a folder\n')
     await noCacheBuilds(w, ctx)
     expect(readFileSync(w.cacheDir, 'utf8')).toBe('not a folder\n')
+  })
+
+  fault(G, 'read-only registry folder', { fault: '.modelops-bundle/ bind-mounted read-only; register-model, then list', expected: 'register-model exit 1 naming the folder, registry unchanged; list still works' }, async (ctx) => {
+    if (!MOUNT) { ctx.observe('not run: needs root and mounts'); return }
+    const p = makeProject(2)
+    const dir = join(p.root, '.modelops-bundle')
+    const before = readFileSync(p.registry, 'utf8')
+    execFileSync('mount', ['--bind', dir, dir])
+    try {
+      execFileSync('mount', ['-o', 'remount,ro,bind', dir])
+      const r = await cli(['register-model', 'models/m0.py'], { cwd: p.root, timeoutMs: 60_000 })
+      expectUserError(r, '.modelops-bundle')
+      expect(readFileSync(p.registry, 'utf8')).toBe(before)
+      const l = await cli(['list', '--json'], { cwd: p.root })
+      expect(l.code, l.stderr).toBe(0)
+      ctx.observe(`register-model exit ${r.code}: \`${firstLines(r.stderr, 1)}\`; list exit 0`)
+    } finally {
+      execFileSync('umount', ['-l', dir])
+    }
+  })
+
+  fault(G, 'current directory deleted', { fault: 'mops-bundle list run in a folder removed after the shell entered it', expected: 'a non-zero exit with a message, no stack trace, no hang' }, async (ctx) => {
+    const gone = join(tempDir(), 'gone')
+    mkdirSync(gone)
+    const r = await run('/bin/sh', ['-c', `cd "${gone}" && rmdir "${gone}" && exec "${process.execPath}" "${CLI_BIN}" list`], { timeoutMs: 60_000 })
+    expect(r.timedOut).toBe(false)
+    expect(r.code).not.toBe(0)
+    expect(stackLine(r.stderr), r.stderr).toBeUndefined()
+    expect(r.stderr.trim().length).toBeGreaterThan(0)
+    ctx.observe(`exit ${r.code}: \`${firstLines(r.stderr, 2)}\``)
   })
 
   fault(G, 'missing generator executable', { fault: "generate.command = ['mops-no-such-generator-xyz']", expected: 'build fails with a clear error naming the command; nothing cached' }, async (ctx) => {

@@ -82,7 +82,17 @@ describe('paths outside the project', () => {
     expect(r.timedOut, 'hung: the outside FIFO was opened').toBe(false)
     expect(stackLine(r.stderr), r.stderr).toBeUndefined()
     expect(snapshot(w.outside)).toEqual(before)
-    if (r.code === 0) ctx.observe('registered; the outside link is not read')
+    if (r.code === 0) {
+      // Later reads of the folder (status, digest) must not follow the link either.
+      for (const cmd of [['status', '--json'], ['digest', '--json']]) {
+        const s = await cli(cmd, { cwd: w.p.root, timeoutMs: 60_000 })
+        expect(s.timedOut, `${cmd[0]} hung: the outside FIFO was opened`).toBe(false)
+        expect(stackLine(s.stderr), s.stderr).toBeUndefined()
+      }
+      expect(snapshot(w.outside)).toEqual(before)
+      const reg = await pyYamlLoad(w.p.registry)
+      ctx.observe(`registered (data: ${JSON.stringify(reg.models.m0_m0.data)}); register, status and digest never open the outside link`)
+    }
     else { expectUserError(r, 'x.csv'); ctx.observe(`exit ${r.code}: \`${firstLines(r.stderr, 1)}\``) }
   })
   fault(G, '--code with ..', { fault: '--code ../outside/helper.py', expected: E }, async (ctx) => {
@@ -142,16 +152,20 @@ describe('paths inside the project', () => {
     ctx.observe('normalised to models/m0.py')
   })
 
-  const ODD: Array<[string, string]> = [
-    ['space in the name', 'models/my model.py'],
-    ['non-ASCII name', 'models/modèle_日本.py'],
-    ['newline in the name', 'models/new\nline.py'],
-    ['quote and colon in the name', "models/it's: a.py"],
+  // [case, model file, data file]: odd model file names (must be importable as a module, or refused clearly) and odd data names.
+  const ODD: Array<[string, string, string]> = [
+    ['space in a model file name', 'models/my model.py', 'data/d.csv'],
+    ['non-ASCII model file name (a valid Python identifier)', 'models/modèle_日本.py', 'data/d.csv'],
+    ['newline in a model file name', 'models/new\nline.py', 'data/d.csv'],
+    ['space in a data file name', 'models/sir.py', 'data/my data.csv'],
+    ['non-ASCII data file name', 'models/sir.py', 'data/données_日本_😀.csv'],
+    ['newline in a data file name', 'models/sir.py', 'data/new\nline.csv'],
+    ["quote, colon and hash in a data file name", 'models/sir.py', "data/it's: #1.csv"],
+    ['YAML-looking data file name', 'models/sir.py', 'data/null'],
   ]
-  for (const [name, file] of ODD) {
-    fault(G, name, { fault: `register-model ${JSON.stringify(file)} --data ${JSON.stringify(file.replace('models/', 'data/').replace('.py', '.csv'))}`, expected: 'registered and round-tripped exactly (PyYAML and digest --json), or refused clearly' }, async (ctx) => {
+  for (const [name, file, data] of ODD) {
+    fault(G, name, { fault: `register-model ${JSON.stringify(file)} --data ${JSON.stringify(data)}`, expected: 'registered and round-tripped exactly (PyYAML, digest --json, verify), or refused clearly naming the file' }, async (ctx) => {
       const p = makeProject(0, { register: false })
-      const data = file.replace('models/', 'data/').replace('.py', '.csv')
       write(join(p.root, file), modelSource('Sir'))
       write(join(p.root, data), 't,x\n0,1\n')
       const r = await cli(['register-model', file, '--data', data], { cwd: p.root, timeoutMs: 60_000 })
@@ -159,7 +173,8 @@ describe('paths inside the project', () => {
       expect(stackLine(r.stderr), r.stderr).toBeUndefined()
       if (r.code !== 0) {
         expect(r.code).toBe(1)
-        expect(r.stderr).toMatch(/models\//)
+        expect(r.stderr).toMatch(file.includes('sir.py') ? /data\// : /models\//)
+        expect(existsSync(p.registry) ? readFileSync(p.registry, 'utf8') : '', 'nothing registered').not.toContain('Sir')
         ctx.observe(`refused: \`${firstLines(r.stderr, 1)}\``)
         return
       }
@@ -175,9 +190,18 @@ describe('paths inside the project', () => {
       expect(paths).toContain(data)
       const s = await cli(['verify'], { cwd: p.root })
       expect(s.code, `verify right after register: ${s.stdout}${s.stderr}`).toBe(0)
-      ctx.observe(`registered as ${JSON.stringify(Object.keys(reg.models)[0])}; PyYAML and digest round-trip; verify exit 0`)
+      ctx.observe(`registered as ${JSON.stringify(Object.keys(reg.models)[0])}; PyYAML, digest --json and verify agree`)
     })
   }
+
+  fault(G, 'symlink that stays inside', { fault: 'data/link.csv → data/d0.csv (inside the project)', expected: 'accepted' }, async (ctx) => {
+    const p = makeProject(1, { register: false })
+    symlinkSync(join(p.root, 'data/d0.csv'), join(p.root, 'data/link.csv'))
+    const r = await cli(['register-model', 'models/m0.py', '--data', 'data/link.csv'], { cwd: p.root })
+    expect(r.code, r.stderr).toBe(0)
+    const reg = await pyYamlLoad(p.registry)
+    ctx.observe(`stored data as ${JSON.stringify(reg.models.m0_m0.data)}`)
+  })
 
   fault(G, 'case-only collision', { fault: 'models/Sir.py and models/sir.py, both class SIR (ids sir_sir)', expected: 'second registration refused naming both files, first entry kept (or both kept under distinct ids)' }, async (ctx) => {
     const p = makeProject(0, { register: false })

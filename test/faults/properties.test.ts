@@ -20,7 +20,10 @@ const TRICKY = ['yes', 'no', 'on', 'off', 'null', 'Null', '~', 'true', '1.0', '1
   ' lead', 'trail ', 'ñ', '日本', '😀', 'a\u2028b', 'tab\there', '---', '...', '<<', '=']
 const text = fc.oneof(fc.constantFrom(...TRICKY), fc.string({ unit: 'grapheme', maxLength: 10 }), fc.string({ unit: 'grapheme-ascii', maxLength: 8 }))
   .filter((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s))
-const key = text.filter((s) => s.length > 0)
+/** Free text (outputs, scenarios): anything non-blank, newlines and tabs included. */
+const value = text.filter((s) => s.trim() !== '')
+/** Ids: non-blank and no control characters (the schema refuses them). */
+const key = value.filter((s) => !/[\t\n\r]/.test(s))
 const segment = fc.oneof(fc.constantFrom('models', 'data', 'my file', 'é', '日本', "it's", 'a:b', '#x', '-x', 'x y.csv', 'null', 'yes'), fc.stringMatching(/^[A-Za-z0-9_.-]{1,8}$/))
   .filter((s) => s !== '.' && s !== '..')
 const relPath = fc.array(segment, { minLength: 1, maxLength: 3 }).map((a) => a.join('/'))
@@ -29,13 +32,13 @@ const digest = fc.tuple(fc.constantFrom('blake2b256', 'sha256', 'pysem1'), hex).
 const ident = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,6}$/)
 const entrypoint = fc.tuple(fc.array(ident, { minLength: 2, maxLength: 3 }), ident).map(([m, c]) => `${m.join('.')}:${c}`)
 const digests = (paths: string[]) => fc.subarray(paths).chain((ks) => fc.tuple(...ks.map(() => digest)).map((ds) => Object.fromEntries(ks.map((k, i) => [k, ds[i]!]))))
-const model = fc.record({ entrypoint, path: relPath, class_name: ident, scenarios: fc.array(text, { maxLength: 3 }), parameters: fc.array(text, { maxLength: 3 }), outputs: fc.array(text, { maxLength: 3 }), data: fc.uniqueArray(relPath, { maxLength: 3 }), code: fc.uniqueArray(relPath, { maxLength: 3 }), model_digest: fc.option(digest, { nil: null }) })
+const model = fc.record({ entrypoint, path: relPath, class_name: ident, scenarios: fc.array(value, { maxLength: 3 }), parameters: fc.array(value, { maxLength: 3 }), outputs: fc.array(value, { maxLength: 3 }), data: fc.uniqueArray(relPath, { maxLength: 3 }), code: fc.uniqueArray(relPath, { maxLength: 3 }), model_digest: fc.option(digest, { nil: null }) })
   .chain((m) => fc.tuple(digests(m.data), digests(m.code)).map(([dd, cd]) => ({ entrypoint: m.entrypoint, path: m.path, class_name: m.class_name, scenarios: m.scenarios, parameters: m.parameters, outputs: m.outputs, data: m.data, data_digests: dd, code: m.code, code_digests: cd, model_digest: m.model_digest })))
-const target = fc.record({ path: relPath, entrypoint, model_output: text, data: fc.uniqueArray(relPath, { maxLength: 3 }), target_digest: fc.option(digest, { nil: null }) })
+const target = fc.record({ path: relPath, entrypoint, model_output: value, data: fc.uniqueArray(relPath, { maxLength: 3 }), target_digest: fc.option(digest, { nil: null }) })
   .chain((t) => digests(t.data).map((dd) => ({ path: t.path, entrypoint: t.entrypoint, model_output: t.model_output, data: t.data, data_digests: dd, target_digest: t.target_digest })))
 const registry = fc.tuple(fc.dictionary(key, model, { maxKeys: 4 }), fc.dictionary(key, target, { maxKeys: 3 })).chain(([models, targets]) => {
   const ids = Object.keys(targets)
-  const set = fc.subarray(ids).chain((ts) => fc.tuple(...ts.map(() => fc.double({ noNaN: true, noDefaultInfinity: true }))).map((ws) => ({ targets: ts, weights: Object.fromEntries(ts.map((t, i) => [t, ws[i]!])) })))
+  const set = fc.subarray(ids).chain((ts) => fc.tuple(...ts.map(() => fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (x === 0 ? 0 : x)))).map((ws) => ({ targets: ts, weights: Object.fromEntries(ts.map((t, i) => [t, ws[i]!])) })))
   return fc.dictionary(key, set, { maxKeys: 2 }).map((target_sets) => ({ version: '1.0', models, targets, target_sets }))
 })
 
@@ -62,7 +65,7 @@ describe('properties', () => {
     fc.assert(fc.property(registry, (reg) => {
       n++
       const yaml = serializeRegistry(reg)
-      expect(parseRegistry(yaml, '.modelops-bundle/registry.yaml')).toStrictEqual(reg)
+      expect(parseRegistry(yaml, '.modelops-bundle/registry.yaml'), yaml).toEqual(reg)
       if (samples.length < 100) samples.push({ reg, yaml })
     }), { seed: SEED, numRuns: RUNS })
     // The Python tool's loader reads what we write (one python process for the batch).
@@ -106,6 +109,28 @@ describe('properties', () => {
     }), { seed: SEED, numRuns: RUNS * 5 })
     ctx.tries(n, 0)
     ctx.observe(`${n} pairs (${distinct} distinct), no collision; permutations equal`)
+  })
+
+  fault(G, 'composite pre-image: boundary shifts', { fault: `${RUNS * 2} component lists with one character moved across a field boundary (path↔digest, kind↔path, env↔first component, component↔next component)`, expected: 'a different pre-image every time (separators are unambiguous without NUL)' }, async (ctx) => {
+    const { compositePreimage } = await core()
+    let n = 0
+    fc.assert(fc.property(fc.array(component, { minLength: 1, maxLength: 3 }), small, fc.nat(), fc.constantFrom('path>digest', 'digest>path', 'env>path', 'path>env', 'digest>next'), (a, env, pick, how) => {
+      const b = a.map((c) => ({ ...c }))
+      let envB = env
+      const c = b[pick % b.length]!
+      const next = b[(pick + 1) % b.length]!
+      const cut = (x: string) => { const cs = [...x]; return { head: cs.slice(0, -1).join(''), last: cs.at(-1) ?? '' } }
+      if (how === 'path>digest') { const { head, last } = cut(c.path); if (!last) return; c.path = head; c.digest = last + c.digest }
+      else if (how === 'digest>path') { const [first, ...rest] = [...c.digest]; if (!first) return; c.digest = rest.join(''); c.path += first }
+      else if (how === 'env>path') { const { head, last } = cut(envB); if (!last) return; envB = head; c.path = last + c.path }
+      else if (how === 'path>env') { const [first, ...rest] = [...c.path]; if (!first) return; c.path = rest.join(''); envB += first }
+      else { if (b.length < 2 || next === c) return; const { head, last } = cut(c.digest); if (!last) return; c.digest = head; next.kind = (last + next.kind) as never }
+      n++
+      const same = canonical(a, env) === canonical(b, envB)
+      expect(Buffer.from(compositePreimage(a, env)).equals(Buffer.from(compositePreimage(b, envB))), `boundary shift ${how}:\n${JSON.stringify([a, env])}\n${JSON.stringify([b, envB])}`).toBe(same)
+    }), { seed: SEED, numRuns: RUNS * 2 })
+    ctx.tries(n, 0)
+    ctx.observe(`${n} shifted lists, no collision`)
   })
 
   // ---------- semantic digest ----------

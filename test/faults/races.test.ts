@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { describe, expect } from 'vitest'
 import { fault } from './support/record.js'
-import { cli, firstLines, type RunResult } from './support/run.js'
+import { cli, firstLines, sleep, type RunResult } from './support/run.js'
 import { build, buildWorld, expectGoodOutputs, generations, emitted } from './support/build.js'
 import { makeProject, listFiles } from './support/project.js'
 import { pyYamlLoad } from './support/python.js'
@@ -40,6 +40,17 @@ describe('races', () => {
     expect(problems, problems.join('\n')).toEqual([])
   })
 
+  fault(G, '8 concurrent register-model on the same file', { fault: '8 `register-model models/m0.py --data data/d0.csv` started at once', expected: 'all succeed (or wait for the lock); one entry, loadable' }, async (ctx) => {
+    const p = makeProject(1, { register: false })
+    const runs = await Promise.all(Array.from({ length: 8 }, () => cli(['register-model', 'models/m0.py', '--data', 'data/d0.csv'], { cwd: p.root, timeoutMs: 120_000 })))
+    const bad = runs.filter((r) => r.code !== 0)
+    expect(bad.map((r) => firstLines(r.stderr, 2))).toEqual([])
+    const reg = await pyYamlLoad(p.registry)
+    expect(Object.keys(reg.models)).toEqual(['m0_m0'])
+    expect(reg.models.m0_m0.data).toEqual(['data/d0.csv'])
+    ctx.observe('8 × exit 0, one entry')
+  })
+
   fault(G, 'two builds sharing one cache folder', { fault: 'two esbuild builds of one project started at once on one cacheDir, slow generator (1.5 s), 3 models; 2 rounds', expected: 'both succeed with good bytes; each model generated once per round' }, async (ctx) => {
     const w = buildWorld(3)
     const problems: string[] = []
@@ -57,6 +68,21 @@ describe('races', () => {
     ctx.tries(2, problems.length ? 1 : 0)
     ctx.observe(`generations ${JSON.stringify(generations(w))}`)
     expect(problems, problems.join('\n')).toEqual([])
+  })
+
+  fault(G, 'cache clear and prune during a build', { fault: '`mops-bundle cache clear` then `cache prune --max-size 0` run while a build with a slow generator (3 models) is generating', expected: 'the build succeeds with good bytes; the next build succeeds with good bytes' }, async (ctx) => {
+    const w = buildWorld(3)
+    const running = build(w, { mode: 'slow' })
+    await sleep(1200)
+    const clear = await cli(['cache', 'clear', '--cache-dir', w.cacheDir], { cwd: w.p.root })
+    const prune = await cli(['cache', 'prune', '--max-size', '0', '--cache-dir', w.cacheDir], { cwd: w.p.root })
+    const a = await running
+    expect(a.r.code, a.r.stderr).toBe(0)
+    expectGoodOutputs(w, a.outDir)
+    const b = await build(w)
+    expect(b.r.code, b.r.stderr).toBe(0)
+    expectGoodOutputs(w, b.outDir)
+    ctx.observe(`clear exit ${clear.code}, prune exit ${prune.code}; both builds good; generations ${JSON.stringify(generations(w))}`)
   })
 
   fault(G, 'Vite and esbuild at once on one cache folder', { fault: 'a Vite build and an esbuild build of one project started together, shared cacheDir', expected: 'both succeed; each model generated once; byte-identical manifests' }, async (ctx) => {

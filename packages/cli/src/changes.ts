@@ -22,7 +22,7 @@ function changeLine(change: RegistryChange, c: Output['c']): string {
     case 'updated': {
       const parts: string[] = []
       if (change.digest) parts.push(`digest ${shortDigest(change.digest.from)} → ${shortDigest(change.digest.to)}`)
-      if (change.fields) parts.push(`${change.fields.join(', ')} changed`)
+      for (const field of change.fields ?? []) parts.push(fieldText(field, change.details?.[field]))
       return `${c.yellow('~')} ${id} ${parts.join('; ')}`
     }
     case 'removed': {
@@ -30,4 +30,12 @@ function changeLine(change: RegistryChange, c: Output['c']): string {
       return `${c.red('-')} ${id} removed (${change.reason ?? 'no longer discovered'})${sets}`
     }
   }
+}
+
+/** `data ~data/data.csv`, `code +models/common.py -models/old.py`; past three items, counts (`code +4 ~1`). */
+function fieldText(field: string, items: string[] | undefined): string {
+  if (!items || items.length === 0) return `${field} changed`
+  if (items.length <= 3) return `${field} ${items.join(' ')}`
+  const counts = ['+', '-', '~'].map((op) => [op, items.filter((i) => i.startsWith(op)).length] as const).filter(([, n]) => n > 0)
+  return `${field} ${counts.map(([op, n]) => `${op}${n}`).join(' ')} files`
 }

@@ -87,12 +87,16 @@ function helpPath(args: string[]): string {
 async function resolveHelpTarget(words: string[]): Promise<[CommandDef<any>, CommandDef<any> | undefined]> {
   let cmd: CommandDef<any> = root
   let parent: CommandDef<any> | undefined
+  const path: string[] = []
   for (const word of words) {
     const subs = typeof cmd.subCommands === 'function' ? await cmd.subCommands() : await cmd.subCommands
     const next = subs?.[word]
     if (!next) break
     parent = cmd
     cmd = typeof next === 'function' ? await next() : await next
+    path.push(word)
   }
+  // citty names a command by its parent only: give nested ones their full `mops-bundle a b` name.
+  if (path.length > 1 && parent) parent = { ...parent, meta: { name: ['mops-bundle', ...path.slice(0, -1)].join(' ') } }
   return [cmd, parent]
 }

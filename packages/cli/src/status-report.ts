@@ -1,5 +1,5 @@
 // The human explanation of a StatusReport, shared by `status` and `verify`.
-import type { ComponentChange, EntityStatus, StatusReport } from '@modelops-bundle/core'
+import type { ComponentChange, DigestReport, EntityStatus, StatusReport } from '@modelops-bundle/core'
 import { type Output, shortDigest } from './output.js'
 
 export function printStatus(out: Output, status: StatusReport): void {
@@ -21,7 +21,8 @@ export function printStatus(out: Output, status: StatusReport): void {
   out.line()
   const all = [...status.models, ...status.targets]
   const stale = all.filter((e) => e.state === 'stale')
-  if (stale.length === 0) out.line(`${c.green('✓')} All ${all.length} entries are fresh`)
+  if (all.length === 0) out.line(`Nothing registered yet: run 'mops-bundle register-model <file>' and 'mops-bundle register-target <file>'`)
+  else if (stale.length === 0) out.line(`${c.green('✓')} All ${all.length} entries are fresh`)
   else out.line(`${c.yellow('⚠')} ${stale.length} of ${all.length} entries are stale`)
 }
 
@@ -48,4 +49,15 @@ export function refreshCommands(status: StatusReport, registry: { models: Record
 function brief(digest: string | undefined, other: string | undefined): string {
   const algo = (d: string | undefined) => (d && d.includes(':') ? d.slice(0, d.lastIndexOf(':')) : '')
   return algo(digest) !== algo(other) && algo(digest) ? `${algo(digest)}:${shortDigest(digest)}` : shortDigest(digest)
+}
+
+/** `status --json`: the StatusReport, each entity with its current composite digest, plus the bundle digest. */
+export function statusJson(status: StatusReport, report: DigestReport) {
+  const withDigest = (list: EntityStatus[], digests: Record<string, { digest: string }>) => list.map((e) => ({ ...e, digest: digests[e.id]?.digest ?? null }))
+  return {
+    fresh: status.fresh,
+    bundle_digest: report.bundle_digest,
+    models: withDigest(status.models, report.models),
+    targets: withDigest(status.targets, report.targets),
+  }
 }

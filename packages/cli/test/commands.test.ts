@@ -173,6 +173,11 @@ describe('hash', { timeout: 240_000 }, () => {
     expect(r.stdout).toMatch(/^blake2b256:[0-9a-f]{64}  bytes  bad\.py$/m)
     expect(r.stderr).toContain('bad.py')
     expect(r.stderr).toContain('missing.py')
+    // --json: the warning stays on stderr, stdout is pure JSON.
+    const json = await run(['hash', '--json', 'bad.py'], { cwd: dir })
+    expect(json.code, show(json)).toBe(0)
+    expect(JSON.parse(json.stdout)).toEqual([{ path: 'bad.py', kind: 'bytes', digest: expect.stringMatching(/^blake2b256:/) }])
+    expect(json.stderr).toContain('bad.py')
   })
 })
 

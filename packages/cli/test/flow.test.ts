@@ -54,11 +54,15 @@ describe('sample flow', { timeout: 240_000 }, () => {
     expect(fresh.stdout).toContain('All 5 entries are fresh')
     expect((await run(['verify'], at)).code).toBe(0)
 
-    // A comment and a blank line change nothing that matters.
+    // A comment and a blank line change nothing that matters, not even the composite digests.
+    const digestsOf = (stdout: string) => JSON.parse(stdout).models.map((m: { id: string; digest: string }) => `${m.id}=${m.digest}`)
+    const beforeComment = digestsOf((await run(['status', '--json'], at)).stdout)
+    expect(beforeComment[0]).toMatch(/=composite1:[0-9a-f]{64}$/)
     appendFileSync(join(root, 'models/sir.py'), '\n# a note for readers\n\n')
     const comment = await run(['status', '--json'], at)
     expect(comment.code, show(comment)).toBe(0)
     expect(JSON.parse(comment.stdout).fresh).toBe(true)
+    expect(digestsOf(comment.stdout)).toEqual(beforeComment)
 
     // A data value does.
     const csv = join(root, 'data/data.csv')
@@ -81,7 +85,7 @@ describe('sample flow', { timeout: 240_000 }, () => {
 
     const again = await run(['register-target', 'targets/epi.py'], at)
     expect(again.code, show(again)).toBe(0)
-    expect(again.stdout).toMatch(/^~ incidence_target\s+data changed$/m)
+    expect(again.stdout).toMatch(/^~ incidence_target\s+data ~data\/data\.csv$/m)
     expect(again.stdout).toContain('✓ Targets updated: +0 ~1 -0')
     const ok = await run(['verify'], at)
     expect(ok.code, show(ok)).toBe(0)
@@ -123,5 +127,30 @@ describe('sample flow', { timeout: 240_000 }, () => {
     const t = await run(['register-target', '../targets/epi.py'], { cwd: join(root, 'data') })
     expect(t.code, show(t)).toBe(0)
     expect((await run(['verify'], sub)).code).toBe(0)
+  })
+
+  it('a change in an imported helper or in the calabaria stand-in makes every model stale, naming the file', async () => {
+    const root = await sampleProject()
+    const at = { cwd: root }
+    expect((await run(['register-model', 'models/sir.py'], at)).code).toBe(0)
+    for (const [file, edit] of [
+      ['models/common.py', (s: string) => s.replace('if mean < 30.0:', 'if mean < 40.0:')],
+      ['standin/modelops_calabaria/__init__.py', (s: string) => s.replace('__version__ = "0.0.0+standin"', '__version__ = "0.0.1+standin"')],
+    ] as const) {
+      const abs = join(root, file)
+      const before = readFileSync(abs, 'utf8')
+      writeFileSync(abs, edit(before))
+      expect(readFileSync(abs, 'utf8')).not.toBe(before)
+      const r = await run(['status', '--json'], at)
+      expect(r.code, show(r)).toBe(0)
+      const status = JSON.parse(r.stdout)
+      expect(status.models.map((m: { state: string }) => m.state)).toEqual(['stale', 'stale', 'stale'])
+      for (const m of status.models) expect(m.changes).toEqual([expect.objectContaining({ kind: 'CODE_DEP', path: file, change: 'modified' })])
+      const v = await run(['verify'], at)
+      expect(v.code, show(v)).toBe(1)
+      expect(v.stdout).toContain(file)
+      writeFileSync(abs, before)
+      expect((await run(['verify'], at)).code).toBe(0)
+    }
   })
 })

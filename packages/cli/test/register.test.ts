@@ -25,6 +25,12 @@ describe('register-model', { timeout: 240_000 }, () => {
     expect(r.code, show(r)).toBe(1)
     expect(r.stderr).toContain('models/nope.py')
     expect(r.stderr).toContain('not found')
+    const folder = await run(['register-model', 'models'], { cwd: root })
+    expect(folder.code, show(folder)).toBe(1)
+    expect(folder.stderr).toContain('not a Python file')
+    const csv = await run(['register-target', 'data/data.csv'], { cwd: root })
+    expect(csv.code, show(csv)).toBe(1)
+    expect(csv.stderr).toContain('data/data.csv: not a Python file')
   })
 
   it('--id needs exactly one class; with one it names the entry, and re-registering without it reports the rename', async () => {
@@ -63,15 +69,15 @@ describe('register-model', { timeout: 240_000 }, () => {
     const r = await run(['register-model', 'models/sir.py', '--data', 'data/data.csv'], { cwd: root })
     expect(r.code, show(r)).toBe(0)
     expect(r.stdout).toMatch(/^- sir_networksir\s+removed \(no longer discovered\)$/m)
-    expect(r.stdout).toMatch(/^~ sir_stochasticsir\s+digest [0-9a-f]{12} → [0-9a-f]{12}; data changed$/m)
+    expect(r.stdout).toMatch(/^~ sir_stochasticsir\s+digest [0-9a-f]{12} → [0-9a-f]{12}; data \+data\/data\.csv$/m)
     expect(r.stdout).toContain('✓ Models updated: +0 ~2 -1')
     // Only a data dependency changes: still an update, without a digest change.
     const d = await run(['register-model', 'models/sir.py', '--data', 'data/prevalence.csv'], { cwd: root })
-    expect(d.stdout).toMatch(/^~ sir_deterministicsir\s+data changed$/m)
-    // An output added in the helper file the models import changes code.
+    expect(d.stdout).toMatch(/^~ sir_deterministicsir\s+data \+data\/prevalence\.csv -data\/data\.csv$/m)
+    // A change in the helper file the models import is a code change.
     writeFileSync(join(root, 'models/common.py'), readFileSync(join(root, 'models/common.py'), 'utf8') + '\nEXTRA = 1\n')
     const c = await run(['register-model', 'models/sir.py'], { cwd: root })
-    expect(c.stdout).toMatch(/^~ sir_stochasticsir\s+code changed$/m)
+    expect(c.stdout).toMatch(/^~ sir_stochasticsir\s+code ~models\/common\.py$/m)
   })
 
   it('an id already registered from another file is an error naming both files', async () => {
@@ -95,6 +101,13 @@ describe('register-model', { timeout: 240_000 }, () => {
     const r = await run(['register-model', 'rootmodel.py'], { cwd: root })
     expect(r.code, show(r)).toBe(1)
     expect(r.stderr).toMatch(/package|subdirectory|folder/i)
+    // A package folder without __init__.py registers, with a warning naming the file to create.
+    mkdirSync(join(root, 'nsp'))
+    copyFileSync(join(root, 'models/sir.py'), join(root, 'nsp/sir2.py'))
+    const nsp = await run(['register-model', 'nsp/sir2.py'], { cwd: root })
+    expect(nsp.code, show(nsp)).toBe(0)
+    expect(nsp.stderr).toContain('nsp/ has no __init__.py')
+    expect(nsp.stdout).toContain('+3')
     const out = await run(['register-model', '../elsewhere.py'], { cwd: root })
     expect(out.code, show(out)).toBe(1)
     expect(out.stderr).toContain('outside the project')
@@ -170,5 +183,29 @@ describe('register-target', { timeout: 240_000 }, () => {
     const r = await run(['register-target', 'targets/epi.py'], { cwd: root })
     expect(r.code, show(r)).toBe(1)
     expect(r.stderr).toMatch(/targets\/epi\.py:\d+: target prevalence_survey: data file data\/prevalence\.csv not found/)
+  })
+
+  it('two targets with one id are an error naming both (in one file, or across files)', async () => {
+    const root = await sampleProject()
+    const file = join(root, 'targets/epi.py')
+    const src = readFileSync(file, 'utf8')
+    writeFileSync(file, src.replace('@cb.calibration_target(model_output="incidence"', '@cb.calibration_target(name="prevalence_survey", model_output="incidence"'))
+    const same = await run(['register-target', 'targets/epi.py'], { cwd: root })
+    expect(same.code, show(same)).toBe(1)
+    expect(same.stderr).toMatch(/targets\/epi\.py:\d+: target id 'prevalence_survey' is used by two functions: incidence_target \(line \d+\) and prevalence_target \(line \d+\)/)
+    writeFileSync(file, src)
+    expect((await run(['register-target', 'targets/epi.py'], { cwd: root })).code).toBe(0)
+    copyFileSync(file, join(root, 'targets/copy.py'))
+    const across = await run(['register-target', 'targets/copy.py', '-t', 'incidence_target'], { cwd: root })
+    expect(across.code, show(across)).toBe(1)
+    expect(across.stderr).toMatch(/targets\/copy\.py:\d+: target id 'incidence_target' is already registered from targets\/epi\.py/)
+  })
+
+  it('an --exclude that matches nothing is a warning on stderr, not silence', async () => {
+    const root = await sampleProject()
+    const r = await run(['register-target', 'targets/epi.py', '-e', 'incidence_targt'], { cwd: root })
+    expect(r.code, show(r)).toBe(0)
+    expect(r.stderr).toContain('--exclude incidence_targt: no such name in this file')
+    expect(r.stdout).toContain('✓ Targets updated: +2 ~0 -0')
   })
 })

@@ -1,6 +1,6 @@
 // sample-create writes a project whose models really simulate with the stdlib (the generator contract).
 import { createHash } from 'node:crypto'
-import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { run, sampleProject, show, spawnCollect, tempDir } from './helpers.js'
@@ -15,11 +15,11 @@ function generatorCommand(root: string): string[] {
   return JSON.parse(m[1]!) as string[]
 }
 
-async function generate(root: string, entrypoint: string, outDir: string, extra: Record<string, string> = {}) {
+async function generate(root: string, entrypoint: string, outDir: string, extraArgs: string[] = []) {
   const [cmd, ...args] = generatorCommand(root)
-  return spawnCollect(cmd!, args, {
+  return spawnCollect(cmd!, [...args, ...extraArgs], {
     cwd: root,
-    env: { MODELOPS_MODEL_ID: 'sir_x', MODELOPS_ENTRYPOINT: entrypoint, MODELOPS_MODEL_DIGEST: 'composite1:' + 'ab'.repeat(32), MODELOPS_OUT_DIR: outDir, ...extra },
+    env: { MODELOPS_MODEL_ID: 'sir_x', MODELOPS_ENTRYPOINT: entrypoint, MODELOPS_MODEL_DIGEST: 'composite1:' + 'ab'.repeat(32), MODELOPS_OUT_DIR: outDir },
   })
 }
 
@@ -64,7 +64,8 @@ describe('sample-create', { timeout: 240_000 }, () => {
       expect(r.code, show(r)).toBe(0)
       expect(readdirSync(dir).sort()).toEqual(['incidence.json', 'prevalence.json', 'sir.json'])
       const inc = JSON.parse(readFileSync(join(dir, 'incidence.json'), 'utf8'))
-      expect(inc).toMatchObject({ output: 'incidence', model_id: 'sir_x', entrypoint: `models.sir:${cls}`, seed: 42, columns: ['day', 'date', 'cases'] })
+      expect(inc).not.toHaveProperty('model_id')
+      expect(inc).toMatchObject({ output: 'incidence', entrypoint: `models.sir:${cls}`, seed: 42, columns: ['day', 'date', 'cases'] })
       expect(inc.rows).toHaveLength(200)
       expect(inc.rows[0]).toMatchObject({ day: 0, date: '2024-01-01' })
       // An epidemic happens: incidence rises well above its start, then falls.
@@ -80,8 +81,19 @@ describe('sample-create', { timeout: 240_000 }, () => {
     expect((await generate(root, 'models.sir:StochasticSIR', again)).code).toBe(0)
     expect(readFileSync(join(again, 'incidence.json'), 'utf8')).toBe(readFileSync(join(out, 'StochasticSIR/incidence.json'), 'utf8'))
     const seeded = join(out, 'seeded')
-    expect((await generate(root, 'models.sir:StochasticSIR', seeded, { MODELOPS_SEED: '7' })).code).toBe(0)
+    expect((await generate(root, 'models.sir:StochasticSIR', seeded, ['--seed', '7'])).code).toBe(0)
     expect(readFileSync(join(seeded, 'incidence.json'), 'utf8')).not.toBe(readFileSync(join(out, 'StochasticSIR/incidence.json'), 'utf8'))
+    // A hidden input would defeat the build cache: the environment does not change the run, arguments do.
+    const env = join(out, 'env')
+    const r = await spawnCollect('python3', ['-m', 'modelops_runner'], {
+      cwd: root,
+      env: { MODELOPS_ENTRYPOINT: 'models.sir:DeterministicSIR', MODELOPS_OUT_DIR: env, MODELOPS_SEED: '7', MODELOPS_PARAMS: '{"beta": 0.9}' },
+    })
+    expect(r.code, show(r)).toBe(0)
+    expect(JSON.parse(readFileSync(join(env, 'incidence.json'), 'utf8')).params).toEqual({ beta: 0.5, gamma: 0.1 })
+    const params = join(out, 'params')
+    expect((await generate(root, 'models.sir:DeterministicSIR', params, ['--params', '{"beta": 0.9}'])).code).toBe(0)
+    expect(JSON.parse(readFileSync(join(params, 'incidence.json'), 'utf8')).params).toEqual({ beta: 0.9, gamma: 0.1 })
     // Running leaves no __pycache__ in the project (outputs depend on sources only).
     expect(readdirSync(root, { recursive: true }).map(String).filter((f) => f.includes('__pycache__'))).toEqual([])
   })

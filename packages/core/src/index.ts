@@ -10,6 +10,7 @@ export * from './project/atomic.js'
 export * from './project/config.js'
 export * from './registry/registry.js'
 export * from './registry/reconcile.js'
+export * from './registry/target-sets.js'
 
 export * from './digest/bytes.js'
 export * from './digest/canonical.js'
@@ -26,6 +27,8 @@ export * from './digest/pool.js'
 export * from './python/semantic.js'
 export * from './python/discover.js'
 export * from './python/imports.js'
+export * from './python/parser.js'
+export * from './python/pool.js'
 
 export * from './sample/sample.js'
 

@@ -130,7 +130,7 @@ def main():
         req = json.loads(raw)
         try:
             if req["op"] == "dump":
-                src = req["src"] if "src" in req else open(req["path"], "rb").read()
+                src = req["src"].encode("utf-8", "surrogatepass") if "src" in req else open(req["path"], "rb").read()
                 d = try_dump(src)
                 res = {"ok": d is not None, "dump": d}
             elif req["op"] == "mutants":

@@ -1,7 +1,7 @@
 // The semantic digest tested the way users will meet it: this machine's CPython standard library,
 // formatted with `black` and mutated, with Python's own `ast` (one long-lived process) as the judge.
-//   PYSEM_CORPUS_FILES   how many stdlib files (evenly sampled, sorted; default: all)
-//   PYSEM_MUTANT_FILES   how many of those get mutants (default 400)
+//   PYSEM_CORPUS_FILES   how many stdlib files (evenly sampled from the sorted list; default 300, black is the slow part)
+//   PYSEM_MUTANT_FILES   how many of those get mutants (default 150)
 //   PYSEM_MUTANTS        mutants per kind per file (default 2)
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
@@ -65,7 +65,7 @@ describe.skipIf(!hasBlack || !stdlib)('pysem1 on the CPython standard library', 
 
   beforeAll(async () => {
     judge = new Judge()
-    files = sample(listPy(stdlib), envInt('PYSEM_CORPUS_FILES', Infinity))
+    files = sample(listPy(stdlib), envInt('PYSEM_CORPUS_FILES', 300))
     rels = files.map((f) => relative(stdlib, f))
     work = mkdtempSync(join(tmpdir(), 'pysem-corpus-'))
     for (const rel of rels) {
@@ -93,7 +93,8 @@ describe.skipIf(!hasBlack || !stdlib)('pysem1 on the CPython standard library', 
     const failures: string[] = []
     for (let i = 0; i < rels.length; i++) {
       ours.set(files[i]!, before[i]!.digest)
-      if (before[i]!.kind === 'bytes') fallbacks++
+      // Byte fallbacks (files tree-sitter rejects, e.g. `from __future__ import *`) promise no invariance.
+      if (before[i]!.kind === 'bytes' || after[i]!.kind === 'bytes') { fallbacks++; continue }
       const a = await judge.ask<{ ok: boolean; dump: string }>({ op: 'dump', path: files[i] })
       const b = await judge.ask<{ ok: boolean; dump: string }>({ op: 'dump', path: join(work, 'black', rels[i]!) })
       if (!a.ok || !b.ok) { unjudged++; continue }
@@ -105,14 +106,14 @@ describe.skipIf(!hasBlack || !stdlib)('pysem1 on the CPython standard library', 
     console.log(
       `(a) ${rels.length} files, ${same} with an unchanged AST (${reformatted} of them reformatted by black): ` +
         `${failures.length} digest changes; ${astChanged} where black changed the AST, ${unjudged} Python cannot parse, ` +
-        `${fallbacks} byte fallbacks; ${(2 * rels.length)} digests in ${secs.toFixed(1)} s`,
+        `${fallbacks} byte fallbacks (not compared); ${(2 * rels.length)} digests in ${secs.toFixed(1)} s`,
     )
     expect(failures).toEqual([])
     expect(reformatted).toBeGreaterThan(0)
   })
 
   it('(b) every mutation that changes Python\'s AST changes the digest (zero misses)', async () => {
-    const targets = sample(files, envInt('PYSEM_MUTANT_FILES', 400))
+    const targets = sample(files, envInt('PYSEM_MUTANT_FILES', 150))
     const perKind = envInt('PYSEM_MUTANTS', 2)
     const counts: Record<string, { changed: number; detected: number; same: number }> = {}
     const misses: string[] = []

@@ -102,6 +102,16 @@ describe('HashPool (worker_threads)', () => {
     }
   })
 
+  it('a worker that cannot start fails its jobs with poolFailure (callers then hash in-thread)', async () => {
+    const pool = new HashPool(1, new URL('file:///nonexistent/hash-worker.js'))
+    try {
+      writeFileSync(join(dir, 'pf'), 'x')
+      await expect(pool.hashFile(join(dir, 'pf'))).rejects.toMatchObject({ poolFailure: true })
+    } finally {
+      await pool.close()
+    }
+  })
+
   it('idle workers do not keep a process alive', () => {
     // A child process that uses the pool and never closes it must still exit on its own.
     const script = `

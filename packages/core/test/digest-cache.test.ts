@@ -104,6 +104,17 @@ describe('stat cache', () => {
     expect(existsSync(cacheFile())).toBe(false)
   })
 
+  it('concurrent passes each write a whole cache file (last one wins, nothing torn)', async () => {
+    for (let i = 0; i < 20; i++) write(root, `data/many/f${i}.csv`, `${i}`)
+    await sleep(60)
+    const many = [...reqs, { rel: 'data/many', mode: 'data' as const }]
+    const runs = await Promise.all(Array.from({ length: 6 }, () => run(opts, many)))
+    for (const r of runs) expect(digestsOf(r)).toEqual(digestsOf(runs[0]!))
+    const doc = JSON.parse(readFileSync(cacheFile(), 'utf8'))
+    expect(Object.keys(doc.entries)).toHaveLength(23)
+    expect((await run(opts, many)).stats).toMatchObject({ cacheHits: 23, hashed: 0 })
+  })
+
   it('computeDigests prunes rows of files no longer listed, and its warm pass is all hits', async () => {
     const reg = registry({ m: model('data/a.csv', { data: ['data/b.csv'] }) })
     await sleep(60)

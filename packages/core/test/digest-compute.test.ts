@@ -110,7 +110,7 @@ describe('computeDigests', () => {
   it('refuses a registry path that is not project-relative', async () => {
     const r = reg()
     r.models.sir!.data.push('../outside.csv')
-    await expect(computeDigests(project, r, { cacheDir: false })).rejects.toMatchObject({ name: 'ModelopsError', code: 'PATH_INVALID' })
+    await expect(computeDigests(project, r, { cacheDir: false })).rejects.toMatchObject({ name: 'ModelopsError', code: 'PATH_INVALID', file: '.modelops-bundle/registry.yaml', message: expect.stringContaining('model sir') })
   })
 
   it('hashes a directory dependency as tree1', async () => {

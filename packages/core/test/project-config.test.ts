@@ -46,6 +46,14 @@ describe('initProject', () => {
     expect(second.created).toEqual([])
   })
 
+  it('racing inits create each file exactly once', async () => {
+    const root = tempDir()
+    const results = await Promise.all(Array.from({ length: 8 }, () => initProject(root)))
+    const created = results.flatMap((r) => r.created).sort()
+    expect(created).toEqual(['.modelops-bundle/config.yaml', '.modelops-bundle/registry.yaml'])
+    expect(fs.readdirSync(path.join(root, '.modelops-bundle')).sort()).toEqual(['config.yaml', 'registry.yaml'])
+  })
+
   it('never overwrites an existing registry or config', async () => {
     const root = tempDir()
     fs.mkdirSync(path.join(root, '.modelops-bundle'))
@@ -168,5 +176,23 @@ describe('openProject and config.yaml', () => {
   it('the template is valid for PyYAML too (the Python tool reads the same file)', () => {
     const [loaded] = pyyamlLoadMany([CONFIG_TEMPLATE])
     expect(loaded).toBe(null)
+  })
+})
+
+describe('config.yaml details', () => {
+  it('an empty environment key means "detect it"; container_image and cuda_version may be null', () => {
+    const { config } = parseConfig('environment:\n  python_version:\n  container_image: null\n  cuda_version: ~\n', 'config.yaml')
+    expect(config.environment).toEqual({ container_image: null, cuda_version: null })
+  })
+
+  it('an environment name (as the Python tool may write) is ignored with a warning', () => {
+    const { config, warnings } = parseConfig('environment: local\n', 'config.yaml')
+    expect(config.environment).toEqual({})
+    expect(warnings[0]?.message).toMatch(/environment "local" is a name/)
+  })
+
+  it('reads durations in every unit and as milliseconds', () => {
+    const t = (v: string) => parseConfig(`generator:\n  command: [run]\n  timeout: ${v}\n`, 'c').config.generator?.timeout
+    expect([t('500ms'), t('2s'), t('1.5m'), t('1h'), t('2500')]).toEqual([500, 2000, 90_000, 3_600_000, 2500])
   })
 })

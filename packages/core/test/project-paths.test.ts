@@ -20,6 +20,7 @@ beforeAll(async () => {
   fs.symlinkSync(path.join(outside, 'secret.csv'), path.join(root, 'secret-link.csv'))
   fs.symlinkSync(path.join(outside, 'not-yet.csv'), path.join(root, 'dangling.csv'))
   fs.symlinkSync(path.join(root, 'models'), path.join(root, 'models-alias'))
+  fs.symlinkSync(path.join(root, 'models'), path.join(root, 'MODELS'))
   project = (await initProject(root)).project
 })
 
@@ -37,10 +38,18 @@ describe('resolveProjectPath', () => {
 
   it('accepts spaces and non-ASCII names', () => {
     expect(resolveProjectPath(project, 'data/my data é 日本.csv', project.root)).toBe('data/my data é 日本.csv')
+    // Leading and trailing spaces are part of a name, and such a path is in stored normal form.
+    expect(resolveProjectPath(project, ' odd name .csv', project.root)).toBe(' odd name .csv')
+    expect(normalizeStoredPath(' odd name .csv')).toEqual({ path: ' odd name .csv' })
   })
 
   it('keeps a symlink inside the project as written', () => {
     expect(resolveProjectPath(project, 'models-alias/sir.py', project.root)).toBe('models-alias/sir.py')
+  })
+
+  it('stores one name for one file when names differ only in case (as on a case-insensitive disk)', () => {
+    // Here MODELS is a symlink to models; on macOS/Windows the disk itself behaves this way.
+    expect(resolveProjectPath(project, 'MODELS/sir.py', project.root)).toBe('models/sir.py')
   })
 
   it('refuses .. escapes, naming the path and the root', () => {

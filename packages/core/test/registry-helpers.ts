@@ -4,14 +4,24 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll } from 'vitest'
 import { formatError, isModelopsError, type ModelopsError } from '../src/errors.js'
 
 export const CORE_SRC_INDEX = fileURLToPath(new URL('../src/index.ts', import.meta.url))
 export const VECTORS = '/work/shared/reference/vectors'
 
+const made: string[] = []
+// Registered while the importing test file is collected: runs after that file's tests.
+afterAll(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh folder under os.tmpdir(), removed when the test process exits. */
 export function tempDir(prefix = 'mb-reg-'): string {
   // realpath: on some systems os.tmpdir() is itself a symbolic link.
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)))
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)))
+  made.push(dir)
+  return dir
 }
 
 /** Run `fn`, expect a ModelopsError, return it with its formatted text. */

@@ -162,3 +162,35 @@ sys.stdout.write(json.dumps(out))
 `
   return JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify(regs), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })) as string[][]
 }
+
+describe('our own reader', () => {
+  it('reads back exactly what we write (fast-check round trip)', () => {
+    // Values our schema accepts: non-blank names, project-relative paths, finite weights.
+    const name = fc.oneof(fc.constantFrom(...TRICKY.filter((s) => s.trim() !== '' && !/[\u0000-\u001f\u007f]/.test(s))), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }).filter((s) => s.trim() !== '' && !/[\u0000-\u001f\u007f]/.test(s)))
+    const seg = fc.oneof(fc.constantFrom('yes', 'null', '1.0', 'é', '日本', 'a b', "it's", '~', '*x', '-x', '#c', '😀'), fc.stringMatching(/^[\w .,;=+@%!$&'()[\]{}-]{1,8}$/)).map((s) => s.trim()).filter((s) => s !== '' && s !== '.' && s !== '..')
+    const rel = fc.array(seg, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/'))
+    const modelArbValid = fc.record({
+      entrypoint: name, path: rel, class_name: name, scenarios: fc.array(text, { maxLength: 2 }), parameters: fc.array(text, { maxLength: 2 }),
+      outputs: fc.array(text, { maxLength: 2 }), data: fc.array(rel, { maxLength: 3 }), data_digests: fc.dictionary(rel, name, { maxKeys: 2 }),
+      code: fc.array(rel, { maxLength: 2 }), code_digests: fc.dictionary(rel, name, { maxKeys: 2 }), model_digest: fc.option(name, { nil: null }),
+    })
+    const targetArbValid = fc.record({
+      path: rel, entrypoint: name, model_output: name, data: fc.array(rel, { maxLength: 2 }), data_digests: fc.dictionary(rel, name, { maxKeys: 2 }), target_digest: fc.option(name, { nil: null }),
+    })
+    const regArb = fc.record({
+      version: fc.constant('1.0'),
+      models: fc.dictionary(name, modelArbValid, { maxKeys: 3 }),
+      targets: fc.dictionary(name, targetArbValid, { maxKeys: 2 }),
+      target_sets: fc.dictionary(name, fc.record({ targets: fc.array(text, { maxLength: 3 }), weights: fc.dictionary(text, finite, { maxKeys: 3 }) }), { maxKeys: 2 }),
+    })
+    fc.assert(
+      fc.property(regArb, (reg) => {
+        const yaml = serializeRegistry(reg)
+        const back = parseRegistry(yaml, FILE)
+        expect(JSON.stringify(back)).toBe(JSON.stringify(reg))
+        expect(serializeRegistry(back)).toBe(yaml)
+      }),
+      { numRuns: 300 },
+    )
+  })
+})

@@ -5,7 +5,7 @@ import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from 'unp
 import type { BuildResult as EsbuildResult, OutputFile, PluginBuild } from 'esbuild'
 import { describeError, ModelopsContext, type BuildResult } from './core/context.js'
 import { resolveOptions, type Options } from './core/options.js'
-import { isResolvedVirtual, isVirtual, RESOLVED_ID, VIRTUAL_ID, virtualModuleCode } from './core/virtual.js'
+import { isResolvedVirtual, isVirtual, RESOLVED_ID, VIRTUAL_ALIAS, VIRTUAL_ID, virtualModuleCode } from './core/virtual.js'
 import { createDevSupport } from './core/dev-server.js'
 
 export type { Options, OptionsResolved } from './core/options.js'
@@ -52,7 +52,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       if (framework === 'esbuild') return // esbuild: onStart in the setup hatch below (it can report errors there)
       let r: BuildResult
       try {
-        r = await start()
+        // Vite dev: configureServer already started the first run; reuse it rather than hashing twice.
+        r = await (isServe && ctx.latest ? (current = ctx.latest) : start())
       } catch (err) {
         // unplugin's context has error() on Rollup-family and webpack; throwing is the portable fallback.
         const self = this as unknown as { error?: (m: { message: string; stack?: string }) => never }
@@ -87,7 +88,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         }
         // esbuild only watches files returned from onLoad: this is where data-file watches attach there.
         if (!isServe) for (const f of r.watchFiles) this.addWatchFile(f)
-        return virtualModuleCode(r, ctx.base)
+        return virtualModuleCode(r, ctx.base, isServe)
       },
     },
 
@@ -110,8 +111,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       configureServer: dev.configureServer,
       hotUpdate: dev.hotUpdate as never,
       async generateBundle(outputOptions) {
-        const env = (this as { environment?: { name: string } }).environment?.name ?? 'client'
-        await emitRollup(this, outputOptions, env)
+        const env = (this as { environment?: { name: string; config: { build: { emitAssets?: boolean } } } }).environment
+        // Vite drops assets of environments that do not emit them (server builds by default): such an
+        // environment must not claim the folder, or a client build sharing it would skip its manifest.
+        if (env && env.config.build.emitAssets === false) return
+        await emitRollup(this, outputOptions, env?.name ?? 'client')
       },
     },
     rollup: {
@@ -129,6 +133,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       ctx.bundlerRoot = compiler.options.context
       const pub = compiler.options.output?.publicPath
       if (typeof pub === 'string' && pub !== 'auto') ctx.bundlerBase = pub
+      // webpack reads `virtual:` as a URL scheme and refuses it before any resolver runs: rewrite the
+      // request to the colon-free alias first, so both spellings work.
+      compiler.hooks.normalModuleFactory.tap(NAME, (nmf) => {
+        nmf.hooks.beforeResolve.tap(NAME, (data) => {
+          if (data.request === VIRTUAL_ID) data.request = VIRTUAL_ALIAS
+        })
+      })
     },
     rspack(compiler) {
       ctx.bundlerRoot = compiler.options.context

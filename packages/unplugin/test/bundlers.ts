@@ -16,7 +16,8 @@ const quiet = (o: Options = {}): Options => ({ log: false, ...o })
 
 /** Build `root`'s fixture entry with a real bundler (in-process JS API) into `outDir`; throws on build errors. */
 export async function build(bundler: Bundler, root: string, outDir: string, options: Options = {}): Promise<void> {
-  const entry = path.join(root, bundler === 'webpack' || bundler === 'rspack' ? 'src/main-webpack.js' : 'src/main.js')
+  // Rspack imports the colon-free alias; webpack the `virtual:` id (the plugin rewrites it for webpack).
+  const entry = path.join(root, bundler === 'rspack' ? 'src/main-webpack.js' : 'src/main.js')
   switch (bundler) {
     case 'vite': {
       const { build } = await import('vite')

@@ -9,7 +9,7 @@ import { computeDigests, findProject, loadRegistry, updateRegistry } from '@mode
 import EsbuildPlugin from 'unplugin-modelops-bundle/esbuild'
 import VitePlugin from 'unplugin-modelops-bundle/vite'
 import { build, readManifest } from './bundlers.js'
-import { append, makeProject, removeProject, takeGenerated } from './fixture.js'
+import { append, FILES, makeProject, removeProject, takeGenerated } from './fixture.js'
 
 const run = promisify(execFile)
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -86,6 +86,35 @@ describe('options', () => {
     expect(await takeGenerated(root)).toEqual([])
   })
 
+  it('environment overrides change every digest; registry points at another file', async () => {
+    await build('esbuild', root, path.join(root, 'dist/py312'), { environment: { python_version: '3.12' } })
+    const m = JSON.parse(await readManifest(path.join(root, 'dist/py312')))
+    expect(m.environment.python_version).toBe('3.12')
+    expect(await takeGenerated(root)).toEqual(['seir', 'sir'])
+    const registry = (await readFile(path.join(root, '.modelops-bundle/registry.yaml'), 'utf8')).replace(/ {2}seir:[\s\S]*?(?= {2}sir:)/, '')
+    await writeFile(path.join(root, 'only-sir.yaml'), registry)
+    await build('esbuild', root, path.join(root, 'dist/only-sir'), { registry: 'only-sir.yaml' })
+    expect(Object.keys(JSON.parse(await readManifest(path.join(root, 'dist/only-sir'))).models)).toEqual(['sir'])
+  })
+
+  it('maxCacheSize evicts least-recently-used entries but never this build\'s', async () => {
+    const dir = await makeProject('mops-lru-')
+    try {
+      const cacheEntries = async () => (await readdir(path.join(dir, 'node_modules/.cache/modelops-bundle/outputs-v1/entries'), { recursive: true })).filter((f) => f.endsWith('index.json')).length
+      await build('esbuild', dir, path.join(dir, 'dist'), { maxCacheSize: 1 })
+      expect(await cacheEntries()).toBe(2) // both in use by this build
+      await append(dir, 'data/contacts.csv', '5,5,5\n')
+      await build('esbuild', dir, path.join(dir, 'dist'), { maxCacheSize: 1 })
+      expect(await cacheEntries()).toBe(2) // the old seir entry went, the new one and sir stay
+      await writeFile(path.join(dir, 'data/contacts.csv'), FILES['data/contacts.csv']!)
+      await takeGenerated(dir)
+      await build('esbuild', dir, path.join(dir, 'dist'), { maxCacheSize: 1 })
+      expect(await takeGenerated(dir)).toEqual(['seir'])
+    } finally {
+      await removeProject(dir)
+    }
+  })
+
   it('logs one summary line', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {})
     try {
@@ -117,7 +146,7 @@ describe('esbuild output modes', () => {
 })
 
 describe('vite environments', () => {
-  async function buildApp(outDirs: { client: string; ssr: string }) {
+  async function buildApp(outDirs: { client: string; ssr: string }, ssrEmitsAssets = true, order: string[] = ['client', 'ssr']) {
     const { createBuilder } = await import('vite')
     const seen: Record<string, string[]> = {}
     const builder = await createBuilder({
@@ -126,11 +155,14 @@ describe('vite environments', () => {
         VitePlugin({ log: false }),
         { name: 'observe', enforce: 'post', generateBundle(_o, bundle) { seen[this.environment.name] = Object.keys(bundle).filter((f) => f.startsWith('modelops')) } },
       ],
-      builder: { sharedConfigBuild: true, sharedPlugins: true },
+      builder: {
+        sharedConfigBuild: true, sharedPlugins: true,
+        async buildApp(b) { for (const name of order) await b.build(b.environments[name]!) },
+      },
       environments: {
         client: { build: { outDir: outDirs.client, emptyOutDir: false, rollupOptions: { input: path.join(root, 'src/main.js') } } },
         // Vite drops assets of server builds unless emitAssets is on; with it, the server environment gets its own copy.
-        ssr: { build: { outDir: outDirs.ssr, emptyOutDir: false, emitAssets: true, ssr: path.join(root, 'src/main.js') } },
+        ssr: { build: { outDir: outDirs.ssr, emptyOutDir: false, emitAssets: ssrEmitsAssets, ssr: path.join(root, 'src/main.js') } },
       },
     })
     await builder.buildApp()
@@ -145,6 +177,11 @@ describe('vite environments', () => {
     expect(split.client).toContain('modelops-manifest.json')
     expect(split.ssr).toContain('modelops-manifest.json')
     expect(await readManifest(path.join(root, 'dist/app-server'))).toBe(await readManifest(path.join(root, 'dist/app-client')))
+    // Server first, without emitAssets (Vite's default): it must not claim the shared folder.
+    await rm(path.join(root, 'dist/app-first'), { recursive: true, force: true })
+    const serverFirst = await buildApp({ client: path.join(root, 'dist/app-first'), ssr: path.join(root, 'dist/app-first') }, false, ['ssr', 'client'])
+    expect(serverFirst.client).toContain('modelops-manifest.json')
+    expect(await exists(path.join(root, 'dist/app-first/modelops-manifest.json'))).toBe(true)
   })
 })
 
@@ -152,10 +189,15 @@ describe('cache integrity', () => {
   it('a corrupted cache entry is dropped with a warning and regenerated, never served', async () => {
     const entries = path.join(root, 'node_modules/.cache/modelops-bundle/outputs-v1/entries')
     const files = (await readdir(entries, { recursive: true })).filter((f) => f.endsWith(path.join('files', 'summary.json')))
-    let target = ''
-    for (const f of files) if ((await readFile(path.join(entries, f), 'utf8')).includes('"id":"sir"') && (await readFile(path.join(entries, f), 'utf8')).includes('"entrypoint":"models.sir:SIR"')) target = path.join(entries, f)
-    expect(target).not.toBe('')
-    await writeFile(target, '{"tampered":true}')
+    // Tamper with every stored output of sir (earlier tests left entries for several environments).
+    let tampered = 0
+    for (const f of files) {
+      const text = await readFile(path.join(entries, f), 'utf8')
+      if (!text.includes('"entrypoint":"models.sir:SIR"')) continue
+      await writeFile(path.join(entries, f), '{"tampered":true}')
+      tampered++
+    }
+    expect(tampered).toBeGreaterThan(0)
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     try {
       await build('esbuild', root, path.join(root, 'dist/repaired'))

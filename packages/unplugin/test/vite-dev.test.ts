@@ -1,3 +1,4 @@
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type ViteDevServer } from 'vite'
@@ -55,7 +56,9 @@ describe('vite dev server', () => {
     expect(await takeGenerated(root)).toEqual(['sir'])
     expect((await get('/modelops/sir/tables/input.csv')).text).toContain('2,300')
     // Vite invalidates the module once hotUpdate returns it.
-    await waitFor(async () => (await server.transformRequest('virtual:modelops-bundle'))?.code.includes(after.bundle_digest), 'virtual module update')
+    const code = await waitFor(async () => { const c = (await server.transformRequest('virtual:modelops-bundle'))?.code; return c?.includes(after.bundle_digest) && c }, 'virtual module update')
+    // Dev tells the page which models were just regenerated.
+    expect(code).toContain('export const sources = {"seir":"memo","sir":"generated"}')
     // The virtual module has no HMR boundary here, so Vite falls back to a full reload; pages also get our event.
     await waitFor(() => sent.some((p) => p.type === 'full-reload' || p.type === 'update'), 'HMR payload')
     expect(sent.some((p) => p.type === 'custom' && p.event === 'modelops-bundle:update')).toBe(true)
@@ -68,5 +71,32 @@ describe('vite dev server', () => {
     await new Promise((r) => setTimeout(r, 1500))
     expect((await get('/modelops-manifest.json')).text).toBe(before)
     expect(await takeGenerated(root)).toEqual([])
+  })
+
+  it('a registry edit (a model removed) drops it from the served manifest', async () => {
+    const registry = path.join(root, '.modelops-bundle/registry.yaml')
+    const text = await readFile(registry, 'utf8')
+    await writeFile(registry, text.replace(/ {2}seir:[\s\S]*?(?= {2}sir:)/, ''))
+    const m = await waitFor(async () => { const x = JSON.parse((await get('/modelops-manifest.json')).text); return !x.models.seir && x }, 'manifest without seir')
+    expect(Object.keys(m.models)).toEqual(['sir'])
+    expect((await get('/modelops/seir/summary.json')).status).toBe(404)
+    expect(await takeGenerated(root)).toEqual([])
+  })
+
+  it('a failing generator shows an error, keeps the last good manifest, and recovers when fixed', async () => {
+    const sent: Array<{ type: string; err?: { message: string } }> = []
+    const hot = server.environments.client.hot
+    const send = hot.send.bind(hot)
+    hot.send = ((payload: { type: string }) => { sent.push(payload); return send(payload as never) }) as typeof hot.send
+    const good = (await get('/modelops-manifest.json')).text
+    await writeFile(path.join(root, 'fail-sir'), '')
+    await append(root, 'data/pop.csv', '4,400\n')
+    const error = await waitFor(() => sent.find((p) => p.type === 'error'), 'error overlay payload')
+    expect(error.err!.message).toContain('model sir exploded on purpose')
+    expect((await get('/modelops-manifest.json')).text).toBe(good)
+    await rm(path.join(root, 'fail-sir'))
+    await append(root, 'data/pop.csv', '5,500\n')
+    const fixed = await waitFor(async () => { const t = (await get('/modelops-manifest.json')).text; return t !== good && JSON.parse(t) }, 'recovered manifest')
+    expect((await get(fixed.models.sir.artifacts[1].path)).text).toContain('5,500')
   })
 })

@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import RollupPlugin from 'unplugin-modelops-bundle/rollup'
 import EsbuildPlugin from 'unplugin-modelops-bundle/esbuild'
 import WebpackPlugin from 'unplugin-modelops-bundle/webpack'
+import RspackPlugin from 'unplugin-modelops-bundle/rspack'
+import RolldownPlugin from 'unplugin-modelops-bundle/rolldown'
+import VitePlugin from 'unplugin-modelops-bundle/vite'
 import { readManifest } from './bundlers.js'
 import { append, makeProject, removeProject, takeGenerated, waitFor } from './fixture.js'
 
@@ -82,6 +85,54 @@ describe('watch mode picks up a data edit', () => {
       expect(errors).toEqual([])
     } finally {
       await new Promise((r) => watching!.close(r))
+    }
+  })
+
+  it('rolldown watch', async () => {
+    const root = await project()
+    const outDir = path.join(root, 'dist')
+    const { watch } = await import('rolldown')
+    const watcher = watch({ input: path.join(root, 'src/main.js'), cwd: root, plugins: [RolldownPlugin({ root, log: false })], output: { dir: outDir, format: 'es' }, logLevel: 'silent' })
+    const errors: unknown[] = []
+    watcher.on('event', (e) => {
+      if (e.code === 'ERROR') errors.push(e.error)
+      if (e.code === 'BUNDLE_END') void e.result.close()
+    })
+    try {
+      await expectDataEditPickedUp(root, outDir)
+      expect(errors).toEqual([])
+    } finally {
+      await watcher.close()
+    }
+  })
+
+  it('vite build --watch', async () => {
+    const root = await project()
+    const outDir = path.join(root, 'dist')
+    const { build } = await import('vite')
+    const watcher = (await build({ root, configFile: false, logLevel: 'silent', plugins: [VitePlugin({ log: false })], build: { outDir, watch: {}, rollupOptions: { input: path.join(root, 'src/main.js') } } })) as { close(): Promise<void> }
+    try {
+      await expectDataEditPickedUp(root, outDir)
+    } finally {
+      await watcher.close()
+    }
+  })
+
+  it('rspack watch', async () => {
+    const root = await project()
+    const outDir = path.join(root, 'dist')
+    const { rspack } = await import('@rspack/core')
+    const compiler = rspack({ context: root, mode: 'development', devtool: false, entry: './src/main-webpack.js', output: { path: outDir }, infrastructureLogging: { level: 'none' }, plugins: [RspackPlugin({ log: false })] })
+    const errors: string[] = []
+    const watching = compiler.watch({ aggregateTimeout: 50 }, (err, stats) => {
+      if (err) errors.push(String(err))
+      if (stats?.hasErrors()) errors.push(stats.toString('errors-only'))
+    })
+    try {
+      await expectDataEditPickedUp(root, outDir)
+      expect(errors).toEqual([])
+    } finally {
+      await new Promise<void>((r) => watching.close(() => r()))
     }
   })
 })

@@ -7,7 +7,7 @@ import { h } from './dom'
 export function targetTable(targets: Record<string, ManifestTarget>, files: Record<string, string> = {}): HTMLElement {
   const ids = Object.keys(targets).sort()
   if (ids.length === 0) return h('p', { class: 'muted' }, 'No targets registered.')
-  return h(
+  return h('div', { class: 'table-scroll' }, h(
     'table',
     { class: 'targets' },
     h('thead', {}, h('tr', {}, ['target', 'entrypoint', 'model output', 'data', 'digest'].map((t) => h('th', {}, t)))),
@@ -30,5 +30,5 @@ export function targetTable(targets: Record<string, ManifestTarget>, files: Reco
         )
       }),
     ),
-  )
+  ))
 }

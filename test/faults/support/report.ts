@@ -1,4 +1,5 @@
 // docs/reliability.md, generated from the fault suite's records (test/faults/support/record.ts).
+import { cpus } from 'node:os'
 import type { CaseRecord } from './record.js'
 
 export const GROUPS = [
@@ -24,8 +25,13 @@ export function renderReport(records: CaseRecord[]): string {
   md += 'The fault suite (`test/faults/`, run by `npm run test:faults` and `.ci/run`) injects each fault below into real temp projects '
   md += 'and runs the built CLI and build plugin as child processes (bundlers: esbuild, Vite). Every user-mistake case also checks that '
   md += 'stderr has no stack trace and that the message names the file.\n\n'
-  md += `Last run: ${records.length} cases, ${total(records, 'tried')} tries, ${total(records, 'failed')} failing tries, `
-  md += `${bad.length} case(s) not passing.\n\n`
+  const secs = Math.round(records.reduce((a, r) => a + r.ms, 0) / 1000)
+  md += `Last run: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores; ${records.length} cases, ${total(records, 'tried')} tries, ${total(records, 'failed')} failing tries, `
+  md += `${bad.length} case(s) not passing; ${secs} s of case time (two workers run files in parallel).\n\n`
+  md += 'Re-run one group: `npx vitest run --project faults test/faults/cache.test.ts` (after `npm run build`). Knobs: '
+  md += '`FAULTS_SEED` (kill schedules and fast-check seed), `FAULTS_KILL_RUNS` (default 200), `FAULTS_KILL_BUDGET_MS`, '
+  md += '`FAULTS_KILL_BUILDS`, `FAULTS_PROPERTY_RUNS`, `FAULTS_KEEP=1` (keep the temp projects). A filtered run leaves this file alone '
+  md += '(`FAULTS_WRITE_DOC=1` forces it).\n\n'
   md += '| group | cases | tries | failing tries | cases not passing |\n|---|---:|---:|---:|---:|\n'
   for (const g of GROUPS) {
     const rs = byGroup.get(g.id) ?? []

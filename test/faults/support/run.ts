@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
 
-export const REPO = fileURLToPath(new URL('../../../', import.meta.url))
+/** The built packages under test; FAULTS_REPO points at a copy (e.g. a snapshot while others rebuild dist/). */
+export const REPO = process.env.FAULTS_REPO ? process.env.FAULTS_REPO.replace(/\/?$/, '/') : fileURLToPath(new URL('../../../', import.meta.url))
 export const CLI_BIN = `${REPO}packages/cli/bin/mops-bundle.mjs`
 export const CORE_DIST = `${REPO}packages/core/dist/index.js`
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url))

@@ -1,7 +1,7 @@
 import { computeDigests, computeStatus, loadRegistry } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
 import { currentProject } from '../project.js'
-import { printStatus, refreshCommands } from '../status-report.js'
+import { printStatus, refreshCommands, statusJson } from '../status-report.js'
 
 export default defineCli({
   name: 'status',
@@ -13,7 +13,7 @@ export default defineCli({
     const report = await computeDigests(project, registry)
     out.warnAll(report.warnings)
     const status = computeStatus(registry, report)
-    if (out.json) return out.result({ ...status, bundle_digest: report.bundle_digest })
+    if (out.json) return out.result(statusJson(status, report))
     printStatus(out, status)
     const cmds = refreshCommands(status, registry)
     if (cmds.length > 0) {

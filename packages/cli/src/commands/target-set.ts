@@ -1,7 +1,7 @@
-import { loadRegistry, ModelopsError, updateRegistry } from '@modelops-bundle/core'
+import { deleteTargetSet, loadRegistry, parseWeight, setTargetSet, updateRegistry } from '@modelops-bundle/core'
 import { defineCommand } from 'citty'
 import { defineCli } from '../argv.js'
-import { table, usageError } from '../output.js'
+import { table } from '../output.js'
 import { currentProject } from '../project.js'
 
 const list = defineCli({
@@ -36,39 +36,11 @@ const set = defineCli({
     json: { type: 'boolean', description: 'Print the set as JSON' },
   },
   async run({ args, out, all }) {
-    const weights: Record<string, number> = {}
-    for (const raw of all('weight')) {
-      const eq = raw.indexOf('=')
-      const id = eq < 0 ? '' : raw.slice(0, eq).trim()
-      const value = eq < 0 ? NaN : Number(raw.slice(eq + 1).trim())
-      if (eq < 0 || id === '' || raw.slice(eq + 1).trim() === '' || !Number.isFinite(value)) {
-        throw usageError(`malformed weight '${raw}'`, 'weights are ID=NUMBER, e.g. -w incidence_target=2.5')
-      }
-      weights[id] = value
-    }
-    const requested = all('target')
+    const weights = Object.fromEntries(all('weight').map(parseWeight))
     const project = currentProject(out)
-    const result = await updateRegistry(project, (registry) => {
-      const ids = [...new Set(requested.length > 0 ? requested : Object.keys(registry.targets))]
-      if (ids.length === 0) {
-        throw new ModelopsError('USAGE', 'no targets to include: the registry has none', { exitCode: 1, hint: 'register targets first: mops-bundle register-target <file>' })
-      }
-      const unknown = ids.filter((id) => !(id in registry.targets))
-      if (unknown.length > 0) {
-        throw new ModelopsError('USAGE', `target set '${args.name}' references unknown targets: ${unknown.join(', ')}`, {
-          exitCode: 1,
-          hint: `registered targets: ${Object.keys(registry.targets).sort().join(', ') || 'none'}`,
-        })
-      }
-      const stray = Object.keys(weights).filter((id) => !ids.includes(id))
-      if (stray.length > 0) {
-        throw new ModelopsError('USAGE', `weights given for targets not in the set: ${stray.join(', ')}`, { exitCode: 1, hint: 'add them with -t ID, or drop their -w' })
-      }
-      registry.target_sets[args.name] = { targets: ids, weights }
-      return { name: args.name, targets: ids, weights }
-    })
-    if (out.json) return out.result(result)
-    out.success(`Target set '${result.name}' now includes: ${result.targets.join(', ')}`)
+    const set = await updateRegistry(project, (registry) => setTargetSet(registry, args.name, all('target'), weights))
+    if (out.json) return out.result({ name: args.name, ...set })
+    out.success(`Target set '${args.name}' now includes: ${set.targets.join(', ')}`)
   },
 })
 
@@ -78,13 +50,7 @@ const del = defineCli({
   args: { name: { type: 'positional', required: true, description: 'Set name' } },
   async run({ args, out }) {
     const project = currentProject(out)
-    await updateRegistry(project, (registry) => {
-      if (!(args.name in registry.target_sets)) {
-        const names = Object.keys(registry.target_sets).sort()
-        throw new ModelopsError('USAGE', `target set '${args.name}' not found`, { exitCode: 1, hint: names.length > 0 ? `existing sets: ${names.join(', ')}` : 'there are no target sets' })
-      }
-      delete registry.target_sets[args.name]
-    })
+    await updateRegistry(project, (registry) => deleteTargetSet(registry, args.name))
     out.success(`Deleted target set '${args.name}'`)
   },
 })

@@ -2,7 +2,7 @@ import { computeDigests, computeStatus, loadRegistry } from '@modelops-bundle/co
 import { defineCli } from '../argv.js'
 import { EXIT, reportError } from '../output.js'
 import { currentProject } from '../project.js'
-import { printStatus, refreshCommands } from '../status-report.js'
+import { printStatus, refreshCommands, statusJson } from '../status-report.js'
 
 export default defineCli({
   name: 'verify',
@@ -15,7 +15,7 @@ export default defineCli({
       const report = await computeDigests(project, registry)
       out.warnAll(report.warnings)
       const status = computeStatus(registry, report)
-      if (out.json) out.result({ ...status, bundle_digest: report.bundle_digest })
+      if (out.json) out.result(statusJson(status, report))
       else if (status.fresh) {
         const n = status.models.length + status.targets.length
         out.success(`Registry verified: ${n} ${n === 1 ? 'entry' : 'entries'} fresh (bundle ${report.bundle_digest})`)

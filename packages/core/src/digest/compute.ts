@@ -50,7 +50,10 @@ export async function computeDigests(project: Project, registry: Registry, optio
     parts: [...wanted('TARGET_CODE', [t.path]), ...wanted('TARGET_DATA', t.data ?? [])],
   }))
 
-  const requests: PathRequest[] = [...models, ...targets].flatMap((e) => e.parts.map((p) => ({ rel: p.path, mode: MODE[p.kind] })))
+  const requests: PathRequest[] = [
+    ...models.flatMap((e) => e.parts.map((p) => ({ rel: p.path, mode: MODE[p.kind], owner: `model ${e.id}` }))),
+    ...targets.flatMap((e) => e.parts.map((p) => ({ rel: p.path, mode: MODE[p.kind], owner: `target ${e.id}` }))),
+  ]
   const { results, warnings: fileWarnings, stats } = await digestPaths(project, requests, { ...options, pruneCache: true })
   warnings.push(...fileWarnings)
 

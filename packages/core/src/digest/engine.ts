@@ -70,6 +70,8 @@ export interface PathRequest {
   /** Project-relative POSIX path (file or directory). */
   rel: string
   mode: DigestMode
+  /** Who lists it (e.g. `model sir`), named in errors. */
+  owner?: string
 }
 
 /** A path's digest, or `absent` when it does not exist. */
@@ -83,13 +85,17 @@ export function requestKey(r: PathRequest): string {
   return `${r.mode}\0${r.rel}`
 }
 
-function checkRel(rel: string): void {
-  const bad = rel === '' || rel.startsWith('/') || /^[A-Za-z]:/.test(rel) || rel.includes('\\') || rel.split('/').some((s) => s === '..' || s === '.' || s === '') || rel.includes('\0')
-  if (bad) {
-    throw new ModelopsError('PATH_INVALID', `"${rel}" is not a project-relative POSIX path`, {
-      hint: 'registry paths must be relative to the project root, use "/" and contain no "." or ".." segments; re-register the entry',
-    })
-  }
+/** Whether `rel` is a clean project-relative POSIX path (no absolute path, `\\`, `.`/`..`/empty segment or NUL). */
+export function isProjectRelative(rel: string): boolean {
+  return !(rel === '' || rel.startsWith('/') || /^[A-Za-z]:/.test(rel) || rel.includes('\\') || rel.split('/').some((s) => s === '..' || s === '.' || s === '') || rel.includes('\0'))
+}
+
+function checkRel(rel: string, owner?: string): void {
+  if (isProjectRelative(rel)) return
+  throw new ModelopsError('PATH_INVALID', `${owner ? `${owner}: ` : ''}"${rel}" is not a project-relative POSIX path`, {
+    file: owner ? '.modelops-bundle/registry.yaml' : undefined,
+    hint: 'registry paths must be relative to the project root, use "/" and contain no "." or ".." segments; fix the entry or re-register it',
+  })
 }
 
 interface Leaf {
@@ -141,7 +147,7 @@ export async function digestPaths(
   for (const req of requests) {
     const key = requestKey(req)
     if (plans.has(key)) continue
-    checkRel(req.rel)
+    checkRel(req.rel, req.owner)
     const plan: Plan = { req }
     plans.set(key, plan)
     const abs = join(project.root, req.rel)

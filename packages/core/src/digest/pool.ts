@@ -41,8 +41,14 @@ export class HashPool {
   private nextId = 0
   private closed = false
 
-  /** @param size worker count; default min(2, available cores). */
-  constructor(readonly size: number = Math.max(1, Math.min(2, availableParallelism()))) {}
+  /**
+   * @param size worker count; default min(2, available cores).
+   * @param entry worker module; default the hash-worker beside this file (tests point it elsewhere).
+   */
+  constructor(
+    readonly size: number = Math.max(1, Math.min(2, availableParallelism())),
+    private readonly entry?: URL,
+  ) {}
 
   /** Bare BLAKE2b-256 hex of the file at `file` (absolute path), hashed in a worker. */
   hashFile(file: string): Promise<string> {
@@ -54,7 +60,7 @@ export class HashPool {
   }
 
   private spawn(): Slot {
-    const worker = spawnWorker()
+    const worker = this.entry ? new Worker(this.entry) : spawnWorker()
     const slot: Slot = { worker }
     worker.on('message', (reply: HashReply) => {
       const p = slot.busy

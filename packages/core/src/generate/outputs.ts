@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { cacheKey } from '../cache/key.js'
 import type { CacheEntry, OutputStore } from '../cache/types.js'
@@ -55,7 +56,9 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
     const model = report.models[id]!
     const key = await cacheKey({ entrypoint: model.entrypoint, digest: model.digest, generator: identity })
     const prev = options.previous?.get(id)
-    if (prev && prev.key === key) return { ...prev, source: 'memo' }
+    // Same key as last time in this process: trust it after a cheap size check (full verification
+    // happens on every cold lookup); a `cache clear` under a running watcher falls through to a lookup.
+    if (prev && prev.key === key && (await sizesMatch(prev.entry))) return { ...prev, source: 'memo' }
     const first = await store.get(key)
     if (first.status === 'hit') return { id, key, entry: first.entry, source: 'cached' }
     return store.withLock(key, async () => {
@@ -105,4 +108,12 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
   await Promise.all(Array.from({ length: Math.min(limit, ids.length) }, worker))
   if (failure !== undefined) throw failure
   return { outputs, cached, generated }
+}
+
+async function sizesMatch(entry: CacheEntry): Promise<boolean> {
+  for (const f of entry.files) {
+    const st = await stat(entry.filePath(f.path)).catch(() => undefined)
+    if (!st || st.size !== f.bytes) return false
+  }
+  return true
 }

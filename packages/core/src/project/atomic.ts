@@ -2,6 +2,7 @@
 // Hand-written rather than write-file-atomic: that package does not fsync the folder after the rename,
 // so a power cut can lose the rename even though the data was synced.
 import { randomBytes } from 'node:crypto'
+import { constants as fsConstants } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 
@@ -29,7 +30,14 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     }
     if (options.overwrite === false) {
       // link() fails if the target exists: an atomic "create only if absent".
-      await fs.link(tmp, file)
+      try {
+        await fs.link(tmp, file)
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw err
+        // No hard links here: an exclusive copy still never replaces an existing file.
+        await fs.copyFile(tmp, file, fsConstants.COPYFILE_EXCL)
+      }
       await fs.unlink(tmp)
     } else {
       await fs.rename(tmp, file)

@@ -9,6 +9,7 @@ import {
   expectMap,
   expectNumber,
   expectString,
+  isNullNode,
   mapEntries,
   nodeError,
   parseYaml,
@@ -106,6 +107,8 @@ function parseEnvironment(src: YamlSource, node: Node | null): Partial<Environme
   if (!map) return env
   for (const { key, keyNode, value } of mapEntries(src, map, 'environment')) {
     const where = `environment.${key}`
+    // `python_version:` left empty means "detect it", like leaving the key out.
+    if (isNullNode(value) && key in ENV_KEYS && key !== 'container_image' && key !== 'cuda_version') continue
     switch (key) {
       case 'python_version':
       case 'platform':

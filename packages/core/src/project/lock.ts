@@ -97,13 +97,32 @@ async function acquire(lockPath: string, project: Project, options: LockOptions)
 
 async function tryCreate(lockPath: string, body: string): Promise<boolean> {
   const tmp = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
-  await fs.writeFile(tmp, body, { flag: 'wx' })
+  try {
+    await fs.writeFile(tmp, body, { flag: 'wx' })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS' && code !== 'ENOSPC') throw err
+    throw new ModelopsError('LOCK_TIMEOUT', `cannot create the project lock ${lockPath}: ${(err as Error).message}`, {
+      file: lockPath,
+      hint: `make ${path.dirname(lockPath)} writable (and check free disk space), then run the command again`,
+      cause: err,
+    })
+  }
   try {
     await fs.link(tmp, lockPath)
     return true
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
-    throw err
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return false
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw err
+    // No hard links on this file system: exclusive create, then write (a reader may briefly see it empty).
+    try {
+      await fs.writeFile(lockPath, body, { flag: 'wx' })
+      return true
+    } catch (err2) {
+      if ((err2 as NodeJS.ErrnoException).code === 'EEXIST') return false
+      throw err2
+    }
   } finally {
     await fs.unlink(tmp).catch(() => {})
   }

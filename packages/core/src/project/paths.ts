@@ -32,7 +32,9 @@ export function resolveProjectPath(project: Project, input: string, cwd?: string
       hint: 'registered files must live inside the project folder: copy or move the file into it, then register the copy',
     })
   }
-  const rel = lexical ?? realRel
+  // On a case-insensitive disk `Data.csv` and `data.csv` are one file: store the name as it is on disk, so one
+  // file never gets two registry paths. (realpath keeps the case as typed on case-sensitive disks: no change there.)
+  const rel = lexical !== undefined && lexical !== realRel && lexical.toLowerCase() === realRel.toLowerCase() ? realRel : (lexical ?? realRel)
   if (rel === '') {
     throw new ModelopsError('PATH_INVALID', `path ${JSON.stringify(input)} is the project root itself (${project.root})`, {
       hint: 'name a file or folder inside the project',
@@ -78,8 +80,9 @@ export function isInsideProject(project: Project, abs: string): boolean {
  */
 export function normalizeStoredPath(raw: string): { path: string } | { error: string; outside: boolean } {
   if (NUL_OR_NEWLINE.test(raw)) return { error: 'contains a NUL or newline character', outside: false }
-  let p = raw.trim().replace(/\\/g, '/')
-  if (p === '') return { error: 'is empty', outside: false }
+  // No trimming: a name may really end in a space, and resolveProjectPath keeps it.
+  let p = raw.replace(/\\/g, '/')
+  if (p.trim() === '') return { error: 'is empty', outside: false }
   if (p.startsWith('/') || /^[A-Za-z]:\//.test(p)) return { error: 'is absolute', outside: true }
   p = path.posix.normalize(p)
   if (p === '..' || p.startsWith('../')) return { error: 'points outside the project (..)', outside: true }

@@ -44,7 +44,15 @@ export interface Project {
 
 /** Nearest ancestor of `from` (inclusive) holding `.modelops-bundle/`; NOT_A_PROJECT error otherwise. */
 export function findProject(from?: string): Project {
-  const start = realpathOrResolve(from ?? process.cwd())
+  let cwd = from
+  if (cwd === undefined) {
+    try {
+      cwd = process.cwd()
+    } catch {
+      throw new ModelopsError('NOT_A_PROJECT', 'Not inside a modelops-bundle project (the current directory no longer exists)', { hint: 'cd into your project folder and run the command again' })
+    }
+  }
+  const start = realpathOrResolve(cwd)
   for (let dir = start; ; dir = path.dirname(dir)) {
     if (isDirectory(path.join(dir, BUNDLE_DIR))) return openProject(dir)
     if (path.dirname(dir) === dir) break

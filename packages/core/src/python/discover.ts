@@ -1,5 +1,12 @@
 // OWNER: python helper.
-import { notImplemented } from '../stub.js'
+// Models, outputs and targets by reading code (never running it), with imports resolved: a base class
+// counts only if it really is calabaria's BaseModel (through any import spelling or alias), a model class
+// of the same file, or a model class imported from another project file (followed transitively).
+import { readFile } from 'node:fs/promises'
+import { dirname, relative, resolve, sep } from 'node:path'
+import { ModelopsError, isModelopsError } from '../errors.js'
+import { absoluteModule, moduleFiles, moduleFromPath, packageOf } from './imports.js'
+import { scanSource, type ClassInfo, type DecoratorInfo, type Lit, type ModuleInfo } from './scan.js'
 
 export interface DiscoveredModel { name: string; line: number; bases: string[]; outputs: string[]; entrypoint: string | null }
 export interface DiscoveredTarget { name: string; function: string; line: number; model_output: string; data: Record<string, string>; entrypoint: string | null }
@@ -13,5 +20,246 @@ export interface DiscoverOptions {
   baseClasses?: string[]
 }
 
+export const DEFAULT_BASE_CLASSES = ['modelops_calabaria.BaseModel', 'calabaria.BaseModel']
+
+interface Facts {
+  file: string
+  info: ModuleInfo
+  /** Local name → fully qualified name, from module-level imports. */
+  bindings: Map<string, string>
+  /** Modules of `from m import *`. */
+  stars: string[]
+  /** Module-level classes by name (a later definition replaces an earlier one, as at run time). */
+  classes: Map<string, ClassInfo>
+  /** Names defined at module level other than classes (functions): they shadow imports. */
+  functions: Set<string>
+}
+
+type ClassRef = { kind: 'configured' } | { kind: 'class'; facts: Facts; cls: ClassInfo }
+
+class Resolver {
+  private readonly facts = new Map<string, Promise<Facts | null>>()
+  private readonly modelMemo = new Map<ClassInfo, Promise<boolean>>()
+  private readonly bases: { pkg: string; name: string }[]
+  readonly packages: string[]
+
+  constructor(readonly searchRoots: string[], baseClasses: string[]) {
+    this.bases = baseClasses.map((b) => ({ pkg: b.slice(0, b.lastIndexOf('.')), name: b.slice(b.lastIndexOf('.') + 1) }))
+    this.packages = [...new Set(this.bases.map((b) => b.pkg.split('.')[0]!))]
+  }
+
+  load(file: string, text?: string): Promise<Facts | null> {
+    let p = this.facts.get(file)
+    if (!p) {
+      p = (async () => {
+        let src = text
+        if (src === undefined) {
+          try { src = await readFile(file, 'utf8') } catch { return null }
+        }
+        const info = await scanSource(src)
+        const root = this.searchRoots.find((r) => !relative(r, file).startsWith('..')) ?? dirname(file)
+        const pkg = packageOf(root, file)
+        const bindings = new Map<string, string>()
+        const stars: string[] = []
+        for (const imp of info.imports) {
+          if (!imp.topLevel) continue
+          if (imp.kind === 'import') {
+            if (imp.alias) bindings.set(imp.alias, imp.module)
+            else { const head = imp.module.split('.')[0]!; bindings.set(head, head) }
+            continue
+          }
+          const module = absoluteModule(imp.module, pkg)
+          if (module === null) continue
+          for (const { name, alias } of imp.names) {
+            if (name === '*') stars.push(module)
+            else bindings.set(alias ?? name, module ? `${module}.${name}` : name)
+          }
+        }
+        const classes = new Map<string, ClassInfo>()
+        for (const c of info.classes) classes.set(c.name, c)
+        return { file, info, bindings, stars, classes, functions: new Set(info.functions.map((f) => f.name)) }
+      })()
+      this.facts.set(file, p)
+    }
+    return p
+  }
+
+  private isConfigured(q: string): boolean {
+    return this.bases.some((b) => q === `${b.pkg}.${b.name}` || (q.startsWith(`${b.pkg}.`) && q.endsWith(`.${b.name}`)))
+  }
+
+  /** Is `q` the function `fn` of a calabaria package (any submodule)? */
+  isCalabaria(q: string, fn: string): boolean {
+    return this.packages.some((p) => q === `${p}.${fn}` || (q.startsWith(`${p}.`) && q.endsWith(`.${fn}`)))
+  }
+
+  /** Qualified name a dotted name of `facts` stands for; null when it is not imported. */
+  qualify(facts: Facts, name: string): string[] {
+    const [head, ...rest] = name.split('.')
+    const tail = rest.length ? '.' + rest.join('.') : ''
+    const bound = facts.bindings.get(head!)
+    if (bound !== undefined) return [bound + tail]
+    if (rest.length === 0) return facts.stars.map((m) => (m ? `${m}.${name}` : name))
+    return []
+  }
+
+  /** Resolve a base-class expression of `facts` to a class we know about. */
+  async resolveName(facts: Facts, name: string, depth = 0): Promise<ClassRef | null> {
+    if (depth > 50) return null
+    const local = !name.includes('.') ? facts.classes.get(name) : undefined
+    if (local) return { kind: 'class', facts, cls: local }
+    for (const q of this.qualify(facts, name)) {
+      const r = await this.resolveQualified(q, depth + 1)
+      if (r) return r
+    }
+    return null
+  }
+
+  /** `pkg.mod.Cls` → calabaria's BaseModel, or a class of a project file (following re-exports). */
+  async resolveQualified(q: string, depth: number): Promise<ClassRef | null> {
+    if (this.isConfigured(q)) return { kind: 'configured' }
+    if (depth > 50) return null
+    const parts = q.split('.')
+    for (let k = parts.length - 1; k >= 1; k--) {
+      const module = parts.slice(0, k).join('.')
+      const attr = parts.slice(k).join('.')
+      for (const root of this.searchRoots) {
+        const m = moduleFiles(root, module)
+        if (!m.found) continue
+        const facts = await this.load(m.files[m.files.length - 1]!)
+        if (facts) {
+          const r = await this.resolveName(facts, attr, depth + 1)
+          if (r) return r
+        }
+      }
+    }
+    return null
+  }
+
+  isModel(facts: Facts, cls: ClassInfo, seen: Set<ClassInfo> = new Set()): Promise<boolean> {
+    if (seen.has(cls)) return Promise.resolve(false)
+    const memo = this.modelMemo.get(cls)
+    if (memo) return memo
+    seen.add(cls)
+    const p = (async () => {
+      for (const b of cls.bases) {
+        const r = await this.resolveName(facts, b)
+        if (!r) continue
+        if (r.kind === 'configured') return true
+        if (await this.isModel(r.facts, r.cls, seen)) return true
+      }
+      return false
+    })()
+    // Cycles (P(Q), Q(P)) must not memoise a half-computed answer for the inner class.
+    if (seen.size === 1) this.modelMemo.set(cls, p)
+    return p
+  }
+
+  /** Is this decorator calabaria's `fn` (`model_output`, `calibration_target`) under any import spelling? */
+  isDecorator(facts: Facts, d: DecoratorInfo, fn: string): boolean {
+    if (!d.callee) return false
+    const qs = this.qualify(facts, d.callee)
+    if (qs.some((q) => this.isCalabaria(q, fn))) return true
+    // Unimported bare name (e.g. provided by a star import of a module we cannot see): accept the name.
+    return d.callee === fn && !facts.bindings.has(fn) && !facts.functions.has(fn) && !facts.classes.has(fn)
+  }
+
+  /** Outputs of a model class: its bases' first (as calabaria collects them at run time), then its own. */
+  async outputs(facts: Facts, cls: ClassInfo, errors: DiscoveryIssue[] | null, seen: Set<ClassInfo> = new Set()): Promise<string[]> {
+    if (seen.has(cls)) return []
+    seen.add(cls)
+    const out: string[] = []
+    for (const b of cls.bases) {
+      const r = await this.resolveName(facts, b)
+      if (r?.kind === 'class') out.push(...(await this.outputs(r.facts, r.cls, null, seen)))
+    }
+    for (const m of cls.methods) {
+      for (const d of m.decorators) {
+        if (!this.isDecorator(facts, d, 'model_output')) continue
+        const arg: Lit | undefined = d.args[0] ?? d.kwargs.find(([k]) => k === 'name' || k === 'output')?.[1]
+        if (!arg) { out.push(m.name); continue }
+        if (!arg.ok || typeof arg.value !== 'string') {
+          errors?.push({ line: d.line, message: `@model_output on ${cls.name}.${m.name}: the output name must be a literal string, not \`${arg.ok ? JSON.stringify(arg.value) : arg.text}\`` })
+          continue
+        }
+        out.push(arg.value || m.name)
+      }
+    }
+    return [...new Set(out)]
+  }
+}
+
+function entrypointModule(file: string, root: string | null | undefined, errors: DiscoveryIssue[]): string | null {
+  const rel = root ? relative(resolve(root), file) : relative(process.cwd(), file)
+  try {
+    return moduleFromPath(rel.split(sep).join('/'))
+  } catch (err) {
+    if (!isModelopsError(err)) throw err
+    errors.push({ line: 1, message: err.hint ? `${err.message} ${err.hint}` : err.message })
+    return null
+  }
+}
+
+function targetOf(d: DecoratorInfo, fn: string, errors: DiscoveryIssue[]): { name: string; model_output: string; data: Record<string, string> } | null {
+  const kw = new Map(d.kwargs)
+  const bad = (what: string, lit: Lit) => errors.push({ line: d.line, message: `@calibration_target on ${fn}: ${what} must be a literal, not \`${lit.ok ? JSON.stringify(lit.value) : lit.text}\`` })
+  const mo = kw.get('model_output')
+  if (!mo) { errors.push({ line: d.line, message: `@calibration_target on ${fn} needs model_output="<output name>"` }); return null }
+  if (!mo.ok || typeof mo.value !== 'string') { bad('model_output', mo); return null }
+  let data: Record<string, string> = {}
+  const dl = kw.get('data')
+  if (dl) {
+    if (!dl.ok || typeof dl.value !== 'object' || dl.value === null || Array.isArray(dl.value) || !Object.values(dl.value).every((v) => typeof v === 'string')) {
+      bad('data (a dict of name → file path strings)', dl)
+      return null
+    }
+    data = dl.value as Record<string, string>
+  }
+  let name = fn
+  const nl = kw.get('name')
+  if (nl) {
+    if (!nl.ok || typeof nl.value !== 'string') { bad('name', nl); return null }
+    name = nl.value
+  }
+  return { name, model_output: mo.value, data }
+}
+
 /** Models, outputs and targets of one file, by reading its AST; never runs code. `file` absolute or cwd-relative. */
-export async function discoverFile(file: string, options?: DiscoverOptions): Promise<DiscoveryResult> { return notImplemented('discoverFile') }
+export async function discoverFile(file: string, options: DiscoverOptions = {}): Promise<DiscoveryResult> {
+  const abs = resolve(file)
+  const root = options.root ? resolve(options.root) : null
+  const searchRoots = root ? [root, resolve(root, 'src')] : [dirname(abs)]
+  const resolver = new Resolver(searchRoots, options.baseClasses ?? DEFAULT_BASE_CLASSES)
+  const result: DiscoveryResult = { path: file, models: [], targets: [], errors: [] }
+  let text: string
+  try {
+    text = await readFile(abs, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ModelopsError('FILE_NOT_FOUND', `${file}: no such file`, { file, hint: 'Check the path (relative paths are taken from the current directory).' })
+    throw err
+  }
+  const facts = (await resolver.load(abs, text))!
+  if (facts.info.syntaxError !== null) {
+    result.errors.push({ line: facts.info.syntaxError, message: `${file}:${facts.info.syntaxError}: syntax error; fix it so models and targets can be discovered` })
+    return result
+  }
+  let module: string | null | undefined
+  const entry = (name: string) => {
+    if (module === undefined) module = entrypointModule(abs, root, result.errors)
+    return module === null ? null : `${module}:${name}`
+  }
+  for (const cls of facts.info.classes) {
+    if (facts.classes.get(cls.name) !== cls) continue // redefined later in the file: the last one counts
+    if (!(await resolver.isModel(facts, cls))) continue
+    const outputs = await resolver.outputs(facts, cls, result.errors)
+    result.models.push({ name: cls.name, line: cls.line, bases: cls.bases, outputs, entrypoint: entry(cls.name) })
+  }
+  for (const fn of facts.info.functions) {
+    for (const d of fn.decorators) {
+      if (!resolver.isDecorator(facts, d, 'calibration_target')) continue
+      const t = targetOf(d, fn.name, result.errors)
+      if (t) result.targets.push({ ...t, function: fn.name, line: fn.line, entrypoint: entry(fn.name) })
+    }
+  }
+  return result
+}

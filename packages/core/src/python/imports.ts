@@ -1,7 +1,135 @@
 // OWNER: python helper.
-import { notImplemented } from '../stub.js'
+// Module paths and the project import graph: which project .py files a model file pulls in (§3.6 `files`
+// mode, without its directory results and without the model file itself).
+import { existsSync, statSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { ModelopsError } from '../errors.js'
+import { scanSource, type ImportInfo } from './scan.js'
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /** `models/sir.py` → `models.sir`; DISCOVERY error with the reference's advice when the module has no dot. */
-export function moduleFromPath(rel: string): string { return notImplemented('moduleFromPath') }
+export function moduleFromPath(rel: string): string {
+  const posix = rel.replace(/\\/g, '/').replace(/^\.\//, '')
+  if (posix.startsWith('/') || posix.startsWith('../') || /^[A-Za-z]:\//.test(posix)) {
+    throw new ModelopsError('DISCOVERY', `'${rel}' is outside the project, so it has no module path.`, { file: rel, hint: 'Give a path inside the project root.' })
+  }
+  const parts = posix.replace(/\.py$/, '').split('/').filter((p) => p !== '' && p !== '.')
+  if (parts[parts.length - 1] === '__init__') parts.pop()
+  const bad = parts.find((p) => !IDENT.test(p))
+  if (bad !== undefined) {
+    throw new ModelopsError('DISCOVERY', `'${rel}' cannot be imported as a Python module: '${bad}' is not a valid module name.`, {
+      file: rel,
+      hint: 'Use directory and file names made of letters, digits and underscores (not starting with a digit).',
+    })
+  }
+  if (parts.length < 2) {
+    const name = posix.split('/').pop() ?? posix
+    const module = name.replace(/\.py$/, '')
+    throw new ModelopsError('DISCOVERY', `Model file '${rel}' must be inside a package directory. Files at the project root cannot be imported as Python modules.`, {
+      file: rel,
+      hint: `Move your model to a subdirectory, for example: mkdir models && mv ${rel} models/ && mops-bundle register-model models/${name} (this gives a valid import path like 'models.${module}:ClassName').`,
+    })
+  }
+  return parts.join('.')
+}
+
+function isFile(p: string): boolean {
+  try { return statSync(p).isFile() } catch { return false }
+}
+
+/** Absolute module name of a relative import (`..x` from package `a.b.c`), or null if it climbs above the top. */
+export function absoluteModule(spec: string, packageName: string): string | null {
+  const m = /^(\.*)(.*)$/.exec(spec)!
+  const level = m[1]!.length
+  if (level === 0) return spec
+  const pkg = packageName ? packageName.split('.') : []
+  // Python refuses to climb above the top-level package ("beyond top-level package").
+  if (level > 1 && level - 1 >= pkg.length) return null
+  const base = pkg.slice(0, pkg.length - (level - 1))
+  return [...base, ...(m[2] ? m[2].split('.') : [])].join('.')
+}
+
+/** Package a file's relative imports are relative to: its directory (the package it is in). */
+export function packageOf(searchRoot: string, file: string): string {
+  const relDir = relative(searchRoot, dirname(file))
+  return relDir === '' ? '' : relDir.split(sep).join('.')
+}
+
+/**
+ * Files a module name stands for under one search root: `a.b.c` → a/__init__.py, a/b/__init__.py and
+ * a/b/c.py or a/b/c/__init__.py (importing a module runs its parent packages' __init__ too).
+ */
+export function moduleFiles(searchRoot: string, module: string): { files: string[]; found: boolean } {
+  const parts = module.split('.').filter(Boolean)
+  const files: string[] = []
+  let dir = searchRoot
+  for (let i = 0; i < parts.length; i++) {
+    const last = i === parts.length - 1
+    const pkgInit = join(dir, parts[i]!, '__init__.py')
+    if (isFile(pkgInit)) {
+      files.push(pkgInit)
+      dir = join(dir, parts[i]!)
+      continue
+    }
+    if (last && isFile(join(dir, parts[i]! + '.py'))) { files.push(join(dir, parts[i]! + '.py')); return { files, found: true } }
+    // A namespace package directory (no __init__.py) still leads on.
+    if (!last && existsSync(join(dir, parts[i]!))) { dir = join(dir, parts[i]!); continue }
+    return { files, found: false }
+  }
+  return { files, found: parts.length > 0 }
+}
+
+function withinRoot(root: string, p: string): boolean {
+  const r = relative(root, p)
+  return r !== '' && !r.startsWith('..') && !isAbsolute(r)
+}
+
+/** Project files one import statement reaches, from `file` inside `searchRoots`. */
+function filesOfImport(imp: ImportInfo, file: string, searchRoots: string[]): string[] {
+  const out: string[] = []
+  const relativeImport = imp.module.startsWith('.')
+  const roots = relativeImport ? searchRoots.filter((r) => withinRoot(r, file)) : searchRoots
+  for (const root of roots) {
+    const module = relativeImport ? absoluteModule(imp.module, packageOf(root, file)) : imp.module
+    if (module === null) continue
+    const base = module === '' ? { files: isFile(join(root, '__init__.py')) ? [join(root, '__init__.py')] : [], found: true } : moduleFiles(root, module)
+    out.push(...base.files)
+    if (imp.kind === 'from' && (base.found || module === '')) {
+      // `from pkg import sub` may name a submodule.
+      for (const { name } of imp.names) {
+        if (name === '*') continue
+        const sub = moduleFiles(root, module ? `${module}.${name}` : name)
+        if (sub.found) out.push(...sub.files)
+      }
+    }
+    if (base.found && !relativeImport) break
+  }
+  return out
+}
+
 /** Every project `.py` reachable from `modelFile` (project-relative) through imports, transitively, sorted; never a directory. */
-export async function codeDependencies(root: string, modelFile: string, options?: { codeRoots?: string[] }): Promise<string[]> { return notImplemented('codeDependencies') }
+export async function codeDependencies(root: string, modelFile: string, options?: { codeRoots?: string[] }): Promise<string[]> {
+  const absRoot = resolve(root)
+  // Where `import x` looks inside the project: the root (entrypoints are module paths from it) and the code roots.
+  const searchRoots = [absRoot, ...(options?.codeRoots ?? ['src']).map((r) => resolve(absRoot, r))].filter((r, i, all) => all.indexOf(r) === i && existsSync(r))
+  const start = resolve(absRoot, modelFile)
+  const seen = new Set<string>([start])
+  const queue = [start]
+  while (queue.length) {
+    const file = queue.shift()!
+    let text: string
+    try { text = await readFile(file, 'utf8') } catch { continue }
+    const info = await scanSource(text)
+    for (const imp of info.imports) {
+      for (const dep of filesOfImport(imp, file, searchRoots)) {
+        if (!withinRoot(absRoot, dep) || seen.has(dep)) continue
+        seen.add(dep)
+        queue.push(dep)
+      }
+    }
+  }
+  seen.delete(start)
+  return [...seen].map((f) => relative(absRoot, f).split(sep).join('/')).sort()
+}

@@ -108,9 +108,9 @@ export function serializeTree(tree: Tree, src: string, blankedRows: number[]): s
 }
 
 function walk(c: TreeCursor, src: string, out: string[], stack: Frame[], blankedRows: number[], tables: Tables): void {
+  // Only nodes we descend into get a frame; skipped nodes (punctuation, comments, handled leaves) cost none.
   outer: for (;;) {
-    const descend = enter(c, src, out, stack, blankedRows, tables)
-    if (descend) {
+    if (enter(c, src, out, stack, blankedRows, tables)) {
       if (c.gotoFirstChild()) continue
       const f = stack[stack.length - 1]!
       if (f.close === ')' && f.acc === null && f.type !== 'module') {
@@ -119,17 +119,17 @@ function walk(c: TreeCursor, src: string, out: string[], stack: Frame[], blanked
         const text = src.slice(c.startIndex, c.endIndex)
         out.push(t === 'identifier' ? 'v' + identifierText(text) : t === 'number' ? 'v' + numberToken(text) : 'v' + text)
       }
-    }
-    for (;;) {
       leave(c, src, out, stack)
+    } else if (stack[stack.length - 1]?.type === 'format_specifier') stack[stack.length - 1]!.gap = c.endIndex
+    for (;;) {
       if (c.gotoNextSibling()) continue outer
       if (!c.gotoParent()) break outer
+      leave(c, src, out, stack)
     }
   }
 }
 
-function skip(stack: Frame[], type: string): false {
-  stack.push(frame(type))
+function skip(_stack: Frame[], _type: string): false {
   return false
 }
 

@@ -2,7 +2,10 @@
 // A worker_threads pool for semantic hashing of many files (parsing is CPU-bound: two workers roughly
 // halve the time). Workers are unref'd whenever idle, so the pool never keeps the process alive.
 import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { ParseJob, ParseReply } from './parse-worker.js'
 import { semanticDigest, type SemanticFileResult, type SemanticResult } from './semantic.js'
@@ -16,13 +19,22 @@ interface Pending {
 interface Slot {
   worker: Worker
   busy?: Pending
+  worked?: boolean
 }
 
-/** From dist the worker is the sibling `parse-worker.js`; from src (vitest, tsx) the .ts file through tsx. */
-function workerEntry(): { url: URL; execArgv?: string[] } {
+/**
+ * From dist the worker is the sibling `parse-worker.js`. From src (vitest, tsx) it is the .ts file, loaded
+ * through tsx's register API from a tiny eval bootstrap: on Node 20 `execArgv: ['--import', 'tsx']` is not
+ * applied to workers (ERR_UNKNOWN_FILE_EXTENSION).
+ */
+function newWorker(): Worker {
   const self = import.meta.url
-  if (/\.[cm]?ts$/.test(self)) return { url: new URL('./parse-worker.ts', self), execArgv: ['--import', 'tsx'] }
-  return { url: new URL('./parse-worker.js', self) }
+  if (!/\.[cm]?ts$/.test(self)) return new Worker(new URL('./parse-worker.js', self))
+  // The ESM build of tsx's API: `require.resolve('tsx/esm/api')` would pick the CJS one, which fails here.
+  const tsxApi = pathToFileURL(join(dirname(createRequire(self).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href
+  const entry = new URL('./parse-worker.ts', self).href
+  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
+  return new Worker(boot, { eval: true })
 }
 
 /** min(2, available cores): the machines we target have two. */
@@ -35,6 +47,9 @@ export class ParsePool {
   private readonly queue: Pending[] = []
   private nextId = 0
   private closed = false
+  private broken = false
+  /** Jobs answered by workers (not in-thread fallbacks): lets tests see that the threads really ran. */
+  completed = 0
 
   /** @param size worker count; default min(2, available cores). */
   constructor(readonly size: number = defaultWorkers()) {}
@@ -49,10 +64,11 @@ export class ParsePool {
   }
 
   private spawn(): Slot {
-    const { url, execArgv } = workerEntry()
-    const worker = new Worker(url, execArgv ? { execArgv } : {})
+    const worker = newWorker()
     const slot: Slot = { worker }
     worker.on('message', (reply: ParseReply) => {
+      slot.worked = true
+      this.completed++
       const p = slot.busy
       slot.busy = undefined
       if (p) {
@@ -65,6 +81,8 @@ export class ParsePool {
     const fail = (err: Error) => {
       const i = this.slots.indexOf(slot)
       if (i >= 0) this.slots.splice(i, 1)
+      // A worker that cannot even start will not start next time either: run everything in-thread.
+      if (!slot.worked) this.broken = true
       const p = slot.busy
       slot.busy = undefined
       p?.reject(Object.assign(err, { poolFailure: true }))
@@ -78,6 +96,10 @@ export class ParsePool {
   }
 
   private pump(): void {
+    if (this.broken) {
+      for (const p of this.queue.splice(0)) p.reject(Object.assign(new Error('parse workers cannot start'), { poolFailure: true }))
+      return
+    }
     while (this.queue.length > 0 && !this.closed) {
       let slot = this.slots.find((s) => !s.busy)
       if (!slot && this.slots.length < this.size) slot = this.spawn()

@@ -10,7 +10,8 @@ import { absolutePath } from '../project/paths.js'
 import { discoverFile, type DiscoveryResult } from '../python/discover.js'
 import { codeDependencies, moduleFromPath } from '../python/imports.js'
 import { loadRegistry, updateRegistry } from './registry.js'
-import type { ModelEntry, Registry, TargetEntry } from './types.js'
+import { removeFromTargetSets } from './target-sets.js'
+import type { ModelEntry, TargetEntry } from './types.js'
 
 export type ChangeOp = 'added' | 'updated' | 'removed'
 
@@ -25,6 +26,8 @@ export interface RegistryChange {
   digest?: { from: string | null; to: string | null }
   /** What else changed (updated only): 'entrypoint', 'outputs', 'model_output', 'data', 'code'. */
   fields?: string[]
+  /** Per changed list field, its items marked `+` added, `-` removed, `~` digest changed (e.g. `~data/data.csv`). */
+  details?: Record<string, string[]>
   /** Why an entry was removed: 'no longer discovered', 'excluded', 'file missing', or `re-registered as <id>`. */
   reason?: string
   /** Target sets the removed target was taken out of. */
@@ -98,7 +101,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
   for (const path of files) {
     const primary = path === file
     if (!existsFile(project, path)) {
-      if (primary) throw notFound(path, 'model file', 'register-model')
+      if (primary) throw notFound(project, path, 'model file', 'register-model')
       plans.push({ path, entries: null, excluded: new Set(), untouched: new Set(), lines: new Map() })
       continue
     }
@@ -110,6 +113,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
         hint: `a model is a class deriving from one of ${project.config.base_classes.join(', ')} (base_classes in .modelops-bundle/config.yaml)`,
       })
     }
+    if (discovered.length === 0) warnings.push({ code: 'DISCOVERY', message: 'no model classes found: its registered models are removed', file: path })
     const { selected, excluded, untouched } = select(
       path,
       discovered,
@@ -117,6 +121,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
       primary ? options.exclude : undefined,
       'class',
     )
+    if (primary) unknownExcludes(path, discovered, options.exclude, warnings)
     if (primary && options.id !== undefined && selected.length !== 1) {
       throw new ModelopsError('USAGE', `--id needs exactly one class, but ${selected.length} are selected in ${path} (${selected.join(', ') || 'none'})`, {
         hint: 'pick the class with --class NAME, or leave out --id to use the <file>_<class> ids',
@@ -128,18 +133,35 @@ export async function reconcileModels(project: Project, file: string | null, opt
       }
     }
     const module = moduleFromPath(path)
+    missingInits(project, path, warnings)
     const oldByClass = new Map(Object.values(before.models).filter((m) => m.path === path).map((m) => [m.class_name, m]))
     // Auto code is the same for every class of the file: compute it once.
     const auto = autoCode ? (await codeDependencies(project.root, path, { codeRoots: project.config.code_roots })).filter((p) => p !== path) : []
     const entries = new Map<string, ModelEntry>()
     const lines = new Map<string, number>()
-    for (const name of selected) {
-      const model = found.models.find((m) => m.name === name)!
+    const specs = selected.map((name) => {
       const old = oldByClass.get(name)
-      const id = primary && options.id !== undefined ? options.id : defaultId(path, name)
-      const data = primary && options.data !== undefined ? uniq(options.data) : (old?.data ?? [])
-      const code = mergeCode(project, primary ? options.code : undefined, old?.code, auto, path)
-      const digests = await digestPresent(project, path, id, { code: [path, ...code], data }, old ? { ...old.code_digests, ...old.data_digests } : {}, warnings, options.compute)
+      return {
+        name,
+        old,
+        id: primary && options.id !== undefined ? options.id : defaultId(path, name),
+        data: primary && options.data !== undefined ? uniq(options.data) : (old?.data ?? []),
+        code: mergeCode(project, primary ? options.code : undefined, old?.code, auto, path),
+      }
+    })
+    // One hashing pass for every class of the file: they share the file and usually their dependencies.
+    const recorded: Record<string, string> = {}
+    for (const { old } of specs) Object.assign(recorded, old?.code_digests, old?.data_digests)
+    const digests = await digestPresent(
+      project,
+      path,
+      { code: uniq([path, ...specs.flatMap((x) => x.code)]), data: uniq(specs.flatMap((x) => x.data)) },
+      recorded,
+      warnings,
+      options.compute,
+    )
+    for (const { name, old, id, data, code } of specs) {
+      const model = found.models.find((m) => m.name === name)!
       entries.set(id, {
         entrypoint: `${module}:${name}`,
         path,
@@ -148,10 +170,10 @@ export async function reconcileModels(project: Project, file: string | null, opt
         parameters: old?.parameters ?? [],
         outputs: [...model.outputs],
         data,
-        data_digests: pick(digests, data),
+        data_digests: pick(digests.data, data),
         code,
-        code_digests: pick(digests, code),
-        model_digest: digests[path] ?? null,
+        code_digests: pick(digests.code, code),
+        model_digest: digests.code[path] ?? null,
       })
       lines.set(id, model.line)
     }
@@ -175,7 +197,7 @@ export async function reconcileTargets(project: Project, file: string | null, op
   for (const path of files) {
     const primary = path === file
     if (!existsFile(project, path)) {
-      if (primary) throw notFound(path, 'target file', 'register-target')
+      if (primary) throw notFound(project, path, 'target file', 'register-target')
       plans.push({ path, entries: null, excluded: new Set(), untouched: new Set(), lines: new Map() })
       continue
     }
@@ -199,12 +221,27 @@ export async function reconcileTargets(project: Project, file: string | null, op
       primary ? translate(options.targets) : undefined,
       primary ? translate(options.exclude) : undefined,
       'target',
+      found.targets.map((t) => (t.name === t.function ? t.name : `${t.name} (function ${t.function})`)),
     )
+    if (primary) unknownExcludes(path, [...byKey.keys()], options.exclude, warnings)
+    if (found.targets.length === 0) warnings.push({ code: 'DISCOVERY', message: 'no @calibration_target functions found: its registered targets are removed', file: path })
     const module = moduleFromPath(path)
+    missingInits(project, path, warnings)
     const entries = new Map<string, TargetEntry>()
     const lines = new Map<string, number>()
+    const opts = { ...options.compute, warnings }
+    const fileDigest = selected.length > 0 ? (await digestFiles(project, { code: [path], data: [] }, opts))[path] : undefined
     for (const fn of selected) {
       const target = found.targets.find((t) => t.function === fn)!
+      const twin = found.targets.find((t) => t !== target && t.name === target.name && selected.includes(t.function))
+      if (twin) {
+        const [a, b] = twin.line < target.line ? [twin, target] : [target, twin]
+        throw new ModelopsError('ID_COLLISION', `target id '${target.name}' is used by two functions: ${a.function} (line ${a.line}) and ${b.function} (line ${b.line})`, {
+          file: path,
+          line: Math.max(twin.line, target.line),
+          hint: 'give one of them another name=... in its @calibration_target',
+        })
+      }
       const data = uniq(Object.values(target.data).map((p) => storedDataPath(project, path, target.line, p)))
       for (const d of data) {
         if (!existsAny(project, d)) {
@@ -215,14 +252,14 @@ export async function reconcileTargets(project: Project, file: string | null, op
           })
         }
       }
-      const digests = await digestFiles(project, { code: [path], data }, options.compute)
+      const digests = await digestFiles(project, { code: [], data }, opts)
       entries.set(target.name, {
         path,
         entrypoint: `${module}:${fn}`,
         model_output: target.model_output,
         data,
         data_digests: pick(digests, data),
-        target_digest: digests[path] ?? null,
+        target_digest: fileDigest ?? null,
       })
       lines.set(target.name, target.line)
     }
@@ -247,23 +284,13 @@ export function defaultId(path: string, className: string): string {
   return `${stem}_${className}`.toLowerCase()
 }
 
-/** Remove `id` from every target set (members and weights); returns the names of the sets it was in. */
-export function removeFromTargetSets(registry: Registry, id: string): string[] {
-  const touched: string[] = []
-  for (const [name, set] of Object.entries(registry.target_sets)) {
-    const inSet = set.targets.includes(id) || id in set.weights
-    if (!inSet) continue
-    set.targets = set.targets.filter((t) => t !== id)
-    delete set.weights[id]
-    touched.push(name)
-  }
-  return touched
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 
 function fileSet(file: string | null, registered: string[], regenAll?: boolean): string[] {
   if (file === null && !regenAll) throw new ModelopsError('USAGE', 'no file given', { hint: 'name a Python file, or pass --regen-all to rescan every registered file' })
+  if (file !== null && !/\.pyw?$/.test(file)) {
+    throw new ModelopsError('PATH_INVALID', 'not a Python file', { file, exitCode: 1, hint: 'models and targets are discovered in .py files; data files go in --data' })
+  }
   if (!regenAll) return [file!]
   const all = new Set(registered)
   if (file !== null) all.add(file)
@@ -276,7 +303,7 @@ async function discover(project: Project, path: string, warnings: Warning[]): Pr
   return found
 }
 
-function select(path: string, discovered: string[], only: string[] | undefined, exclude: string[] | undefined, what: 'class' | 'target') {
+function select(path: string, discovered: string[], only: string[] | undefined, exclude: string[] | undefined, what: 'class' | 'target', shown = discovered) {
   const known = new Set(discovered)
   const unknown = (only ?? []).filter((n) => !known.has(n))
   if (unknown.length > 0) {
@@ -284,13 +311,34 @@ function select(path: string, discovered: string[], only: string[] | undefined, 
     throw new ModelopsError('USAGE', `${plural} not found: ${unknown.join(', ')}`, {
       file: path,
       exitCode: 1,
-      hint: discovered.length > 0 ? `found: ${discovered.join(', ')}` : `no ${what === 'class' ? 'model classes' : 'calibration targets'} in this file`,
+      hint: discovered.length > 0 ? `found: ${shown.join(', ')}` : `no ${what === 'class' ? 'model classes' : 'calibration targets'} in this file`,
     })
   }
   const excluded = new Set(exclude ?? [])
   const selected = discovered.filter((n) => (only === undefined || only.includes(n)) && !excluded.has(n))
   const untouched = only === undefined ? [] : discovered.filter((n) => !only.includes(n) && !excluded.has(n))
   return { selected, excluded, untouched }
+}
+
+/**
+ * Folders of the module path without `__init__.py` (reference-spec §4.3.5): Python 3 imports them as namespace
+ * packages, but the Python tool and its workers require the file, so a missing one is worth a warning.
+ */
+function missingInits(project: Project, path: string, warnings: Warning[]): void {
+  const parts = path.split('/').slice(0, -1)
+  for (let i = 1; i <= parts.length; i++) {
+    const dir = parts.slice(0, i).join('/')
+    if (!existsAny(project, `${dir}/__init__.py`)) {
+      warnings.push({ code: 'PACKAGE_INIT', message: `${dir}/ has no __init__.py, which workers of the Python modelops-bundle need to import it (touch ${dir}/__init__.py)`, file: path })
+    }
+  }
+}
+
+/** --exclude of a name the file does not define: nothing to do, but likely a typo worth a warning. */
+function unknownExcludes(path: string, known: string[], exclude: string[] | undefined, warnings: Warning[]): void {
+  for (const name of exclude ?? []) {
+    if (!known.includes(name)) warnings.push({ code: 'DISCOVERY', message: `--exclude ${name}: no such name in this file`, file: path })
+  }
 }
 
 function idsOf<E extends { path: string }>(entries: Record<string, E>, path: string, names: Set<string>, nameOf: (e: E) => string): Set<string> {
@@ -306,7 +354,7 @@ function apply<E extends { path: string; entrypoint: string }>(
   plans: FilePlan<E>[],
   nameOf: (e: E) => string,
   digestOf: (e: E) => string | null,
-  fieldsOf: (a: E, b: E) => string[],
+  fieldsOf: (a: E, b: E) => Record<string, string[]>,
   what: 'model' | 'target',
 ): RegistryChange[] {
   const scanned = new Set(plans.map((p) => p.path))
@@ -350,8 +398,11 @@ function apply<E extends { path: string; entrypoint: string }>(
       }
       const change: RegistryChange = { op: 'updated', id, path: plan.path, entrypoint: entry.entrypoint }
       if (digestOf(prev) !== digestOf(entry)) change.digest = { from: digestOf(prev), to: digestOf(entry) }
-      const fields = fieldsOf(prev, entry)
-      if (fields.length > 0) change.fields = fields
+      const details = fieldsOf(prev, entry)
+      if (Object.keys(details).length > 0) {
+        change.fields = Object.keys(details)
+        change.details = details
+      }
       if (change.digest || change.fields) changes.push(change)
     }
   }
@@ -359,26 +410,50 @@ function apply<E extends { path: string; entrypoint: string }>(
   return changes.sort((a, b) => order[a.op] - order[b.op] || codePointCompare(a.id, b.id))
 }
 
-function modelFields(a: ModelEntry, b: ModelEntry): string[] {
-  const fields: string[] = []
-  if (a.entrypoint !== b.entrypoint) fields.push('entrypoint')
-  if (!sameList(a.outputs, b.outputs)) fields.push('outputs')
-  if (!sameList(a.data, b.data) || !sameMap(a.data_digests, b.data_digests)) fields.push('data')
-  if (!sameList(a.code, b.code) || !sameMap(a.code_digests, b.code_digests)) fields.push('code')
-  return fields
+function modelFields(a: ModelEntry, b: ModelEntry): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  if (a.entrypoint !== b.entrypoint) out.entrypoint = [`-${a.entrypoint}`, `+${b.entrypoint}`]
+  const outputs = listDiff(a.outputs, b.outputs)
+  if (outputs.length > 0) out.outputs = outputs
+  const data = depDiff(a.data, a.data_digests, b.data, b.data_digests)
+  if (data.length > 0) out.data = data
+  const code = depDiff(a.code, a.code_digests, b.code, b.code_digests)
+  if (code.length > 0) out.code = code
+  return out
 }
 
-function targetFields(a: TargetEntry, b: TargetEntry): string[] {
-  const fields: string[] = []
-  if (a.entrypoint !== b.entrypoint) fields.push('entrypoint')
-  if (a.model_output !== b.model_output) fields.push('model_output')
-  if (!sameList(a.data, b.data) || !sameMap(a.data_digests ?? {}, b.data_digests)) fields.push('data')
-  return fields
+function targetFields(a: TargetEntry, b: TargetEntry): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  if (a.entrypoint !== b.entrypoint) out.entrypoint = [`-${a.entrypoint}`, `+${b.entrypoint}`]
+  if (a.model_output !== b.model_output) out.model_output = [`-${a.model_output}`, `+${b.model_output}`]
+  const data = depDiff(a.data, a.data_digests ?? {}, b.data, b.data_digests)
+  if (data.length > 0) out.data = data
+  return out
+}
+
+/** `+x` / `-x` for items added / removed; an order-only change shows as `~order`. */
+function listDiff(a: string[], b: string[]): string[] {
+  const out = [...b.filter((x) => !a.includes(x)).map((x) => `+${x}`), ...a.filter((x) => !b.includes(x)).map((x) => `-${x}`)]
+  if (out.length === 0 && !sameList(a, b)) out.push('~order')
+  return out
+}
+
+/** listDiff plus `~path` for dependencies whose recorded digest changed. */
+function depDiff(a: string[], ad: Record<string, string>, b: string[], bd: Record<string, string>): string[] {
+  const out = listDiff(a, b).filter((x) => x !== '~order')
+  for (const p of b) if (a.includes(p) && ad[p] !== bd[p]) out.push(`~${p}`)
+  if (out.length === 0 && !sameList(a, b)) out.push('~order')
+  return out
 }
 
 function report(kind: 'models' | 'targets', files: string[], changes: RegistryChange[], warnings: Warning[]): ReconcileReport {
   const count = (op: ChangeOp) => changes.filter((c) => c.op === op).length
-  return { kind, files, changes, added: count('added'), updated: count('updated'), removed: count('removed'), warnings }
+  const seen = new Set<string>()
+  const unique = warnings.filter((w) => {
+    const key = `${w.file}:${w.line}:${w.message}`
+    return seen.has(key) ? false : (seen.add(key), true)
+  })
+  return { kind, files, changes, added: count('added'), updated: count('updated'), removed: count('removed'), warnings: unique }
 }
 
 /**
@@ -398,20 +473,24 @@ function mergeCode(project: Project, explicit: string[] | undefined, recorded: s
 async function digestPresent(
   project: Project,
   file: string,
-  id: string,
   paths: { code: string[]; data: string[] },
   recorded: Record<string, string>,
   warnings: Warning[],
   compute: ComputeOptions | undefined,
-): Promise<Record<string, string>> {
+): Promise<{ code: Record<string, string>; data: Record<string, string> }> {
   const present = (list: string[]) => list.filter((p) => existsAny(project, p))
-  const digests = await digestFiles(project, { code: present(paths.code), data: present(paths.data) }, compute)
-  for (const p of [...paths.code, ...paths.data]) {
-    if (digests[p] !== undefined) continue
-    warnings.push({ code: 'FILE_NOT_FOUND', message: `${id}: recorded dependency ${p} is missing`, file })
-    if (recorded[p] !== undefined) digests[p] = recorded[p]
+  const opts = { ...compute, warnings }
+  // Separate passes: a path listed as both code and data is digested both ways, and the key must not mix them.
+  const code = await digestFiles(project, { code: present(paths.code), data: [] }, opts)
+  const data = await digestFiles(project, { code: [], data: present(paths.data) }, opts)
+  for (const [list, digests] of [[paths.code, code], [paths.data, data]] as const) {
+    for (const p of list) {
+      if (digests[p] !== undefined) continue
+      warnings.push({ code: 'FILE_NOT_FOUND', message: `recorded dependency ${p} is missing`, file })
+      if (recorded[p] !== undefined) digests[p] = recorded[p]
+    }
   }
-  return digests
+  return { code, data }
 }
 
 function storedDataPath(project: Project, file: string, line: number, raw: string): string {
@@ -438,7 +517,10 @@ function collision(what: string, id: string, path: string, line: number | undefi
   })
 }
 
-function notFound(path: string, what: string, command: string): ModelopsError {
+function notFound(project: Project, path: string, what: string, command: string): ModelopsError {
+  if (existsAny(project, path)) {
+    return new ModelopsError('PATH_INVALID', `is a folder, not a ${what}`, { file: path, hint: `${command} takes one Python file at a time` })
+  }
   return new ModelopsError('FILE_NOT_FOUND', `${what} not found`, {
     file: path,
     hint: `check the path; if the file was deleted on purpose, run \`mops-bundle ${command} --regen-all\` to drop its entries`,
@@ -473,11 +555,6 @@ function uniq(list: string[]): string[] {
 
 function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i])
-}
-
-function sameMap(a: Record<string, string>, b: Record<string, string>): boolean {
-  const ka = Object.keys(a)
-  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k])
 }
 
 /** Code-point order (never locale order): the same on every machine. */

@@ -2,6 +2,7 @@
 // Load, save and update `.modelops-bundle/registry.yaml`. Every write goes through updateRegistry (or
 // saveRegistry): atomic replace, and for read-modify-write a project lock, so concurrent runs never lose entries.
 import fs from 'node:fs'
+import path from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
 import { writeFileAtomic } from '../project/atomic.js'
 import { withProjectLock, type LockOptions } from '../project/lock.js'
@@ -39,8 +40,7 @@ export function loadRegistry(project: Project, options: { warnings?: Warning[] }
 /** Replace the registry file atomically. Refuses a registry holding paths that are not project-relative POSIX. */
 export async function saveRegistry(project: Project, registry: Registry): Promise<void> {
   checkPaths(registry)
-  await fs.promises.mkdir(project.dir, { recursive: true })
-  await writeFileAtomic(project.registryPath, serializeRegistry(registry))
+  await writeRegistryText(project, serializeRegistry(registry))
 }
 
 /** Lock, re-read, apply `mutate`, write atomically. Concurrent callers never lose each other's entries. */
@@ -54,14 +54,58 @@ export async function updateRegistry<T>(project: Project, mutate: (registry: Reg
       checkPaths(registry)
       const after = serializeRegistry(registry)
       // An unchanged registry is not rewritten: watchers and mtimes stay quiet.
-      if (after !== before) {
-        await fs.promises.mkdir(project.dir, { recursive: true })
-        await writeFileAtomic(project.registryPath, after)
-      }
+      if (after !== before) await writeRegistryText(project, after)
+      await sweepTempFiles(project.dir)
       return result
     },
     options,
   )
+}
+
+async function writeRegistryText(project: Project, text: string): Promise<void> {
+  try {
+    await fs.promises.mkdir(project.dir, { recursive: true })
+    await writeFileAtomic(project.registryPath, text)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const why: Record<string, string> = {
+      EACCES: 'permission denied',
+      EPERM: 'permission denied',
+      EROFS: 'the file system is read-only',
+      ENOSPC: 'the disk is full',
+      EDQUOT: 'the disk quota is exceeded',
+    }
+    if (!code || !why[code]) throw err
+    throw new ModelopsError('REGISTRY_INVALID', `cannot write ${REGISTRY_DISPLAY_PATH}: ${why[code]}; the registry was left as it was`, {
+      file: REGISTRY_DISPLAY_PATH,
+      hint: code === 'ENOSPC' || code === 'EDQUOT' ? 'free some disk space and run the command again' : `make ${project.dir} writable and run the command again`,
+      cause: err,
+    })
+  }
+}
+
+/** Temp files of writers that were killed (pid in the name, no longer running) are removed by the next writer. */
+async function sweepTempFiles(dir: string): Promise<void> {
+  let names: string[]
+  try {
+    names = await fs.promises.readdir(dir)
+  } catch {
+    return
+  }
+  for (const name of names) {
+    const m = /^(?:\.(?:registry|config)\.yaml|project\.lock(?:\.break)?)\.(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name)
+    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue
+    await fs.promises.rm(path.join(dir, name), { force: true }).catch(() => {})
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 function readRegistryText(project: Project): string | undefined {

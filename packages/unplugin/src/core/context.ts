@@ -33,6 +33,8 @@ export interface BuildResult {
   watchFiles: string[]
   cached: number
   generated: number
+  /** Where each model's outputs came from in this run ('memo': unchanged since the previous run of this process). */
+  sources: Record<string, 'memo' | 'cached' | 'generated'>
   /** Increments whenever `manifestText` changes. */
   revision: number
 }
@@ -80,9 +82,17 @@ export class ModelopsContext {
     const { options } = this
     let project = findProject(options.root ?? this.bundlerRoot ?? process.cwd())
     if (options.registry) project = { ...project, registryPath: path.resolve(project.root, options.registry) }
+    // Known before anything can fail, so a watcher can pick up the fix of a broken registry or data file.
+    this.watching = [project.registryPath, project.configPath]
     const registry = loadRegistry(project)
     const cacheDir = path.resolve(project.root, options.cacheDir)
     const report = await computeDigests(project, registry, { environment: options.environment, cacheDir, concurrency: options.concurrency })
+    const watch = new Set<string>([project.registryPath, project.configPath])
+    for (const e of [...Object.values(report.models), ...Object.values(report.targets)]) {
+      watch.add(path.resolve(project.root, e.path))
+      for (const c of e.components) watch.add(path.resolve(project.root, c.path))
+    }
+    this.watching = [...watch].sort()
     for (const w of report.warnings) this.logger.warn(`modelops-bundle: ${w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ` : ''}${w.message}`)
     if (options.verify) {
       const status = computeStatus(registry, report)
@@ -99,32 +109,38 @@ export class ModelopsContext {
     const files: EmittedFile[] = []
     let cached = 0
     let generated = 0
+    const sources: BuildResult['sources'] = {}
     if (generator) {
       const store = this.storeFor(cacheDir)
       const total = Object.keys(report.models).length
-      let lastProgress = performance.now()
-      const result = await resolveOutputs({
-        root: project.root,
-        report,
-        generator,
-        store,
-        concurrency: options.concurrency,
-        signal,
-        previous: this.memo,
-        onWarning: (m) => this.logger.warn(m),
-        onProgress: (done, n, r) => {
-          // Only slow runs get progress lines; a warm build prints just the summary.
-          const now = performance.now()
-          if (options.log && r.source === 'generated' && now - lastProgress > 2000 && done < n) {
-            lastProgress = now
-            this.logger.info(`modelops-bundle: ${done}/${total} models ready…`)
-          }
-        },
-      })
+      // Only slow runs get progress lines (every 5 s while generators run); a warm build prints just the summary.
+      let done = 0
+      const ticker = options.log
+        ? setInterval(() => this.logger.info(`modelops-bundle: generating… ${done}/${total} models ready`), 5000)
+        : undefined
+      ticker?.unref()
+      let result: Awaited<ReturnType<typeof resolveOutputs>>
+      try {
+        result = await resolveOutputs({
+          root: project.root,
+          report,
+          generator,
+          store,
+          concurrency: options.concurrency,
+          signal,
+          previous: this.memo,
+          onWarning: (m) => this.logger.warn(m),
+          onProgress: (n) => { done = n },
+        })
+      } finally {
+        clearInterval(ticker)
+      }
       this.memo = result.outputs
       cached = result.cached
       generated = result.generated
-      for (const [id, out] of result.outputs) {
+      for (const id of [...result.outputs.keys()].sort()) {
+        const out = result.outputs.get(id)!
+        sources[id] = out.source
         artifacts[id] = out.entry.files
         for (const f of out.entry.files) files.push({ fileName: artifactPath(id, f.path), source: out.entry.filePath(f.path), bytes: f.bytes, digest: f.digest })
       }
@@ -137,13 +153,12 @@ export class ModelopsContext {
 
     const manifest = buildManifest(report, artifacts)
     const manifestText = serializeManifest(manifest)
-    const watch = new Set<string>([project.registryPath, project.configPath])
-    for (const e of [...Object.values(report.models), ...Object.values(report.targets)]) {
-      watch.add(path.resolve(project.root, e.path))
-      for (const c of e.components) watch.add(path.resolve(project.root, c.path))
-    }
-    const revision = (this.last?.revision ?? 0) + (this.last?.manifestText === manifestText ? 0 : 1)
-    this.last = { project, report, manifest, manifestText, files, watchFiles: [...watch].sort(), cached, generated, revision }
+    const unchanged = this.last?.manifestText === manifestText
+    const revision = (this.last?.revision ?? 0) + (unchanged ? 0 : 1)
+    // A rerun that found nothing new (a second watcher event for one edit) keeps the last report of
+    // where outputs came from, so the page still sees which models that edit regenerated.
+    const shown = unchanged && Object.values(sources).every((s) => s === 'memo') ? this.last!.sources : sources
+    this.last = { project, report, manifest, manifestText, files, watchFiles: this.watching, cached, generated, sources: shown, revision }
 
     if (options.log) {
       const n = Object.keys(report.models).length
@@ -161,11 +176,13 @@ export class ModelopsContext {
     return this.store
   }
 
-  /** Is `file` (absolute) one the last build depends on (or inside a watched data folder)? */
+  /** Files the latest run depends on (also after a failed run: whatever it got to know before failing). */
+  watching: string[] = []
+
+  /** Is `file` (absolute) one the latest run depends on (or inside a watched data folder)? */
   isWatched(file: string): boolean {
-    if (!this.last) return false
     const f = path.resolve(file)
-    return this.last.watchFiles.some((w) => f === w || f.startsWith(w + path.sep))
+    return this.watching.some((w) => f === w || f.startsWith(w + path.sep))
   }
 }
 

@@ -22,8 +22,8 @@ export function createDevSupport(ctx: ModelopsContext, initial: () => Promise<Bu
   let baseline: number | undefined
   let announced: number | undefined
 
-  const watchAll = (r: BuildResult) => {
-    const next = new Set(r.watchFiles)
+  const watchAll = () => {
+    const next = new Set(ctx.watching)
     const added = [...next].filter((f) => !watched.has(f))
     // Files outside Vite's root (or in folders it ignores) are only watched once added.
     if (added.length) server?.watcher.add(added)
@@ -34,8 +34,12 @@ export function createDevSupport(ctx: ModelopsContext, initial: () => Promise<Bu
     server = s
     initial().then((r) => {
       baseline = r.revision
-      watchAll(r)
-    }, (err) => ctx.logger.warn(describeError(err)))
+      watchAll()
+    }, (err) => {
+      // Keep serving and watching: fixing the file that broke the run triggers the next one.
+      ctx.logger.warn(describeError(err))
+      watchAll()
+    })
     s.middlewares.use((req, res, next) => {
       const r = ctx.last
       if (!r || !req.url || (req.method !== 'GET' && req.method !== 'HEAD')) return next()
@@ -60,19 +64,30 @@ export function createDevSupport(ctx: ModelopsContext, initial: () => Promise<Bu
     })
   }
 
-  async function hotUpdate(this: HotContext, options: { file: string }): Promise<unknown[] | void> {
+  /** Vite calls hotUpdate once per environment with the same timestamp for one change: one run serves them all. */
+  const runs = new Map<string, Promise<BuildResult>>()
+
+  async function hotUpdate(this: HotContext, options: { file: string; timestamp?: number }): Promise<unknown[] | void> {
     if (!ctx.isWatched(options.file)) return
     const env = this.environment
+    const change = `${options.timestamp ?? Date.now()}:${options.file}`
+    let run = runs.get(change)
+    if (!run) {
+      run = ctx.run()
+      runs.set(change, run)
+      if (runs.size > 16) runs.delete(runs.keys().next().value!)
+    }
     let r: BuildResult
     try {
-      r = await ctx.run()
+      r = await run
     } catch (err) {
       const message = describeError(err)
       ctx.logger.warn(message)
+      watchAll()
       env.hot.send({ type: 'error', err: { message, stack: '', plugin: 'modelops-bundle' } })
       return []
     }
-    watchAll(r)
+    watchAll()
     const before = seen.get(env.name) ?? baseline
     seen.set(env.name, r.revision)
     if (before === r.revision) return []

@@ -1,8 +1,9 @@
 import type { BuildResult } from './context.js'
 
-/** What users import. The colon-free alias is for webpack/Rspack, which read `virtual:` as a URL scheme. */
+/** What users import. The colon-free alias serves tools that read `virtual:` as a URL scheme (webpack without our rewrite). */
 export const VIRTUAL_ID = 'virtual:modelops-bundle'
-export const VIRTUAL_ALIASES = [VIRTUAL_ID, 'virtual/modelops-bundle']
+export const VIRTUAL_ALIAS = 'virtual/modelops-bundle'
+export const VIRTUAL_ALIASES = [VIRTUAL_ID, VIRTUAL_ALIAS]
 /** Resolved id: the `\0` keeps other plugins (and the file system) away from it. */
 export const RESOLVED_ID = '\0virtual:modelops-bundle'
 
@@ -20,9 +21,14 @@ export function isResolvedVirtual(id: string): boolean {
   return decoded.endsWith(RESOLVED_ID) || decoded.endsWith('__x00__virtual:modelops-bundle')
 }
 
-/** Source of the virtual module: the manifest as data plus `artifactUrl()`. */
-export function virtualModuleCode(result: BuildResult, base: string): string {
+/**
+ * Source of the virtual module: the manifest as data plus `artifactUrl()`. `sources` (which models were
+ * generated, cached or unchanged) only in dev: in a build it would make the bundle's bytes depend on
+ * the state of the cache, not only on the project.
+ */
+export function virtualModuleCode(result: BuildResult, base: string, dev = false): string {
   return [
+    `export const sources = ${dev ? JSON.stringify(result.sources) : 'undefined'};`,
     `const manifest = ${result.manifestText.trimEnd()};`,
     'export default manifest;',
     'export const models = manifest.models;',

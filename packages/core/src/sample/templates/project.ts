@@ -132,7 +132,8 @@ the Python standard library alone.
   (against \`data/prevalence.csv\`).
 - \`modelops_runner/\`: simulates one model and writes \`<output>.json\` per output.
 - \`standin/modelops_calabaria/\`: a stdlib stand-in for \`modelops_calabaria\`, used only when
-  the real package is not installed.
+  the real package is not installed. \`standin\` is a code root in \`.modelops-bundle/config.yaml\`,
+  so it is recorded as a code dependency of every model: when it is used, it shapes the outputs.
 - \`.modelops-bundle/\`: the registry and the bundle settings (\`config.yaml\`).
 
 ## Usage
@@ -147,6 +148,9 @@ mops-bundle verify                           # exit 0 fresh, 1 stale (for CI)
 python3 -m modelops_runner models.sir:StochasticSIR --out output/stochastic
 \`\`\`
 
+Each output file holds \`{"output", "entrypoint", "model_digest", "seed", "params", "columns",
+"rows"}\`; \`--seed N\` (default 42) and \`--params JSON\` change the run; put them in the
+generator command of \`.modelops-bundle/config.yaml\` so the build cache sees them.
 Outputs and observations share column names (\`date\`, and \`cases\` or \`prevalence\`), so
 a dashboard can overlay them.
 `

@@ -399,14 +399,16 @@ The modelops-bundle build plugin runs this from the project root (see generator:
 
   MODELOPS_ENTRYPOINT    models.sir:StochasticSIR (required, or give it as the first argument)
   MODELOPS_OUT_DIR       folder for the output files (required, or --out)
-  MODELOPS_MODEL_ID      registry id, recorded in each file
+  MODELOPS_MODEL_ID      registry id (not written: outputs depend only on what the cache key covers)
   MODELOPS_MODEL_DIGEST  composite digest of the model, recorded in each file
-  MODELOPS_SEED          random seed (default 42)
-  MODELOPS_PARAMS        JSON object overriding the model's BASELINE parameters
 
-By hand:  python3 -m modelops_runner models.sir:DeterministicSIR --out out/
-Each file holds {"output", "model_id", "entrypoint", "model_digest", "seed", "params",
-"columns", "rows"}; rows carry \`day\` and \`date\` like the observed data in data/.
+Options: --seed N (default 42) and --params JSON (overrides the model's BASELINE). They are
+arguments, not environment variables, so that in config.yaml they are part of the generator
+command and so of the build cache key.
+
+By hand:  python3 -m modelops_runner models.sir:DeterministicSIR --out out/ --seed 7
+Each file holds {"output", "entrypoint", "model_digest", "seed", "params", "columns", "rows"};
+rows carry \`day\` and \`date\` like the observed data in data/.
 """
 
 import argparse
@@ -471,7 +473,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python3 -m modelops_runner", description=__doc__.split("\\n")[0])
     parser.add_argument("entrypoint", nargs="?", default=os.environ.get("MODELOPS_ENTRYPOINT"))
     parser.add_argument("--out", default=os.environ.get("MODELOPS_OUT_DIR"))
-    parser.add_argument("--seed", type=int, default=int(os.environ.get("MODELOPS_SEED", "42")))
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--params", default="{}", help="JSON object of parameter values")
     args = parser.parse_args(argv)
     if not args.entrypoint:
         parser.error("no entrypoint: set MODELOPS_ENTRYPOINT or pass package.module:ClassName")
@@ -481,7 +484,10 @@ def main(argv=None):
     ensure_calabaria()
     cls = load_class(args.entrypoint)
     params = dict(getattr(cls, "BASELINE", {}))
-    params.update(json.loads(os.environ.get("MODELOPS_PARAMS") or "{}"))
+    try:
+        params.update(json.loads(args.params))
+    except (ValueError, TypeError) as exc:
+        parser.error(f"--params must be a JSON object: {exc}")
     model = cls()
     raw = model.run_sim(model.build_sim(params, config_defaults(cls)), args.seed)
 
@@ -494,7 +500,6 @@ def main(argv=None):
         rows = as_rows(getattr(model, attr)(raw, args.seed))
         document = {
             "output": name,
-            "model_id": os.environ.get("MODELOPS_MODEL_ID"),
             "entrypoint": args.entrypoint,
             "model_digest": os.environ.get("MODELOPS_MODEL_DIGEST"),
             "seed": args.seed,

@@ -1,0 +1,150 @@
+// Discovery by reading code with imports resolved (issue 3 §Discovery), compared with the reference's
+// vectors: where the reference was wrong (substring matches, unresolved aliases, no inheritance) we differ
+// on purpose, and each difference is asserted here and listed in docs/pysem1.md.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { discoverFile } from '../src/python/discover.js'
+
+const vectors = JSON.parse(readFileSync('/work/shared/reference/vectors/discovery-vectors.json', 'utf8')) as Record<string, Record<string, { source?: string; result?: unknown }>>
+
+function project(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'pydisc-'))
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true })
+    writeFileSync(join(root, rel), text)
+  }
+  return root
+}
+
+async function discover(source: string, extra: Record<string, string> = {}, rel = 'models/m.py') {
+  const root = project({ [rel]: source, ...extra })
+  return discoverFile(join(root, rel), { root })
+}
+
+const models = async (source: string, extra?: Record<string, string>) => (await discover(source, extra)).models.map((m) => m.name)
+
+describe('models: reference vectors', () => {
+  const v = vectors.discover_model_classes!
+  // Where we agree with the reference.
+  it.each(['transitive_in_file', 'abstract_not_excluded', 'cycle', 'empty_file', 'redefinition_last_bases_win_first_position', 'cross_file_base_not_followed'])('%s: same as the reference', async (name) => {
+    const expected = (v[name]!.result as [string, string[]][])
+    const r = await discover(v[name]!.source!)
+    expect(r.models.map((m) => [m.name, m.bases])).toEqual(expected)
+  })
+
+  // Deliberate differences: each is a reference bug (§3.1, §8.2.8).
+  it('aliases resolve: `BaseModel as BM` is a model (the reference missed it)', async () => {
+    expect(await models(v.import_alias_not_resolved!.source!)).toEqual(['AliasModel', 'CbModel'])
+  })
+  it('pydantic.BaseModel is not calabaria\'s (reference: false positives)', async () => {
+    expect(await models(v.pydantic_false_positive!.source!)).toEqual([])
+  })
+  it('a name merely containing "BaseModel" does not count (reference: substring match)', async () => {
+    expect(await models(v.substring_false_positive!.source!)).toEqual([])
+  })
+  it('names that are never imported do not resolve (reference: any `calabaria.BaseModel` text, a.b.c.BaseModel)', async () => {
+    expect(await models(v.direct_qualified_fullyqualified!.source!)).toEqual(['DirectModel', 'FullyQualifiedModel'])
+    expect(await models(v.subclass_defined_before_base!.source!)).toEqual([])
+    expect(await models(v.deep_attribute_chain!.source!)).toEqual([])
+    expect(await models(v.subscript_call_keyword_bases!.source!)).toEqual([])
+  })
+  it('only module-level classes (incl. under if/try), in source order: nested and local classes have no entrypoint', async () => {
+    expect(await models(v.nested_and_conditional_bfs_order!.source!)).toEqual(['Cond', 'Top'])
+  })
+  it('a syntax error is an error entry with its line, not a crash', async () => {
+    const r = await discover(v.syntax_error!.source!)
+    expect(r.models).toEqual([])
+    expect(r.errors[0]).toMatchObject({ line: 1 })
+  })
+})
+
+describe('models: import resolution', () => {
+  it('every import spelling of calabaria\'s BaseModel, any base order', async () => {
+    const src = [
+      'import modelops_calabaria as cb', 'import modelops_calabaria', 'import calabaria', 'from modelops_calabaria import BaseModel as BM',
+      'class Late(Early): pass',
+      'class A(cb.BaseModel): pass', 'class B(modelops_calabaria.BaseModel): pass', 'class C(calabaria.BaseModel): pass', 'class D(BM): pass',
+      'class Early(A): pass', 'class Mixed(object, BM): pass', 'class Plain(object): pass',
+    ].join('\n') + '\n'
+    expect(await models(src)).toEqual(['Late', 'A', 'B', 'C', 'D', 'Early', 'Mixed'])
+  })
+  it('star import, module-level if/try', async () => {
+    expect(await models('from modelops_calabaria import *\nclass S(BaseModel): pass\n')).toEqual(['S'])
+    expect(await models('try:\n    import modelops_calabaria as cb\nexcept ImportError:\n    cb = None\nif True:\n    class T(cb.BaseModel): pass\nelse:\n    class U(cb.BaseModel): pass\n')).toEqual(['T', 'U'])
+  })
+  it('a local class named BaseModel and an unrelated star import do not count', async () => {
+    expect(await models('class BaseModel: pass\nclass M(BaseModel): pass\n')).toEqual([])
+    expect(await models('from pydantic import *\nclass M(BaseModel): pass\n')).toEqual([])
+  })
+  it('bases imported from other project files, relative and absolute, followed transitively', async () => {
+    const extra = {
+      'models/__init__.py': '',
+      'models/base.py': 'from .core import Core\nclass Shared(Core): pass\n',
+      'models/core.py': 'import modelops_calabaria as cb\nclass Core(cb.BaseModel): pass\n',
+      'lib/__init__.py': '',
+      'lib/other.py': 'from pydantic import BaseModel\nclass NotModel(BaseModel): pass\n',
+    }
+    expect(await models('from .base import Shared\nfrom models.core import Core as C2\nfrom lib.other import NotModel\nclass A(Shared): pass\nclass B(C2): pass\nclass N(NotModel): pass\n', extra)).toEqual(['A', 'B'])
+  })
+  it('the set of base classes is configurable', async () => {
+    const root = project({ 'models/m.py': 'from mylib.models import Base\nclass M(Base): pass\n' })
+    expect((await discoverFile(join(root, 'models/m.py'), { root, baseClasses: ['mylib.models.Base'] })).models.map((m) => m.name)).toEqual(['M'])
+    expect((await discoverFile(join(root, 'models/m.py'), { root })).models).toEqual([])
+  })
+})
+
+describe('outputs', () => {
+  it('reference vector: every decorator form; bare attribute and async count; non-literal is an error with its line; inherited', async () => {
+    const r = await discover(vectors.discover_model_outputs!.decorator_forms!.source!)
+    const sir = ['prevalence', 'incidence', 'kw_name', 'kw_output', 'bare', 'bare_attr', 'empty_name', 'async_one']
+    expect(Object.fromEntries(r.models.map((m) => [m.name, m.outputs]))).toEqual({ SIR: sir, Child: sir, NoOutputs: [] })
+    expect(r.errors).toEqual([expect.objectContaining({ line: 29, message: expect.stringContaining('CONST') })])
+  })
+  it('aliased decorator, base outputs first, a decorator that is not calabaria\'s does not count', async () => {
+    const src = [
+      'from modelops_calabaria import BaseModel, model_output as out',
+      'from other import model_output as fake',
+      'class Base(BaseModel):',
+      '    @out("b")',
+      '    def b(self, raw, seed): ...',
+      'class Sub(Base):',
+      '    @out("s")',
+      '    def s(self, raw, seed): ...',
+      '    @fake("x")',
+      '    def x(self, raw, seed): ...',
+    ].join('\n') + '\n'
+    const r = await discover(src)
+    expect(r.models.map((m) => [m.name, m.outputs, m.line])).toEqual([['Base', ['b'], 3], ['Sub', ['b', 's'], 6]])
+    expect(r.models[1]!.entrypoint).toBe('models.m:Sub')
+  })
+})
+
+describe('targets', () => {
+  it('reference vector: literal kwargs; bare and non-literal are errors with lines; methods are not targets', async () => {
+    const r = await discover(vectors.discover_target_functions!.target_forms!.source!)
+    expect(r.targets).toEqual([
+      { name: 'incidence_target', function: 'incidence_target', line: 5, model_output: 'incidence', data: { observed: 'data/obs.csv', pop: 'data/pop.csv' }, entrypoint: 'models.m:incidence_target' },
+      { name: 'prev_custom', function: 'prevalence_target', line: 9, model_output: 'prevalence', data: { observed: 'data/prev.csv' }, entrypoint: 'models.m:prevalence_target' },
+    ])
+    expect(r.errors.map((e) => e.line)).toEqual([12, 16])
+  })
+})
+
+describe('entrypoints', () => {
+  it('a root-level file has no entrypoint and an error with the reference\'s advice', async () => {
+    const r = await discover('import modelops_calabaria as cb\nclass M(cb.BaseModel): pass\n', {}, 'm.py')
+    expect(r.models).toEqual([expect.objectContaining({ name: 'M', entrypoint: null })])
+    expect(r.errors).toHaveLength(1)
+    expect(r.errors[0]!.message).toContain('must be inside a package directory')
+    expect(r.errors[0]!.message).toContain('mkdir models')
+  })
+  it('a missing file is FILE_NOT_FOUND naming it', async () => {
+    await expect(discoverFile('no/such/file.py')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', file: 'no/such/file.py' })
+  })
+  it('nested packages give dotted module paths relative to the root', async () => {
+    const r = await discover('import modelops_calabaria as cb\nclass M(cb.BaseModel): pass\n', {}, 'src/epi/models/sir.py')
+    expect(r.models[0]!.entrypoint).toBe('src.epi.models.sir:M')
+  })
+})
