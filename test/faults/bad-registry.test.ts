@@ -60,6 +60,10 @@ const CASES: BadCase[] = [
       return "version: '1.0'\n" + pad.repeat(n) + 'targets: {}\nmodels: []\n'
     },
   },
+  {
+    name: '9 MB file with the defect at the end', fault: '9 MiB of comment lines (under any 10 MiB limit), then `models: []` on line 94,374', timeoutMs: 120_000, line: [94_374],
+    text: () => "version: '1.0'\n" + `# ${'x'.repeat(97)}\n`.repeat(94_371) + 'targets: {}\nmodels: []\n',
+  },
   { name: 'not UTF-8', fault: 'bytes 0xff 0xfe in a model id', text: () => Buffer.concat([Buffer.from(HEADER + '  m0_'), Buffer.from([0xff, 0xfe]), Buffer.from(':\n' + m0())]) },
 ]
 

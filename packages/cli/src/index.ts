@@ -13,6 +13,11 @@ const VERSION: string = createRequire(import.meta.url)('../package.json').versio
 
 const root = defineCommand({
   meta: { name: 'mops-bundle', version: VERSION, description: 'Model registry and provenance digests of modelops-bundle' },
+  // Shown in --help; main() reads these itself.
+  args: {
+    debug: { type: 'boolean', description: 'Print stack traces with errors (any command)' },
+    version: { type: 'boolean', description: 'Print the version' },
+  },
   subCommands: commands,
 })
 

@@ -64,7 +64,7 @@ def token_mutants(src, rng, per_kind):
         toks = list(tokenize.generate_tokens(io.StringIO(src).readline))
     except Exception:
         return []
-    by_kind = {"rename": [], "number": [], "string": [], "operator": []}
+    by_kind = {"rename": [], "number": [], "string": [], "string_tail": [], "operator": []}
     for t in toks:
         if t.type == tokenize.NAME and t.string in OPS:
             by_kind["operator"].append((t, OPS[t.string]))
@@ -79,6 +79,7 @@ def token_mutants(src, rng, per_kind):
                 i += 1
             q = 3 if s[i:i + 3] in ('"""', "'''") else 1
             by_kind["string"].append((t, s[: i + q] + "Z" + s[i + q:]))
+            by_kind["string_tail"].append((t, s[: len(s) - q] + "Z" + s[len(s) - q:]))
         elif t.type == tokenize.OP and t.string in OPS:
             by_kind["operator"].append((t, OPS[t.string]))
     out = []

@@ -37,6 +37,7 @@ const SAME: [string, string, string][] = [
   ['string prefix case', "x = B'a' + R'\\d' + F'{y}'\n", "x = b'a' + r'\\d' + f'{y}'\n"],
   ['raw vs escaped', "x = r'\\n'\n", "x = '\\\\n'\n"],
   ['escapes', "x = '\\x41\\u00e9\\101'\n", "x = 'A\u00e9A'\n"],
+  ['raw string ending in an escaped quote', String.raw`x = r'\"' + r'a\'b'` + '\n', String.raw`x = r"\"" + r"a\'b"` + '\n'],
   ['u prefix', "x = u'a'\n", "x = 'a'\n"],
   ['redundant parentheses', 'return_ = (a)\nfor (x) in (y):\n    print((x))\n', 'return_ = a\nfor x in y:\n    print(x)\n'],
   ['parenthesised tuple target', 'for (x, y) in z:\n    pass\n', 'for x, y in z:\n    pass\n'],
@@ -93,6 +94,7 @@ const DIFFERENT: [string, string, string][] = [
   ['elif order', 'if a:\n    x()\nelif b:\n    y()\n', 'if b:\n    x()\nelif a:\n    y()\n'],
   ['unicode', "x = 'é'\n", "x = 'e'\n"],
   ['string escape value', "x = '\\t'\n", "x = '\\n'\n"],
+  ['raw string ending in an escaped quote, other content', String.raw`x = r"\""` + '\n', String.raw`x = r"\'"` + '\n'],
   ['except star', 'try:\n    pass\nexcept* E:\n    pass\n', 'try:\n    pass\nexcept E:\n    pass\n'],
 ]
 

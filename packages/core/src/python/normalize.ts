@@ -236,11 +236,16 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
       return true
     }
     case 'string_start': {
-      const prefix = c.nodeText.replace(/["']/g, '').toLowerCase()
+      // String bodies are read from the source between the delimiters and interpolations, not from
+      // string_content nodes: for r"\"" the grammar folds the content into string_end.
+      const text = c.nodeText
+      const prefix = text.replace(/["']/g, '').toLowerCase()
       if (parent) {
         parent.raw = prefix.includes('r')
         parent.bytes = prefix.includes('b')
         parent.fstring = prefix.includes('f')
+        parent.gap = c.endIndex
+        parent.end = /("""|''')$/.test(text) ? 3 : 1
         if (parent.acc) {
           parent.acc.bytes ||= parent.bytes
           parent.acc.fstring ||= parent.fstring
@@ -250,13 +255,15 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
     }
     case 'string_content':
     case 'escape_sequence':
-      if (parent?.acc) pushPieces(parent.acc, decodeStringBody(c.nodeText, parent.raw, parent.bytes, parent.fstring))
+    case 'escape_interpolation':
       return skip(stack, rawType)
     case 'string_end':
+      if (parent?.acc) pushPieces(parent.acc, decodeStringBody(src.slice(parent.gap, c.endIndex - parent.end), parent.raw, parent.bytes, parent.fstring))
       return skip(stack, rawType)
     case 'interpolation': {
       const acc = parent?.acc
-      if (acc) {
+      if (acc && parent) {
+        pushPieces(acc, decodeStringBody(src.slice(parent.gap, c.startIndex), parent.raw, parent.bytes, parent.fstring))
         for (const p of acc.pieces) out.push(pieceToken(p))
         acc.pieces = []
       }
@@ -292,7 +299,7 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
 function leave(c: TreeCursor, src: string, out: string[], stack: Frame[]): void {
   const f = stack.pop()!
   const parent = stack[stack.length - 1]
-  if (parent?.type === 'format_specifier') parent.gap = c.endIndex
+  if (parent?.type === 'format_specifier' || (parent?.type === 'string' && f.type === 'interpolation')) parent.gap = c.endIndex
   if (f.type === 'format_specifier' && f.end > f.gap) out.push('s' + JSON.stringify(src.slice(f.gap, f.end)))
   if (f.wrap === 2) out.push(')')
   if (f.close === null) return

@@ -72,22 +72,16 @@ function stringValue(n: Node): string | null {
   const parts = n.type === 'concatenated_string' ? n.namedChildren : [n]
   let out = ''
   for (const p of parts) {
+    if (p?.type === 'comment') continue
     if (!p || p.type !== 'string') return null
-    let raw = false
-    let bytes = false
-    let f = false
-    for (const ch of p.namedChildren) {
-      if (!ch) continue
-      if (ch.type === 'string_start') {
-        const prefix = ch.text.replace(/["']/g, '').toLowerCase()
-        raw = prefix.includes('r')
-        bytes = prefix.includes('b')
-        f = prefix.includes('f')
-        if (bytes) return null
-      } else if (ch.type === 'string_content' || ch.type === 'escape_sequence') {
-        for (const piece of decodeStringBody(ch.text, raw, bytes, f)) out += typeof piece === 'string' ? piece : `\\N{${piece.named}}`
-      } else if (ch.type === 'interpolation') return null
-    }
+    const start = p.namedChildren.find((c) => c?.type === 'string_start')
+    if (!start || p.namedChildren.some((c) => c?.type === 'interpolation')) return null
+    const prefix = start.text.replace(/["']/g, '').toLowerCase()
+    if (prefix.includes('b')) return null
+    const quote = /("""|\'\'\')$/.test(start.text) ? 3 : 1
+    // The body from the source span (see normalize.ts: the grammar may fold content into string_end).
+    const body = p.text.slice(start.text.length, p.text.length - quote)
+    for (const piece of decodeStringBody(body, prefix.includes('r'), false, prefix.includes('f'))) out += typeof piece === 'string' ? piece : `\\N{${piece.named}}`
   }
   return out
 }
