@@ -79,6 +79,24 @@ describe('damaged cache entries', () => {
     })
   }
 
+  for (const bundler of ['vite', 'vite-ssr'] as const) {
+    fault(G, `flipped byte, ${bundler === 'vite' ? 'Vite build' : 'Vite client + SSR'}`, { fault: `one bit flipped in result.txt between two ${bundler} builds`, expected: 'detected, warning, regenerated once, good bytes emitted' }, async (ctx) => {
+      const w = buildWorld(2)
+      const out = (o: string) => (bundler === 'vite' ? o : join(o, 'client'))
+      const a = await build(w, { bundler })
+      expect(a.r.code, a.r.stderr).toBe(0)
+      expectGoodOutputs(w, out(a.outDir))
+      flip(findEntry(w, 'm0_m0')!.artifact, (n) => n >> 1)
+      const b = await build(w, { bundler })
+      expect(b.r.code, b.r.stderr).toBe(0)
+      expectGoodOutputs(w, out(b.outDir))
+      expect(generations(w)).toEqual({ m0_m0: 2, m1_m1: 1 })
+      const warning = cacheWarning(b.r)
+      expect(warning, b.r.stderr + b.r.stdout).toBeDefined()
+      ctx.observe(`regenerated once; warning \`${firstLines(warning!, 1)}\``)
+    })
+  }
+
   const manifestOf = (outDir: string) => JSON.parse(readFileSync(listFiles(outDir).find((f) => f.endsWith('modelops-manifest.json'))!, 'utf8'))
   const statCaches = (w: BuildWorld) => [...listFiles(w.cacheDir), ...listFiles(join(w.p.root, 'node_modules'))].filter((f) => /stat/i.test(f))
 

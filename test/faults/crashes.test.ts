@@ -95,6 +95,44 @@ describe('crashes', () => {
     expect(failures, failures.join('\n')).toEqual([])
   })
 
+  fault(G, 'register-model suspended while holding the lock', { fault: 'a `register-model` stopped with SIGSTOP (Ctrl-Z, a closed laptop lid) while it holds the project lock; a second `register-model` on another file runs; then the first resumes (SIGCONT)', expected: 'the second waits then fails with a clear lock message, or takes over; after the first resumes, no finished registration is lost and the file loads', timeout: 300_000 }, async (ctx) => {
+    const p = makeProject(2, { register: false })
+    const lock = join(p.root, '.modelops-bundle', 'project.lock')
+    let caught = false
+    let first: Promise<RunResult> | undefined
+    let pid = 0
+    for (let attempt = 0; attempt < 20 && !caught; attempt++) {
+      first = cli(['register-model', 'models/m0.py'], {
+        cwd: p.root, timeoutMs: 240_000,
+        onSpawn: (child) => {
+          pid = child.pid!
+          const t = setInterval(() => {
+            if (!existsSync(lock)) return
+            try {
+              if (readFileSync(lock, 'utf8').includes(`"pid":${pid}`)) { child.kill('SIGSTOP'); caught = true; clearInterval(t) }
+            } catch { /* lock released meanwhile */ }
+          }, 1)
+          child.on('exit', () => clearInterval(t))
+        },
+      })
+      // Either it finishes (missed the lock window: try again) or we stopped it inside.
+      const raced = await Promise.race([first.then(() => 'done'), sleep(3000).then(() => 'waiting')])
+      if (raced === 'done') caught = false
+    }
+    if (!caught) { ctx.observe('never caught inside the lock window in 20 tries (the window is very short)'); return }
+    const second = await cli(['register-model', 'models/m1.py'], { cwd: p.root, timeoutMs: 120_000 })
+    process.kill(pid, 'SIGCONT')
+    const firstResult = await first!
+    expect(second.timedOut, 'the second run hung behind a suspended lock holder').toBe(false)
+    expect(stackLine(second.stderr), second.stderr).toBeUndefined()
+    if (second.code !== 0) expect(second.stderr, 'a lock failure names the lock').toMatch(/lock/i)
+    const reg = await pyYamlLoad(p.registry)
+    const ids = Object.keys(reg.models ?? {})
+    if (second.code === 0) expect(ids, 'the second registration survived the first one resuming').toContain('m1_m1')
+    if (firstResult.code === 0) expect(ids, 'the first registration is there').toContain('m0_m0')
+    ctx.observe(`second: exit ${second.code} after ${(second.ms / 1000).toFixed(0)} s${second.code ? ` \`${firstLines(second.stderr, 1)}\`` : ''}; first after SIGCONT: exit ${firstResult.code}; registry holds ${ids.join(', ') || 'nothing'}`)
+  })
+
   fault(G, 'register-model SIGKILLed at random points', { fault: '200 `register-model` runs (2 at a time, 10 model files), each SIGKILLed after a random delay in [0, 1.2 × run time]', expected: 'registry.yaml always loads (yaml and PyYAML) with complete entries; no model registered by a finished run is lost; a final unkilled run per file succeeds', timeout: 600_000 }, async (ctx) => {
     const files = 10
     const p = makeProject(files, { register: false })

@@ -194,6 +194,13 @@ describe('paths inside the project', () => {
     })
   }
 
+  fault(G, 'data inside .modelops-bundle/', { fault: '--data .modelops-bundle/registry.yaml (the registry would change its own digest on every write)', expected: 'refused naming the path' }, async (ctx) => {
+    const p = makeProject(1, { register: false })
+    const r = await cli(['register-model', 'models/m0.py', '--data', '.modelops-bundle/registry.yaml'], { cwd: p.root })
+    expectUserError(r, '.modelops-bundle/registry.yaml')
+    ctx.observe(`exit ${r.code}: \`${firstLines(r.stderr, 1)}\``)
+  })
+
   fault(G, 'symlink that stays inside', { fault: 'data/link.csv → data/d0.csv (inside the project)', expected: 'accepted' }, async (ctx) => {
     const p = makeProject(1, { register: false })
     symlinkSync(join(p.root, 'data/d0.csv'), join(p.root, 'data/link.csv'))

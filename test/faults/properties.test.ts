@@ -86,6 +86,27 @@ describe('properties', () => {
     ctx.observe(`${n} round-trips through our parser, ${samples.length} through PyYAML`)
   })
 
+  fault(G, 'registries written by PyYAML load', { fault: `${Math.min(RUNS, 150)} generated registries dumped by PyYAML safe_dump (sort_keys=False, the Python tool's call: escaped non-ASCII, folded long scalars), plus long-string variants`, expected: 'parseRegistry reads the same structure' }, async (ctx) => {
+    if (!HAS_PYYAML) { ctx.observe('not run: PyYAML not installed'); return }
+    const { parseRegistry } = await core()
+    const long = fc.string({ unit: 'grapheme', minLength: 60, maxLength: 200 }).filter((s) => s.trim() !== '' && !/[\u0000-\u001f\u007f]/.test(s))
+    const withLong = registry.chain((r) => long.map((l) => {
+      const m = Object.values(r.models)[0] as { outputs: string[] } | undefined
+      if (m) m.outputs = [...m.outputs, l, `${l} ${l}`]
+      return r
+    }))
+    const samples = fc.sample(withLong, { seed: SEED, numRuns: Math.min(RUNS, 150) })
+    const dir = mkdtempSync(join(tmpdir(), 'mops-prop-'))
+    const file = join(dir, 'in.json')
+    writeFileSync(file, JSON.stringify(samples))
+    const py = await run('python3', ['-c', 'import yaml,json,sys\nprint(json.dumps([yaml.safe_dump(r, sort_keys=False) for r in json.load(open(sys.argv[1]))]))', file], { timeoutMs: 120_000 })
+    expect(py.code, py.stderr).toBe(0)
+    const dumped = JSON.parse(py.stdout) as string[]
+    dumped.forEach((y, i) => expect(parseRegistry(y, '.modelops-bundle/registry.yaml'), `PyYAML wrote:\n${y}`).toEqual(samples[i]))
+    ctx.tries(samples.length, 0)
+    ctx.observe(`${samples.length} PyYAML-written registries read back identically`)
+  })
+
   fault(G, 'composite pre-image is the reference layout', { fault: `${RUNS} generated component lists (small alphabet with astral and control characters)`, expected: 'compositePreimage equals an independent implementation of reference §2.5 byte for byte' }, async (ctx) => {
     const { compositePreimage } = await core()
     let n = 0

@@ -51,6 +51,31 @@ describe('races', () => {
     ctx.observe('8 × exit 0, one entry')
   })
 
+  fault(G, 'builds while the registry is being rewritten', { fault: '4 esbuild builds one after another while 12 `register-model` runs (2 at a time) rewrite the registry of the same project', expected: 'every build succeeds with good bytes (it reads the old or the new registry, never a torn one)' }, async (ctx) => {
+    const w = buildWorld(3)
+    let writing = true
+    const writers = (async () => {
+      for (let i = 0; i < 12; i += 2) {
+        await Promise.all([0, 1].map((k) => cli(['register-model', `models/m${(i + k) % 3}.py`, '--data', `data/d${(i + k) % 3}.csv`], { cwd: w.p.root, timeoutMs: 120_000 })))
+      }
+      writing = false
+    })()
+    const problems: string[] = []
+    let builds = 0
+    let during = 0
+    while (builds < 4) {
+      const busy = writing
+      const b = await build(w)
+      builds++
+      if (busy) during++
+      if (b.r.code !== 0) problems.push(`build ${builds}: exit ${b.r.code}: ${firstLines(b.r.stderr, 2)}`)
+      else try { expectGoodOutputs(w, b.outDir) } catch (err) { problems.push(`build ${builds}: ${(err as Error).message.split('\n')[0]}`) }
+    }
+    await writers
+    ctx.observe(`${builds} builds, ${during} started while registrations ran; ${problems.length} problems`)
+    expect(problems, problems.join('\n')).toEqual([])
+  })
+
   fault(G, 'two builds sharing one cache folder', { fault: 'two esbuild builds of one project started at once on one cacheDir, slow generator (1.5 s), 3 models; 2 rounds', expected: 'both succeed with good bytes; each model generated once per round' }, async (ctx) => {
     const w = buildWorld(3)
     const problems: string[] = []

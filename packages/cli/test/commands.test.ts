@@ -2,7 +2,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { REFERENCE, run, sampleProject, show, tempDir } from './helpers.js'
+import { VECTORS, run, sampleProject, show, tempDir } from './helpers.js'
 
 describe('init', { timeout: 240_000 }, () => {
   it('creates .modelops-bundle/ with an empty registry and a config; a second run changes nothing', async () => {
@@ -21,10 +21,10 @@ describe('init', { timeout: 240_000 }, () => {
   it('init DIR works in an existing project folder and keeps its registry', async () => {
     const dir = tempDir()
     mkdirSync(join(dir, 'proj/.modelops-bundle'), { recursive: true })
-    copyFileSync(join(REFERENCE, 'vectors/example-registry-head.yaml'), join(dir, 'proj/.modelops-bundle/registry.yaml'))
+    copyFileSync(join(VECTORS, 'example-registry-head.yaml'), join(dir, 'proj/.modelops-bundle/registry.yaml'))
     const r = await run(['init', 'proj'], { cwd: dir })
     expect(r.code, show(r)).toBe(0)
-    expect(readFileSync(join(dir, 'proj/.modelops-bundle/registry.yaml'), 'utf8')).toBe(readFileSync(join(REFERENCE, 'vectors/example-registry-head.yaml'), 'utf8'))
+    expect(readFileSync(join(dir, 'proj/.modelops-bundle/registry.yaml'), 'utf8')).toBe(readFileSync(join(VECTORS, 'example-registry-head.yaml'), 'utf8'))
   })
 })
 
@@ -32,7 +32,7 @@ describe('registries written by the Python tool', { timeout: 240_000 }, () => {
   it('list reads the R2 vector registry', async () => {
     const dir = tempDir()
     mkdirSync(join(dir, '.modelops-bundle'))
-    copyFileSync(join(REFERENCE, 'vectors/example-registry-head.yaml'), join(dir, '.modelops-bundle/registry.yaml'))
+    copyFileSync(join(VECTORS, 'example-registry-head.yaml'), join(dir, '.modelops-bundle/registry.yaml'))
     const r = await run(['list', '--json'], { cwd: dir })
     expect(r.code, show(r)).toBe(0)
     const reg = JSON.parse(r.stdout)
@@ -47,7 +47,7 @@ describe('registries written by the Python tool', { timeout: 240_000 }, () => {
   it('list reads the R1 vector registry', async () => {
     const dir = tempDir()
     mkdirSync(join(dir, '.modelops-bundle'))
-    copyFileSync(join(REFERENCE, 'vectors/example-registry-4c20e72.yaml'), join(dir, '.modelops-bundle/registry.yaml'))
+    copyFileSync(join(VECTORS, 'example-registry-4c20e72.yaml'), join(dir, '.modelops-bundle/registry.yaml'))
     const r = await run(['list', '--json'], { cwd: dir })
     expect(r.code, show(r)).toBe(0)
     expect(JSON.parse(r.stdout).models.sirmodel).toMatchObject({ path: 'src/model.py', class_name: 'SIRModel' })
@@ -56,7 +56,7 @@ describe('registries written by the Python tool', { timeout: 240_000 }, () => {
   it('verify reports the missing files of a registry whose files are absent, exit 1', async () => {
     const dir = tempDir()
     mkdirSync(join(dir, '.modelops-bundle'))
-    copyFileSync(join(REFERENCE, 'vectors/example-registry-head.yaml'), join(dir, '.modelops-bundle/registry.yaml'))
+    copyFileSync(join(VECTORS, 'example-registry-head.yaml'), join(dir, '.modelops-bundle/registry.yaml'))
     const r = await run(['verify'], { cwd: dir })
     expect(r.code, show(r)).toBe(1)
     expect(r.stdout).toMatch(/missing\s+MODEL_CODE\s+models\/model\.py/)
@@ -67,7 +67,7 @@ describe('target-set', { timeout: 240_000 }, () => {
   async function withTargets(): Promise<string> {
     const dir = tempDir()
     mkdirSync(join(dir, '.modelops-bundle'))
-    const text = readFileSync(join(REFERENCE, 'vectors/example-registry-head.yaml'), 'utf8')
+    const text = readFileSync(join(VECTORS, 'example-registry-head.yaml'), 'utf8')
     // Two targets, no sets.
     const second = text.slice(text.indexOf('  incidence_target:'), text.indexOf('target_sets:')).replace('incidence_target:', 'prevalence_target:')
     writeFileSync(join(dir, '.modelops-bundle/registry.yaml'), text.slice(0, text.indexOf('target_sets:')) + second + 'target_sets: {}\n')

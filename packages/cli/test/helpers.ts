@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url'
 import { afterAll } from 'vitest'
 
 export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/mops-bundle.mjs')
-export const REFERENCE = '/work/shared/reference'
+/** Vendored reference vectors (test/reference-vectors). */
+export const VECTORS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../test/reference-vectors')
 
 export interface RunResult {
   code: number

@@ -3,6 +3,8 @@
 One long-lived process; reads JSON lines on stdin, writes one JSON line per request on stdout:
   {"op": "dump", "path": P} or {"op": "dump", "src": S}
       -> {"ok": true, "dump": sha256 of the normalised ast.dump} | {"ok": false}
+  {"op": "strings", "path": P}
+      -> {"ok": true, "values": [every str/bytes Constant (bytes as latin-1), docstrings cleaned]}
   {"op": "mutants", "path": P, "seed": N, "per_kind": K}
       -> {"ok": true, "mutants": [{"kind", "src", "differs"}]}  (only mutants that still parse)
 
@@ -27,7 +29,7 @@ def clean(doc):
     return "\n".join(line.rstrip() for line in inspect.cleandoc(doc).split("\n")).strip("\n")
 
 
-def norm_dump(source):
+def normalised_tree(source):
     tree = ast.parse(source)
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant):
@@ -36,6 +38,11 @@ def norm_dump(source):
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
                 first.value.value = clean(first.value.value)
+    return tree
+
+
+def norm_dump(source):
+    tree = normalised_tree(source)
     return hashlib.sha256(ast.dump(tree).encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -134,6 +141,11 @@ def main():
                 src = req["src"].encode("utf-8", "surrogatepass") if "src" in req else open(req["path"], "rb").read()
                 d = try_dump(src)
                 res = {"ok": d is not None, "dump": d}
+            elif req["op"] == "strings":
+                tree = normalised_tree(open(req["path"], "rb").read())
+                values = [n.value.decode("latin-1") if isinstance(n.value, bytes) else n.value
+                          for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, (str, bytes))]
+                res = {"ok": True, "values": values}
             elif req["op"] == "mutants":
                 src = open(req["path"], encoding="utf-8").read()
                 base = norm_dump(src)

@@ -11,7 +11,7 @@ import { blake2b256Hex } from '../src/digest/blake2b.js'
 import { hashBytes } from '../src/digest/bytes.js'
 import type { EnvironmentInputs } from '../src/digest/types.js'
 
-const VECTORS = fileURLToPath(new URL('./digest-vectors', import.meta.url))
+const VECTORS = fileURLToPath(new URL('../../../test/reference-vectors', import.meta.url))
 const files = ['vectors-py311.json', 'vectors-py312.json', 'vectors-py313.json']
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 

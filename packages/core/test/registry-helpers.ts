@@ -8,7 +8,7 @@ import { afterAll } from 'vitest'
 import { formatError, isModelopsError, type ModelopsError } from '../src/errors.js'
 
 export const CORE_SRC_INDEX = fileURLToPath(new URL('../src/index.ts', import.meta.url))
-export const VECTORS = '/work/shared/reference/vectors'
+export const VECTORS = fileURLToPath(new URL('../../../test/reference-vectors', import.meta.url))
 
 const made: string[] = []
 // Registered while the importing test file is collected: runs after that file's tests.

@@ -1,5 +1,5 @@
 // docs/reliability.md, generated from the fault suite's records (test/faults/support/record.ts).
-import { cpus } from 'node:os'
+import { cpus, tmpdir } from 'node:os'
 import type { CaseRecord } from './record.js'
 
 export const GROUPS = [
@@ -13,7 +13,9 @@ export const GROUPS = [
   { id: 'property', title: 'Property-based tests (fast-check)', file: 'properties.test.ts', intro: 'Generated inputs; each run is seeded and the tries column counts generated cases.' },
 ] as const
 
-const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/`/g, "'")
+/** Temp folders and the checkout path differ per run: show them as <tmp> and <repo>. */
+const tidy = (s: string) => s.replace(new RegExp(`${tmpdir()}/mops-[a-z]+-[A-Za-z0-9]+`, 'g'), '<tmp>').replace(/file:\/\/\/?|\/work\/main\/|\/tmp\/snap\//g, (m) => (m.startsWith('file') ? '' : '<repo>/'))
+const esc = (s: string) => tidy(s).replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/`/g, "'")
 
 export function renderReport(records: CaseRecord[]): string {
   const byGroup = new Map<string, CaseRecord[]>()

@@ -83,10 +83,18 @@ export function parseYaml(text: string, opts: { file: string; code: ErrorCode; h
 // yaml's YAML 1.1 schema also reads y/Y/n/N as booleans; PyYAML does not (`y: 1` is the key 'y' there).
 const PYYAML_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/
 const PYYAML_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/
+// PyYAML's implicit float needs a digit and a signed exponent: `.`, `._`, `-.5` and `1e5` stay strings there.
+const PYYAML_FLOAT = /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?)$/
+const NEVER = /(?!)/
 function pyyamlBooleans(tags: Tags): Tags {
   return tags.map((tag) => {
-    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:bool' || !('test' in tag) || !tag.test) return tag
-    return { ...tag, test: tag.identify?.(true) ? PYYAML_TRUE : PYYAML_FALSE }
+    if (typeof tag !== 'object' || !('test' in tag) || !tag.test) return tag
+    if (tag.tag === 'tag:yaml.org,2002:bool') return { ...tag, test: tag.identify?.(true) ? PYYAML_TRUE : PYYAML_FALSE }
+    if (tag.tag === 'tag:yaml.org,2002:float' && !/nan/.test(tag.test.source)) {
+      if (tag.format === 'EXP') return { ...tag, test: NEVER }
+      if (tag.format === undefined) return { ...tag, test: PYYAML_FLOAT }
+    }
+    return tag
   })
 }
 

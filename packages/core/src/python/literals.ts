@@ -87,6 +87,8 @@ export function cleanDocstring(doc: string): string {
  * `j<shortest repr>` (imaginary). So 0xff, 0XFF and 255 agree; 1e5 and 100000.0 agree; 1_000 is 1000.
  */
 export function numberToken(text: string): string {
+  // Fast path for the common case: a short plain decimal integer.
+  if (text.length < 16 && /^[0-9]+$/.test(text)) return 'i' + String(Number(text))
   let t = text.replace(/_/g, '')
   const imag = /[jJ]$/.test(t)
   if (imag) t = t.slice(0, -1)

@@ -287,6 +287,12 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
   }
 
   const type = RENAME[rawType] ?? rawType
+  if (type === 'identifier' || type === 'number') {
+    // Leaves without children: no frame, no descent (same tokens as the generic leaf path in walk).
+    const text = src.slice(c.startIndex, c.endIndex)
+    out.push(open(type, field), type === 'identifier' ? 'v' + identifierText(text) : 'v' + numberToken(text), ')')
+    return false
+  }
   const f = frame(type)
   f.close = ')'
   if (type === 'module') f.docPending = true
