@@ -1,5 +1,5 @@
 // Crashes: SIGKILL at awkward moments. No partial cache entry survives; the registry is never torn.
-import { readFileSync, existsSync, writeFileSync } from 'node:fs'
+import { readFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { parse as parseYaml } from 'yaml'
@@ -95,31 +95,27 @@ describe('crashes', () => {
     expect(failures, failures.join('\n')).toEqual([])
   })
 
-  fault(G, 'register-model suspended while holding the lock', { fault: 'a `register-model` stopped with SIGSTOP (Ctrl-Z, a closed laptop lid) while it holds the project lock; a second `register-model` on another file runs; then the first resumes (SIGCONT)', expected: 'the second waits then fails with a clear lock message, or takes over; after the first resumes, no finished registration is lost and the file loads', timeout: 300_000 }, async (ctx) => {
+  fault.todo(G, 'register-model suspended mid-write', { bug: 'a waiter breaks the lock of a live but suspended holder after 30 s (staleMs) and writes; when the holder resumes it renames its temp registry over that write: the waiter\'s finished registration is lost (seen in 2 of 4 runs)', fault: 'a `register-model` stopped with SIGSTOP (Ctrl-Z, a closed laptop lid) while it holds the project lock and its temp registry file exists (it has read the registry); a second `register-model` on another file runs; then the first resumes (SIGCONT)', expected: 'the second waits and fails with a clear lock message, or takes over; either way, after the first resumes no finished registration is lost', timeout: 300_000 }, async (ctx) => {
     const p = makeProject(2, { register: false })
-    const lock = join(p.root, '.modelops-bundle', 'project.lock')
-    let caught = false
+    const dir = join(p.root, '.modelops-bundle')
+    const known = new Set(['registry.yaml', 'project.lock', 'config.yaml'])
+    const seed = await cli(['register-model', 'models/m0.py'], { cwd: p.root })
+    expect(seed.code, seed.stderr).toBe(0)
     let first: Promise<RunResult> | undefined
     let pid = 0
-    for (let attempt = 0; attempt < 20 && !caught; attempt++) {
-      first = cli(['register-model', 'models/m0.py'], {
-        cwd: p.root, timeoutMs: 240_000,
-        onSpawn: (child) => {
-          pid = child.pid!
-          const t = setInterval(() => {
-            if (!existsSync(lock)) return
-            try {
-              if (readFileSync(lock, 'utf8').includes(`"pid":${pid}`)) { child.kill('SIGSTOP'); caught = true; clearInterval(t) }
-            } catch { /* lock released meanwhile */ }
-          }, 1)
-          child.on('exit', () => clearInterval(t))
-        },
-      })
-      // Either it finishes (missed the lock window: try again) or we stopped it inside.
-      const raced = await Promise.race([first.then(() => 'done'), sleep(3000).then(() => 'waiting')])
-      if (raced === 'done') caught = false
+    let stopped = ''
+    for (let attempt = 0; attempt < 15 && !stopped; attempt++) {
+      first = cli(['register-model', 'models/m0.py', '--data', 'data/d0.csv'], { cwd: p.root, timeoutMs: 240_000, onSpawn: (c) => { pid = c.pid! } })
+      // Busy-poll: the write window is a few milliseconds. A new file named after the registry is the writer's temp file
+      // (the lock's own temp file is not: the lock is not held yet while it exists).
+      const deadline = Date.now() + 3000
+      while (Date.now() < deadline) {
+        const extra = readdirSync(dir).find((n) => !known.has(n) && n.includes('registry'))
+        if (extra) { process.kill(pid, 'SIGSTOP'); stopped = extra; break }
+      }
+      if (!stopped) await first
     }
-    if (!caught) { ctx.observe('never caught inside the lock window in 20 tries (the window is very short)'); return }
+    if (!stopped) { ctx.observe('never caught inside the write window in 15 tries'); return }
     const second = await cli(['register-model', 'models/m1.py'], { cwd: p.root, timeoutMs: 120_000 })
     process.kill(pid, 'SIGCONT')
     const firstResult = await first!
@@ -128,9 +124,10 @@ describe('crashes', () => {
     if (second.code !== 0) expect(second.stderr, 'a lock failure names the lock').toMatch(/lock/i)
     const reg = await pyYamlLoad(p.registry)
     const ids = Object.keys(reg.models ?? {})
-    if (second.code === 0) expect(ids, 'the second registration survived the first one resuming').toContain('m1_m1')
-    if (firstResult.code === 0) expect(ids, 'the first registration is there').toContain('m0_m0')
-    ctx.observe(`second: exit ${second.code} after ${(second.ms / 1000).toFixed(0)} s${second.code ? ` \`${firstLines(second.stderr, 1)}\`` : ''}; first after SIGCONT: exit ${firstResult.code}; registry holds ${ids.join(', ') || 'nothing'}`)
+    ctx.observe(`stopped at ${stopped.replace(/\.\d+\.[0-9a-f]+\.tmp$/, '.<pid>.<random>.tmp')}; second: exit ${second.code} after ${(second.ms / 1000).toFixed(0)} s${second.code ? ` \`${firstLines(second.stderr, 1)}\`` : ''}; first after SIGCONT: exit ${firstResult.code}; registry holds ${ids.join(', ') || 'nothing'}`)
+    if (second.code === 0) expect(ids, 'the second registration was lost when the suspended first one resumed').toContain('m1_m1')
+    expect(ids).toContain('m0_m0')
+    if (firstResult.code === 0) expect(reg.models.m0_m0.data, 'the first registration (exit 0) kept its --data').toEqual(['data/d0.csv'])
   })
 
   fault(G, 'register-model SIGKILLed at random points', { fault: '200 `register-model` runs (2 at a time, 10 model files), each SIGKILLed after a random delay in [0, 1.2 × run time]', expected: 'registry.yaml always loads (yaml and PyYAML) with complete entries; no model registered by a finished run is lost; a final unkilled run per file succeeds', timeout: 600_000 }, async (ctx) => {

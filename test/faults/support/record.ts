@@ -62,3 +62,15 @@ export function fault(group: string, name: string, spec: { fault: string; expect
 fault.bug = function bug(group: string, name: string, spec: { fault: string; expected: string; timeout?: number; bug: string }, body: Body): void {
   it.fails(`${name} [known bug: ${spec.bug}]`, wrap(group, name, spec.fault, spec.expected, body, true), spec.timeout)
 }
+
+/**
+ * A case whose failure depends on timing, so `it.fails` would be flaky: kept in the code, not run by default
+ * (FAULTS_RUN_TODO=1 runs it), and listed in the report as a known bug with what was observed.
+ */
+fault.todo = function todo(group: string, name: string, spec: { fault: string; expected: string; timeout?: number; bug: string }, body: Body): void {
+  if (process.env.FAULTS_RUN_TODO) return fault(group, name, spec, body)
+  it.todo(`${name} [known bug, timing-dependent: ${spec.bug}]`)
+  const rec: CaseRecord = { group, name, fault: spec.fault, expected: spec.expected, observed: `not run (timing-dependent; FAULTS_RUN_TODO=1 runs it): ${spec.bug}`, tried: 0, failed: 0, outcome: 'known-bug', error: spec.bug, ms: 0 }
+  mkdirSync(dirname(RESULTS_FILE), { recursive: true })
+  appendFileSync(RESULTS_FILE, JSON.stringify(rec) + '\n')
+}

@@ -129,10 +129,6 @@ function walk(c: TreeCursor, src: string, out: string[], stack: Frame[], blanked
   }
 }
 
-function skip(_stack: Frame[], _type: string): false {
-  return false
-}
-
 function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blankedRows: number[], tables: Tables): boolean {
   const id = c.nodeTypeId
   const rawType = tables.types[id] ?? 'ERROR'
@@ -142,18 +138,18 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
     if (s > parent.gap) out.push('s' + JSON.stringify(src.slice(parent.gap, s)))
   }
   if (!tables.named[id]) {
-    if (DROP.has(rawType)) return skip(stack, rawType)
+    if (DROP.has(rawType)) return false
     if (rawType === '=' && parent?.type === 'interpolation') {
       // f"{x = }": the expression's source text is part of the value (a Constant in the AST).
       let end = c.endIndex
       while (src[end] === ' ' || src[end] === '\t') end++
       out.push('=' + JSON.stringify(src.slice(parent.start, end)))
-      return skip(stack, rawType)
+      return false
     }
     out.push("'" + rawType)
-    return skip(stack, rawType)
+    return false
   }
-  if (rawType === 'comment' || rawType === 'line_continuation') return skip(stack, rawType)
+  if (rawType === 'comment' || rawType === 'line_continuation') return false
 
   let field = tables.fields[c.currentFieldId] ?? parent?.childField ?? null
   if (parent) {
@@ -197,7 +193,7 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
     }
     case 'argument_list':
       // `class A():` is `class A:`.
-      if (field === 'superclasses' && namedChildren(c) === 0) return skip(stack, rawType)
+      if (field === 'superclasses' && namedChildren(c) === 0) return false
       break
     case 'generator_expression':
       if (field === 'arguments') {
@@ -251,15 +247,15 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
           parent.acc.fstring ||= parent.fstring
         }
       }
-      return skip(stack, rawType)
+      return false
     }
     case 'string_content':
     case 'escape_sequence':
     case 'escape_interpolation':
-      return skip(stack, rawType)
+      return false
     case 'string_end':
       if (parent?.acc) pushPieces(parent.acc, decodeStringBody(src.slice(parent.gap, c.endIndex - parent.end), parent.raw, parent.bytes, parent.fstring))
-      return skip(stack, rawType)
+      return false
     case 'interpolation': {
       const acc = parent?.acc
       if (acc && parent) {
