@@ -95,19 +95,26 @@ describe('races', () => {
     expect(problems, problems.join('\n')).toEqual([])
   })
 
-  fault(G, 'cache clear and prune during a build', { fault: '`mops-bundle cache clear` then `cache prune --max-size 0` run while a build with a slow generator (3 models) is generating', expected: 'the build succeeds with good bytes; the next build succeeds with good bytes' }, async (ctx) => {
+  fault.bug(G, 'cache clear and prune during a build', { bug: 'clear/prune delete an entry between its commit and the emit that reads it: the build fails with a raw ENOENT on entries/…/files/result.txt', fault: '`mops-bundle cache clear` and `cache prune --max-size 0` run in a loop while a build with a slow generator (3 models) generates and commits', expected: 'the build succeeds with good bytes (entries it uses are not pulled from under it, or it recovers); the next build succeeds with good bytes' }, async (ctx) => {
     const w = buildWorld(3)
-    const running = build(w, { mode: 'slow' })
-    await sleep(1200)
-    const clear = await cli(['cache', 'clear', '--cache-dir', w.cacheDir], { cwd: w.p.root })
-    const prune = await cli(['cache', 'prune', '--max-size', '0', '--cache-dir', w.cacheDir], { cwd: w.p.root })
-    const a = await running
+    let running = true
+    let sweeps = 0
+    const sweeper = (async () => {
+      while (running) {
+        await cli(['cache', 'clear', '--cache-dir', w.cacheDir], { cwd: w.p.root })
+        await cli(['cache', 'prune', '--max-size', '0', '--cache-dir', w.cacheDir], { cwd: w.p.root })
+        sweeps++
+      }
+    })()
+    const a = await build(w, { mode: 'slow' })
+    running = false
+    await sweeper
     expect(a.r.code, a.r.stderr).toBe(0)
     expectGoodOutputs(w, a.outDir)
     const b = await build(w)
     expect(b.r.code, b.r.stderr).toBe(0)
     expectGoodOutputs(w, b.outDir)
-    ctx.observe(`clear exit ${clear.code}, prune exit ${prune.code}; both builds good; generations ${JSON.stringify(generations(w))}`)
+    ctx.observe(`${sweeps} clear+prune rounds during the build; both builds good; generations ${JSON.stringify(generations(w))}`)
   })
 
   fault(G, 'Vite and esbuild at once on one cache folder', { fault: 'a Vite build and an esbuild build of one project started together, shared cacheDir', expected: 'both succeed; each model generated once; byte-identical manifests' }, async (ctx) => {

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { discoverFile } from '../src/python/discover.js'
 
-const vectors = JSON.parse(readFileSync('/work/shared/reference/vectors/discovery-vectors.json', 'utf8')) as Record<string, Record<string, { source?: string; result?: unknown }>>
+const vectors = JSON.parse(readFileSync(new URL('../../../test/reference-vectors/discovery-vectors.json', import.meta.url), 'utf8')) as Record<string, Record<string, { source?: string; result?: unknown }>>
 
 function project(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'pydisc-'))

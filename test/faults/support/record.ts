@@ -18,6 +18,8 @@ export interface CaseRecord {
   failed: number
   outcome: 'pass' | 'fail' | 'known-bug'
   error?: string
+  /** For a known bug: what is wrong and where (for routing the fix). */
+  bug?: string
   ms: number
 }
 
@@ -30,9 +32,9 @@ export interface CaseContext {
 
 type Body = (ctx: CaseContext) => Promise<void> | void
 
-function wrap(group: string, name: string, fault: string, expected: string, body: Body, knownBug: boolean) {
+function wrap(group: string, name: string, fault: string, expected: string, body: Body, knownBug: boolean, bug?: string) {
   return async () => {
-    const rec: CaseRecord = { group, name, fault, expected, observed: '', tried: 1, failed: 0, outcome: 'pass', ms: 0 }
+    const rec: CaseRecord = { group, name, fault, expected, observed: '', tried: 1, failed: 0, outcome: 'pass', ms: 0, bug }
     const ctx: CaseContext = {
       observe: (t) => { rec.observed = rec.observed ? `${rec.observed}; ${t}` : t },
       tries: (t, f) => { rec.tried = t; rec.failed = f },
@@ -60,7 +62,7 @@ export function fault(group: string, name: string, spec: { fault: string; expect
 
 /** A case that fails today because of a bug routed to its owner: kept, reported, expected to fail. */
 fault.bug = function bug(group: string, name: string, spec: { fault: string; expected: string; timeout?: number; bug: string }, body: Body): void {
-  it.fails(`${name} [known bug: ${spec.bug}]`, wrap(group, name, spec.fault, spec.expected, body, true), spec.timeout)
+  it.fails(`${name} [known bug: ${spec.bug}]`, wrap(group, name, spec.fault, spec.expected, body, true, spec.bug), spec.timeout)
 }
 
 /**
@@ -70,7 +72,7 @@ fault.bug = function bug(group: string, name: string, spec: { fault: string; exp
 fault.todo = function todo(group: string, name: string, spec: { fault: string; expected: string; timeout?: number; bug: string }, body: Body): void {
   if (process.env.FAULTS_RUN_TODO) return fault(group, name, spec, body)
   it.todo(`${name} [known bug, timing-dependent: ${spec.bug}]`)
-  const rec: CaseRecord = { group, name, fault: spec.fault, expected: spec.expected, observed: `not run (timing-dependent; FAULTS_RUN_TODO=1 runs it): ${spec.bug}`, tried: 0, failed: 0, outcome: 'known-bug', error: spec.bug, ms: 0 }
+  const rec: CaseRecord = { group, name, fault: spec.fault, expected: spec.expected, observed: `not run (timing-dependent; FAULTS_RUN_TODO=1 runs it): ${spec.bug}`, tried: 0, failed: 0, outcome: 'known-bug', bug: spec.bug, ms: 0 }
   mkdirSync(dirname(RESULTS_FILE), { recursive: true })
   appendFileSync(RESULTS_FILE, JSON.stringify(rec) + '\n')
 }

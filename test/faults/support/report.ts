@@ -14,7 +14,7 @@ export const GROUPS = [
 ] as const
 
 /** Temp folders and the checkout path differ per run: show them as <tmp> and <repo>. */
-const tidy = (s: string) => s.replace(new RegExp(`${tmpdir()}/mops-[a-z]+-[A-Za-z0-9]+`, 'g'), '<tmp>').replace(/file:\/\/\/?|\/work\/main\/|\/tmp\/snap\//g, (m) => (m.startsWith('file') ? '' : '<repo>/'))
+const tidy = (s: string) => s.replace(new RegExp(`${tmpdir()}/mops-[a-z]+-[A-Za-z0-9]+`, 'g'), '<tmp>').replace(/file:\/\/|\/work\/main\/|\/tmp\/snap\//g, (m) => (m.startsWith('file') ? '' : '<repo>/'))
 const esc = (s: string) => tidy(s).replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/`/g, "'")
 
 export function renderReport(records: CaseRecord[]): string {
@@ -49,8 +49,11 @@ export function renderReport(records: CaseRecord[]): string {
     }
   }
   if (bad.length) {
-    md += '\n## Cases not passing\n\nEach is kept in the suite (it documents the bug); the first lines of the failure:\n\n'
-    for (const r of bad) md += `- **${esc(r.group)} / ${esc(r.name)}**: ${esc((r.error ?? '').split('\n').slice(0, 6).join(' ').slice(0, 600))}\n`
+    md += '\n## Cases not passing\n\nEach stays in the suite as an expected failure (`fault.bug` → `it.fails`; timing-dependent ones as `fault.todo`). Once the bug is fixed the case reports an unexpected pass: remove its mark then. The first lines of each failure:\n\n'
+    for (const r of bad) {
+      md += `- **${esc(r.group)} / ${esc(r.name)}**${r.outcome === 'known-bug' ? ' (known bug, marked expected-to-fail)' : ''}: ${r.bug ? `${esc(r.bug)}. ` : ''}`
+      md += r.error ? `Output: \`${esc(r.error.split('\n').slice(0, 6).join(' ').slice(0, 500))}\`\n` : '\n'
+    }
   }
   return md
 }

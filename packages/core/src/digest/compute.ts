@@ -17,6 +17,11 @@ export interface ComputeOptions extends Omit<EngineOptions, 'pruneCache'> {
   cacheDir?: string | false
   /** Worker threads for hashing; default min(2, cores). */
   concurrency?: number
+  /**
+   * computeDigests only: the generator's own files/folders (config `generator.inputs`), digested as code in the
+   * same pass (so the stat cache keeps their rows) and returned as `report.generator_inputs`.
+   */
+  generatorInputs?: string[]
   /** digestFiles only: receives the warnings of the pass (computeDigests returns them in the report). */
   warnings?: Warning[]
 }
@@ -53,6 +58,7 @@ export async function computeDigests(project: Project, registry: Registry, optio
   const requests: PathRequest[] = [
     ...models.flatMap((e) => e.parts.map((p) => ({ rel: p.path, mode: MODE[p.kind], owner: `model ${e.id}` }))),
     ...targets.flatMap((e) => e.parts.map((p) => ({ rel: p.path, mode: MODE[p.kind], owner: `target ${e.id}` }))),
+    ...(options.generatorInputs ?? []).map((rel) => ({ rel, mode: 'code' as const, owner: 'generator.inputs' })),
   ]
   const { results, warnings: fileWarnings, stats } = await digestPaths(project, requests, { ...options, pruneCache: true })
   warnings.push(...fileWarnings)
@@ -85,7 +91,14 @@ export async function computeDigests(project: Project, registry: Registry, optio
     targets: sortedTargets,
     warnings: dedupeWarnings(warnings),
     stats,
+    ...(options.generatorInputs ? { generator_inputs: generatorInputDigests(options.generatorInputs, results) } : {}),
   }
+}
+
+function generatorInputDigests(inputs: string[], results: Map<string, { digest: string }>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const rel of [...new Set(inputs)].sort(compareCodePoints)) out[rel] = results.get(requestKey({ rel, mode: 'code' }))!.digest
+  return out
 }
 
 /**

@@ -64,6 +64,8 @@ export interface DigestReport {
   warnings: import('../errors.js').Warning[]
   /** How much work the pass did (files seen, stat-cache hits, files read and hashed, of those on workers). */
   stats?: { files: number; cacheHits: number; hashed: number; pooled: number }
+  /** Only with option `generatorInputs`: path → code digest (`pysem1:`, `blake2b256:`, `tree1:`) or `absent`. */
+  generator_inputs?: Record<string, string>
 }
 
 export type ChangeKind = 'added' | 'removed' | 'modified' | 'missing'

@@ -198,6 +198,7 @@ function parseGenerator(src: YamlSource, node: Node | null): ProjectConfig['gene
   if (!map) return undefined
   let command: string | string[] | undefined
   let timeout: number | undefined
+  let inputs: string[] | undefined
   for (const { key, keyNode, value } of mapEntries(src, map, 'generator')) {
     if (key === 'command') {
       if (value && isSeq(value)) {
@@ -209,12 +210,26 @@ function parseGenerator(src: YamlSource, node: Node | null): ProjectConfig['gene
       }
     } else if (key === 'timeout') {
       timeout = duration(src, value, 'generator.timeout')
+    } else if (key === 'inputs') {
+      inputs = generatorInputs(src, value)
     } else {
-      throw nodeError(src, keyNode, `unknown key ${JSON.stringify(key)} in generator`, 'generator accepts command and timeout')
+      throw nodeError(src, keyNode, `unknown key ${JSON.stringify(key)} in generator`, 'generator accepts command, timeout and inputs')
     }
   }
   if (command === undefined) throw nodeError(src, map, 'generator needs a command', 'e.g.\n  generator:\n    command: [python3, run.py]')
-  return timeout === undefined ? { command } : { command, timeout }
+  return { command, ...(timeout === undefined ? {} : { timeout }), ...(inputs === undefined ? {} : { inputs }) }
+}
+
+/** `generator.inputs`: project-relative files/folders that are the generator's own code (part of the cache key). */
+function generatorInputs(src: YamlSource, node: Node | null): string[] {
+  const list = stringList(src, node, 'generator.inputs', '[modelops_runner]')
+  return list.map((raw, i) => {
+    const clean = raw.replace(/\\/g, '/').replace(/\/+$/, '').replace(/^\.\//, '')
+    if (clean === '' || clean.startsWith('/') || /^[A-Za-z]:/.test(clean) || clean.split('/').some((seg) => seg === '.' || seg === '..' || seg === '')) {
+      throw nodeError(src, (node as { items?: Node[] }).items?.[i] ?? node, `generator.inputs[${i}] must be a file or folder inside the project, got ${JSON.stringify(raw)}`, 'use project-relative paths such as modelops_runner or scripts/run.py (not "." nor "..")')
+    }
+    return clean
+  })
 }
 
 /** A number of milliseconds, or text with a unit: `500ms`, `30s`, `10m`, `1h`. */
@@ -272,4 +287,6 @@ export const CONFIG_TEMPLATE = `# modelops-bundle project configuration.
 # generator:
 #   command: [python3, run_model.py]  # a list of arguments, or one command line
 #   timeout: 10m                      # 500ms, 30s, 10m, 1h or a number of milliseconds
+#   inputs: [run_model.py]            # the generator's own files/folders (project-relative): editing
+#                                     # them regenerates every model (.py compared semantically)
 `

@@ -27,7 +27,7 @@ export interface ProjectConfig {
   /** Reference auto_code.ignore: fnmatch patterns on project-relative paths never added as code. Default []. */
   code_ignore?: string[]
   /** Generator used by the build plugin and `mops-bundle`, if any. `timeout` in milliseconds. */
-  generator?: { command: string | string[]; timeout?: number }
+  generator?: { command: string | string[]; timeout?: number; inputs?: string[] }
 }
 
 export interface Project {

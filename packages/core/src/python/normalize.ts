@@ -37,9 +37,11 @@ interface Frame {
   docStmt: boolean
   /** subscript: 0 nothing to do, 1 wrap the subscripts in a tuple, 2 tuple opened. */
   wrap: number
+  /** interpolation / format_specifier: source span. */
   start: number
+  /** format_specifier: end of its span; string: length of the closing quote run (1 or 3). */
   end: number
-  /** format_specifier: end of the last child (literal text between children is part of the spec). */
+  /** format_specifier / string: end of the last child (literal text between children is part of the value). */
   gap: number
 }
 
