@@ -20,13 +20,18 @@ export function outDir(bundler) {
   return path.join(playgroundDir, bundler === 'vite' ? 'dist' : `dist-${bundler}`)
 }
 
+/** The plugin's build report beside the page: which models this build generated and which came from the cache. */
+export const REPORT_FILE = 'modelops-build.json'
+
 /**
  * Options of unplugin-modelops-bundle. The generator is the sample's own (`generator:` in
  * `.modelops-bundle/config.yaml`); the cache stays inside the sample unless env PLAYGROUND_CACHE_DIR says otherwise.
+ * The build report (REPORT_FILE) tells the page where each model's outputs came from; it is emitted by every
+ * bundler and served by Vite dev.
  * @returns {import('unplugin-modelops-bundle').Options}
  */
 export function modelopsOptions() {
-  const options = { root: sampleRoot() }
+  const options = { root: sampleRoot(), report: { fileName: REPORT_FILE } }
   if (process.env.PLAYGROUND_CACHE_DIR) options.cacheDir = path.resolve(process.env.PLAYGROUND_CACHE_DIR)
   return options
 }

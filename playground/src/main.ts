@@ -8,23 +8,26 @@ import { targetTable } from './views/targets'
 
 const manifest: Manifest = bundle.default
 
+/** The plugin's build report (option `report`, playground/plugins/shared.mjs): kept out of the manifest and the bundle. */
+const REPORT_FILE = 'modelops-build.json'
+
 /**
- * Where each model's outputs came from: in dev the plugin says (`sources`: 'generated', 'cached', or 'memo'
- * = unchanged since the server's previous run); a build keeps that out of its bytes, and `npm run demo`
- * writes it beside the page instead (playground-sources.json). Neither: no badges.
+ * Where each model's outputs came from ('generated' by this build or 'cached'): the build report beside the
+ * page, or in dev the one the middleware serves for the latest run (refetched on every render). None: no badges.
  */
 async function loadSources(): Promise<Record<string, string>> {
-  if (bundle.sources) return bundle.sources
   try {
-    const res = await fetch(new URL('playground-sources.json', document.baseURI))
-    return res.ok ? ((await res.json()) as { sources: Record<string, string> }).sources : {}
+    const res = await fetch(new URL(REPORT_FILE, document.baseURI), { cache: 'no-cache' })
+    if (!res.ok) return {}
+    const report = (await res.json()) as { models?: Record<string, { source: string }> }
+    return Object.fromEntries(Object.entries(report.models ?? {}).map(([id, m]) => [id, m.source]))
   } catch {
     return {}
   }
 }
 
 function origin(source: string | undefined): Origin {
-  return source === 'generated' ? 'generated' : source === 'cached' || source === 'memo' ? 'cached' : undefined
+  return source === 'generated' ? 'generated' : source === 'cached' ? 'cached' : undefined
 }
 
 /** Compartments (several series) first, then single outputs by name. */

@@ -36,9 +36,12 @@ describe('npm run demo', () => {
       for (const a of m.artifacts) expect(fs.statSync(path.join(out('vite'), a.path)).size).toBe(a.bytes)
     }
     expect(fs.existsSync(path.join(out('vite'), 'index.html'))).toBe(true)
-    // Which models this build generated, beside the page (kept out of the manifest and the bundle).
-    const report = JSON.parse(fs.readFileSync(path.join(out('vite'), 'playground-sources.json'), 'utf8'))
-    expect(report).toEqual({ bundler: 'vite', sources: Object.fromEntries(Object.keys(json.models).map((id) => [id, 'generated'])) })
+    // The plugin's build report beside the page (kept out of the manifest and the bundle): this build generated all.
+    const report = JSON.parse(fs.readFileSync(path.join(out('vite'), 'modelops-build.json'), 'utf8'))
+    expect(report.models).toEqual(Object.fromEntries(Object.keys(json.models).map((id) => [id, { source: 'generated' }])))
+    expect(report.summary).toMatchObject({ models: n, cached: 0, generated: n })
+    expect(report.bundle_digest).toBe(json.bundle_digest)
+    expect(fs.existsSync(path.join(out('vite'), 'playground-sources.json'))).toBe(false)
     for (const id of Object.keys(json.models)) expect(r.stdout).toMatch(new RegExp(`^  ${id} .* generated$`, 'm'))
   }, SLOW)
 
@@ -51,8 +54,9 @@ describe('npm run demo', () => {
     expect(cached).toBe(3)
     expect(generated).toBe(0)
     expect(readManifest(out('vite')).text).toBe(first)
-    const report = JSON.parse(fs.readFileSync(path.join(out('vite'), 'playground-sources.json'), 'utf8'))
-    expect(Object.values(report.sources)).toEqual(['cached', 'cached', 'cached'])
+    const report = JSON.parse(fs.readFileSync(path.join(out('vite'), 'modelops-build.json'), 'utf8'))
+    expect(Object.values(report.models)).toEqual([{ source: 'cached' }, { source: 'cached' }, { source: 'cached' }])
+    expect(report.summary).toMatchObject({ models: 3, cached: 3, generated: 0 })
   }, SLOW)
 
   it.each(BUNDLERS.filter((b) => b !== 'vite'))('builds with %s into the same manifest bytes and a complete page', async (bundler) => {

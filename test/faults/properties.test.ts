@@ -1,6 +1,6 @@
 // Property-based tests (fast-check) against the BUILT core: registry YAML round-trips, the composite
 // pre-image never collides, the semantic digest ignores formatting and sees program changes.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
@@ -9,6 +9,7 @@ import { fault } from './support/record.js'
 import { CORE_DIST, run } from './support/run.js'
 import { genProgram, mutate, render, type Mutation } from './support/pygen.js'
 import { HAS_PYYAML } from './support/python.js'
+import { tempDir } from './support/project.js'
 
 const G = 'property'
 const SEED = Number(process.env.FAULTS_SEED ?? 20261127)
@@ -75,7 +76,7 @@ describe('properties', () => {
       ctx.observe(`${n} round-trips through our parser; PyYAML not installed, its check skipped`)
       return
     }
-    const dir = mkdtempSync(join(tmpdir(), 'mops-prop-'))
+    const dir = tempDir('mops-prop-')
     const file = join(dir, 'batch.json')
     writeFileSync(file, JSON.stringify(samples.map((s) => s.yaml)))
     const py = await run('python3', ['-c', 'import yaml,json,sys\nprint(json.dumps([yaml.safe_load(t) for t in json.load(open(sys.argv[1]))]))', file], { timeoutMs: 120_000 })
@@ -96,7 +97,7 @@ describe('properties', () => {
       return r
     }))
     const samples = fc.sample(withLong, { seed: SEED, numRuns: Math.min(RUNS, 150) })
-    const dir = mkdtempSync(join(tmpdir(), 'mops-prop-'))
+    const dir = tempDir('mops-prop-')
     const file = join(dir, 'in.json')
     writeFileSync(file, JSON.stringify(samples))
     const py = await run('python3', ['-c', 'import yaml,json,sys\nprint(json.dumps([yaml.safe_dump(r, sort_keys=False) for r in json.load(open(sys.argv[1]))]))', file], { timeoutMs: 120_000 })
@@ -171,7 +172,7 @@ describe('properties', () => {
       meta.push({ seed, what: 'format' })
       for (const k of kinds) { const m = mutate(p, k, seed); cases.push(m ? render(m, seed * 3) : '') }
     }
-    const dir = mkdtempSync(join(tmpdir(), 'mops-prop-'))
+    const dir = tempDir('mops-prop-')
     writeFileSync(join(dir, 'batch.json'), JSON.stringify(cases))
     const py = await run('python3', ['-c', 'import ast,json,sys\nout=[]\nfor s in json.load(open(sys.argv[1])):\n    try: out.append(ast.dump(ast.parse(s.encode("utf-8"))) if s else None)\n    except SyntaxError as e: out.append("SyntaxError: %s line %s" % (e.msg, e.lineno))\nprint(json.dumps(out))', join(dir, 'batch.json')], { timeoutMs: 120_000 })
     expect(py.code, py.stderr).toBe(0)

@@ -93,7 +93,7 @@ describe('initProject', () => {
       rng_algorithm: 'PCG64',
       thread_count: 1,
     })
-    expect(config.generator).toEqual({ command: ['python3', 'run_model.py'], timeout: 600_000 })
+    expect(config.generator).toEqual({ command: ['python3', 'run_model.py'], timeout: 600_000, inputs: ['run_model.py'] })
     expect(config.code_roots).toEqual(['.', 'src'])
     expect(config.code_ignore).toEqual(['tests/*'])
   })
@@ -139,6 +139,11 @@ describe('openProject and config.yaml', () => {
     expect(config.generator).toEqual({ command: 'python3 run.py', timeout: 30_000 })
   })
 
+  it('reads generator.inputs as clean project-relative paths', () => {
+    const { config } = openProject(projectWithConfig('generator:\n  command: [python3, -m, modelops_runner]\n  inputs: [modelops_runner/, ./tools/gen.py]\n'))
+    expect(config.generator).toEqual({ command: ['python3', '-m', 'modelops_runner'], inputs: ['modelops_runner', 'tools/gen.py'] })
+  })
+
   it("accepts the reference's auto_code mapping", () => {
     const { config } = openProject(projectWithConfig('auto_code:\n  code_roots: [src, lib]\n  import_mode: package\n  ignore: ["tests/*"]\n'))
     expect(config.auto_code).toBe(true)
@@ -160,6 +165,8 @@ describe('openProject and config.yaml', () => {
     ['generator:\n  timeout: 10\n', 2, 3, /generator needs a command/],
     ['generator:\n  command: run\n  timeout: soon\n', 3, 12, /generator.timeout must be a duration/],
     ['code_roots: [../elsewhere]\n', 1, 14, /must be a folder inside the project/],
+    ['generator:\n  command: run\n  inputs: [../runner]\n', 3, 12, /generator.inputs\[0\] must be a file or folder inside the project/],
+    ['generator:\n  command: run\n  inputs: runner\n', 3, 11, /generator.inputs must be a list/],
     ['base_classes: "x.Y"\n', 1, 15, /base_classes must be a list/],
     ['auto_code: true\nauto_code: false\n', 2, 1, /duplicate key/],
     ['environment: [\n', 2, 1, /YAML syntax error/],

@@ -7,11 +7,13 @@ import { describeError, ModelopsContext, type BuildResult } from './core/context
 import { resolveOptions, type Options } from './core/options.js'
 import { isResolvedVirtual, isVirtual, RESOLVED_ID, VIRTUAL_ALIAS, VIRTUAL_ID, virtualModuleCode } from './core/virtual.js'
 import { createDevSupport } from './core/dev-server.js'
+import { serializeBuildReport } from './core/report.js'
 
 export type { Options, OptionsResolved } from './core/options.js'
 export type { BuildResult, EmittedFile } from './core/context.js'
 export { ModelopsContext } from './core/context.js'
 export { VIRTUAL_ID, RESOLVED_ID } from './core/virtual.js'
+export { buildReport, BUILD_REPORT_SCHEMA, type BuildReport } from './core/report.js'
 
 const NAME = 'modelops-bundle'
 
@@ -21,6 +23,7 @@ interface OutputAsset { fileName: string; source: string | Uint8Array }
 async function outputAssets(ctx: ModelopsContext, result: BuildResult): Promise<OutputAsset[]> {
   const assets: OutputAsset[] = []
   if (ctx.options.manifest) assets.push({ fileName: ctx.options.manifest.fileName, source: result.manifestText })
+  if (ctx.options.report) assets.push({ fileName: ctx.options.report.fileName, source: serializeBuildReport(result) })
   for (const f of result.files) assets.push({ fileName: f.fileName, source: await readFile(f.source) })
   return assets
 }

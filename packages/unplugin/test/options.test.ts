@@ -69,6 +69,32 @@ describe('options', () => {
     expect(await takeGenerated(root)).toEqual([])
   })
 
+  it('report: this build\'s sources and counts in a separate asset; the manifest bytes do not change', async () => {
+    const env = { python_version: '3.13' }
+    await build('esbuild', root, path.join(root, 'dist/report1'), { environment: env, report: {} })
+    await build('rollup', root, path.join(root, 'dist/report2'), { environment: env, report: { fileName: 'meta/build.json' } })
+    const first = JSON.parse(await readFile(path.join(root, 'dist/report1/modelops-build.json'), 'utf8'))
+    const second = JSON.parse(await readFile(path.join(root, 'dist/report2/meta/build.json'), 'utf8'))
+    expect(first.models).toEqual({ seir: { source: 'generated' }, sir: { source: 'generated' } })
+    expect(first.summary).toMatchObject({ models: 2, cached: 0, generated: 2, seconds: expect.any(Number) })
+    expect(second.models).toEqual({ seir: { source: 'cached' }, sir: { source: 'cached' } })
+    expect(second.summary).toMatchObject({ models: 2, cached: 2, generated: 0 })
+    expect(first.generator).toEqual({ command: expect.anything(), inputs_digest: null })
+    expect(await takeGenerated(root)).toEqual(['seir', 'sir'])
+    // The manifest stays deterministic: same bytes whatever the report says.
+    expect(await readManifest(path.join(root, 'dist/report2'))).toBe(await readManifest(path.join(root, 'dist/report1')))
+    expect(second.bundle_digest).toBe(JSON.parse(await readManifest(path.join(root, 'dist/report1'))).bundle_digest)
+    // Off by default.
+    await build('esbuild', root, path.join(root, 'dist/noreport'), { environment: env })
+    expect(await exists(path.join(root, 'dist/noreport/modelops-build.json'))).toBe(false)
+  })
+
+  it('rejects a report named like the manifest and generate.inputs outside the project', () => {
+    expect(() => VitePlugin({ report: { fileName: 'modelops-manifest.json' } })).toThrow(/report.fileName/)
+    expect(() => VitePlugin({ generate: { command: 'x', inputs: ['../runner'] } })).toThrow(/generate.inputs/)
+    expect(() => VitePlugin({ generate: { command: 'x', inputs: ['/abs'] } })).toThrow(/generate.inputs/)
+  })
+
   it('generate: false only hashes; a function generator is its own cache identity', async () => {
     await build('esbuild', root, path.join(root, 'dist/nogen'), { generate: false })
     const m = JSON.parse(await readManifest(path.join(root, 'dist/nogen')))

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -60,5 +60,25 @@ describe('the sample project with its Python generator', () => {
       log.mockRestore()
     }
     expect(await readManifest(path.join(root, 'dist-esbuild'))).toBe(await readManifest(path.join(root, 'dist')))
+  })
+
+  it('editing the runner (generator.inputs) regenerates every model; a comment-only edit does not', async () => {
+    const report = async (dir: string) => JSON.parse(await readFile(path.join(root, dir, 'modelops-build.json'), 'utf8'))
+    await build('rollup', root, path.join(root, 'dist-r1'), { report: {} })
+    const before = await report('dist-r1')
+    expect(before.models).toEqual({ deterministicsir: { source: 'cached' }, stochasticsir: { source: 'cached' } })
+    expect(before.generator).toEqual({ command: ['python3', '-m', 'modelops_runner'], inputs_digest: expect.stringMatching(/^geninputs1:[0-9a-f]{64}$/) })
+
+    await appendFile(path.join(root, 'modelops_runner/__main__.py'), '\n# a note for readers only\n')
+    await build('rollup', root, path.join(root, 'dist-r2'), { report: {} })
+    expect((await report('dist-r2')).models).toEqual(before.models)
+    expect((await report('dist-r2')).generator).toEqual(before.generator)
+
+    await appendFile(path.join(root, 'modelops_runner/__init__.py'), '\nRUNNER_REVISION = 2\n')
+    await build('rollup', root, path.join(root, 'dist-r3'), { report: {} })
+    const after = await report('dist-r3')
+    expect(after.models).toEqual({ deterministicsir: { source: 'generated' }, stochasticsir: { source: 'generated' } })
+    expect(after.summary).toMatchObject({ models: 2, cached: 0, generated: 2 })
+    expect(after.generator.inputs_digest).not.toBe(before.generator.inputs_digest)
   })
 })

@@ -10,7 +10,7 @@ let server: ViteDevServer
 let url: string
 beforeAll(async () => {
   root = await makeProject('mops-vitedev-')
-  server = await createServer({ root, configFile: false, logLevel: 'silent', plugins: [VitePlugin({ log: false })], server: { port: 0, host: '127.0.0.1' } })
+  server = await createServer({ root, configFile: false, logLevel: 'silent', plugins: [VitePlugin({ log: false, report: {} })], server: { port: 0, host: '127.0.0.1' } })
   await server.listen()
   url = server.resolvedUrls!.local[0]!
 })
@@ -62,6 +62,16 @@ describe('vite dev server', () => {
     // The virtual module has no HMR boundary here, so Vite falls back to a full reload; pages also get our event.
     await waitFor(() => sent.some((p) => p.type === 'full-reload' || p.type === 'update'), 'HMR payload')
     expect(sent.some((p) => p.type === 'custom' && p.event === 'modelops-bundle:update')).toBe(true)
+  })
+
+  it('serves the build report of the latest run: which models that edit regenerated', async () => {
+    const r = await get('/modelops-build.json')
+    expect(r).toMatchObject({ status: 200, type: expect.stringContaining('application/json') })
+    const report = JSON.parse(r.text)
+    expect(report.schema).toBe('modelops-bundle/build-report@1')
+    expect(report.models).toEqual({ seir: { source: 'cached' }, sir: { source: 'generated' } })
+    expect(report.summary).toMatchObject({ models: 2, cached: 1, generated: 1 })
+    expect(report.bundle_digest).toBe(JSON.parse((await get('/modelops-manifest.json')).text).bundle_digest)
   })
 
   it('a comment edit in a model changes nothing', async () => {

@@ -4,6 +4,7 @@ import { cacheKey } from '../cache/key.js'
 import type { CacheEntry, OutputStore } from '../cache/types.js'
 import type { DigestReport } from '../digest/types.js'
 import { generatorIdentity, runGenerator, type Generator } from './run.js'
+import { generatorInputsDigest } from './inputs.js'
 
 export interface ModelOutputs {
   id: string
@@ -24,6 +25,8 @@ export interface ResolveOutputsOptions {
   /** Results of the previous call in this process: entries whose key did not change are reused without re-verifying. */
   previous?: ReadonlyMap<string, ModelOutputs>
   onWarning?: (message: string) => void
+  /** Stat cache folder for digesting `generator.inputs` when `report.generator_inputs` lacks them. @default <root>/node_modules/.cache/modelops-bundle */
+  cacheDir?: string | false
   /** Called as each model finishes. */
   onProgress?: (done: number, total: number, result: ModelOutputs) => void
 }
@@ -32,6 +35,8 @@ export interface ResolveOutputsResult {
   outputs: Map<string, ModelOutputs>
   cached: number
   generated: number
+  /** `geninputs1:` digest of the generator's declared inputs, when it has any. */
+  inputsDigest?: string
 }
 
 /**
@@ -42,7 +47,8 @@ export interface ResolveOutputsResult {
  */
 export async function resolveOutputs(options: ResolveOutputsOptions): Promise<ResolveOutputsResult> {
   const { report, generator, store } = options
-  const identity = generatorIdentity(generator)
+  const inputsDigest = await generatorInputsDigest(options.root, generator, report, { cacheDir: options.cacheDir })
+  const identity = generatorIdentity(generator, inputsDigest)
   const warn = options.onWarning ?? (() => {})
   const abort = new AbortController()
   const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal
@@ -107,7 +113,7 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
   }
   await Promise.all(Array.from({ length: Math.min(limit, ids.length) }, worker))
   if (failure !== undefined) throw failure
-  return { outputs, cached, generated }
+  return { outputs, cached, generated, ...(inputsDigest ? { inputsDigest } : {}) }
 }
 
 async function sizesMatch(entry: CacheEntry): Promise<boolean> {

@@ -13,6 +13,12 @@ export interface GeneratorCommand {
   timeout?: number
   /** Extra environment variables. They are part of the generator identity (and so of the cache key). */
   env?: Record<string, string>
+  /**
+   * Project-relative files/folders holding the generator's own code (e.g. `['modelops_runner']`). Their digests
+   * (`.py` semantically) are part of the generator identity: editing them regenerates every model.
+   * @default [] (only the command and env identify the generator)
+   */
+  inputs?: string[]
 }
 
 export interface GenerateModel {
@@ -46,12 +52,16 @@ export const DEFAULT_GENERATOR_TIMEOUT = 600_000
 const TAIL_LINES = 20
 const TAIL_BYTES = 4096
 
-/** What about a generator decides its outputs: goes into every cache key. The timeout does not. */
-export function generatorIdentity(generator: Generator): unknown {
+/**
+ * What about a generator decides its outputs: goes into every cache key. The timeout does not.
+ * `inputsDigest` (`generatorInputsDigest()`) covers its declared `inputs`; without inputs the identity is
+ * unchanged from before inputs existed, so such caches stay valid.
+ */
+export function generatorIdentity(generator: Generator, inputsDigest?: string): unknown {
   if (typeof generator === 'function') {
     return { function: generator.name || '<anonymous>', source: createHash('sha256').update(generator.toString()).digest('hex') }
   }
-  return { command: generator.command, env: generator.env ?? {} }
+  return { command: generator.command, env: generator.env ?? {}, ...(inputsDigest ? { inputs: inputsDigest } : {}) }
 }
 
 /** Run `generator` for one model into `context.outDir`; GENERATOR_FAILED (with the stderr tail) on failure or timeout. */

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import {
   buildManifest, computeDigests, computeStatus, findProject, formatError, isModelopsError, loadRegistry, LocalStore,
-  ModelopsError, resolveOutputs, serializeManifest, artifactPath,
+  ModelopsError, resolveOutputs, serializeManifest, artifactPath, generatorInputsOf,
   type DigestReport, type Generator, type Manifest, type ModelOutputs, type Project,
 } from '@modelops-bundle/core'
 import { explainStatus } from './explain.js'
@@ -37,6 +37,10 @@ export interface BuildResult {
   sources: Record<string, 'memo' | 'cached' | 'generated'>
   /** Increments whenever `manifestText` changes. */
   revision: number
+  /** The generator's command and the digest of its declared inputs (undefined without a generator). */
+  generator?: { command: string | string[] | null; inputs_digest: string | null }
+  /** Wall time of this run. */
+  durationMs: number
 }
 
 /**
@@ -86,8 +90,15 @@ export class ModelopsContext {
     this.watching = [project.registryPath, project.configPath]
     const registry = loadRegistry(project)
     const cacheDir = path.resolve(project.root, options.cacheDir)
-    const report = await computeDigests(project, registry, { environment: options.environment, cacheDir, concurrency: options.concurrency })
+    const generator: Generator | undefined = options.generate === false ? undefined : (options.generate ?? project.config.generator)
+    const generatorInputs = generatorInputsOf(generator)
+    // The generator's own files are digested in the same pass (one stat-cache pass) and watched like models.
+    const report = await computeDigests(project, registry, {
+      environment: options.environment, cacheDir, concurrency: options.concurrency,
+      ...(generatorInputs.length ? { generatorInputs } : {}),
+    })
     const watch = new Set<string>([project.registryPath, project.configPath])
+    for (const rel of generatorInputs) watch.add(path.resolve(project.root, rel))
     for (const e of [...Object.values(report.models), ...Object.values(report.targets)]) {
       watch.add(path.resolve(project.root, e.path))
       for (const c of e.components) watch.add(path.resolve(project.root, c.path))
@@ -104,12 +115,12 @@ export class ModelopsContext {
       }
     }
 
-    const generator: Generator | undefined = options.generate === false ? undefined : (options.generate ?? project.config.generator)
     const artifacts: Record<string, Array<{ path: string; digest: string; bytes: number }>> = {}
     const files: EmittedFile[] = []
     let cached = 0
     let generated = 0
     const sources: BuildResult['sources'] = {}
+    let generatorInfo: BuildResult['generator']
     if (generator) {
       const store = this.storeFor(cacheDir)
       const total = Object.keys(report.models).length
@@ -136,6 +147,7 @@ export class ModelopsContext {
         clearInterval(ticker)
       }
       this.memo = result.outputs
+      generatorInfo = { command: typeof generator === 'function' ? null : generator.command, inputs_digest: result.inputsDigest ?? null }
       cached = result.cached
       generated = result.generated
       for (const id of [...result.outputs.keys()].sort()) {
@@ -158,11 +170,12 @@ export class ModelopsContext {
     // A rerun that found nothing new (a second watcher event for one edit) keeps the last report of
     // where outputs came from, so the page still sees which models that edit regenerated.
     const shown = unchanged && Object.values(sources).every((s) => s === 'memo') ? this.last!.sources : sources
-    this.last = { project, report, manifest, manifestText, files, watchFiles: this.watching, cached, generated, sources: shown, revision }
+    const durationMs = performance.now() - started
+    this.last = { project, report, manifest, manifestText, files, watchFiles: this.watching, cached, generated, sources: shown, revision, generator: generatorInfo, durationMs }
 
     if (options.log) {
       const n = Object.keys(report.models).length
-      const secs = ((performance.now() - started) / 1000).toFixed(1)
+      const secs = (durationMs / 1000).toFixed(1)
       const parts = [`${n} model${n === 1 ? '' : 's'}`]
       if (generator) parts.push(`${cached} cached`, `${generated} generated`)
       else parts.push('manifest only (no generator)')

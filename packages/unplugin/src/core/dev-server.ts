@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { ViteDevServer } from 'vite'
 import { describeError, type BuildResult, type ModelopsContext } from './context.js'
 import { RESOLVED_ID } from './virtual.js'
+import { serializeBuildReport } from './report.js'
 
 interface HotContext {
   environment: { name: string; moduleGraph: { getModuleById(id: string): unknown }; hot: { send(payload: unknown): void } }
@@ -51,6 +52,13 @@ export function createDevSupport(ctx: ModelopsContext, initial: () => Promise<Bu
         res.setHeader('Content-Type', 'application/json; charset=utf-8')
         res.setHeader('Cache-Control', 'no-cache')
         res.end(req.method === 'HEAD' ? undefined : r.manifestText)
+        return
+      }
+      // The latest run's report (the server's first run, then each rerun after an edit).
+      if (ctx.options.report && pathname === ctx.options.report.fileName) {
+        res.setHeader('Content-Type', 'application/json; charset=utf-8')
+        res.setHeader('Cache-Control', 'no-cache')
+        res.end(req.method === 'HEAD' ? undefined : serializeBuildReport(r))
         return
       }
       const file = r.files.find((f) => f.fileName === pathname)

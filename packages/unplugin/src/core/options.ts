@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { EnvironmentInputs, Generator } from '@modelops-bundle/core'
+import { isProjectRelative, type EnvironmentInputs, type Generator } from '@modelops-bundle/core'
 
 export interface Options {
   /**
@@ -23,6 +23,13 @@ export interface Options {
    */
   manifest?: { fileName?: string } | false
   /**
+   * The build report asset: per model whether THIS build `generated` its outputs or took them from the cache,
+   * the generator identity, and the counts and seconds of the build. Not deterministic (unlike the manifest),
+   * so it is off by default. Vite dev serves it at `<base><fileName>` (the latest run).
+   * @default false; `{}` or `{ fileName }` turns it on, fileName defaulting to 'modelops-build.json'
+   */
+  report?: { fileName?: string } | false
+  /**
    * Overrides of the environment digest inputs (python_version, platform, dependencies, …).
    * @default {} (config.yaml, lock files, then these)
    */
@@ -44,9 +51,11 @@ export interface Options {
    */
   concurrency?: number
   /**
-   * How model outputs are made: `{ command, timeout? }` run once per model with `MODELOPS_MODEL_ID`,
+   * How model outputs are made: `{ command, timeout?, inputs? }` run once per model with `MODELOPS_MODEL_ID`,
    * `MODELOPS_ENTRYPOINT`, `MODELOPS_MODEL_DIGEST` and `MODELOPS_OUT_DIR`, or an async function
    * `(model, { outDir, digest, signal }) => void`. `false`: only hash and emit the manifest.
+   * `inputs` (default `[]`): project-relative files/folders of the generator's own code; their digests are part of
+   * every cache key, so editing them regenerates every model (a comment-only edit of a `.py` does not).
    * @default `generator:` of `.modelops-bundle/config.yaml`, else none
    */
   generate?: Generator | false
@@ -68,6 +77,7 @@ export interface OptionsResolved {
   registry: string | undefined
   cacheDir: string
   manifest: { fileName: string } | false
+  report: { fileName: string } | false
   environment: Partial<EnvironmentInputs>
   verify: boolean
   maxCacheSize: number
@@ -79,18 +89,29 @@ export interface OptionsResolved {
 
 export const DEFAULT_CACHE_DIR = 'node_modules/.cache/modelops-bundle'
 export const DEFAULT_MANIFEST = 'modelops-manifest.json'
+export const DEFAULT_REPORT = 'modelops-build.json'
 export const DEFAULT_MAX_CACHE_SIZE = 2 * 1024 ** 3
 
 export function resolveOptions(options: Options = {}): OptionsResolved {
-  const manifest = options.manifest === false ? false : { fileName: normaliseFileName(options.manifest?.fileName ?? DEFAULT_MANIFEST) }
+  const manifest = options.manifest === false ? false : { fileName: normaliseFileName(options.manifest?.fileName ?? DEFAULT_MANIFEST, 'manifest') }
+  const report = !options.report ? false : { fileName: normaliseFileName(options.report.fileName ?? DEFAULT_REPORT, 'report') }
+  if (manifest && report && manifest.fileName === report.fileName) throw new TypeError(`[modelops-bundle] \`report.fileName\` and \`manifest.fileName\` are both ${JSON.stringify(report.fileName)}; give the report another name`)
   if (options.maxCacheSize !== undefined && !(options.maxCacheSize >= 0)) throw new TypeError('[modelops-bundle] `maxCacheSize` must be a number of bytes >= 0')
   if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) throw new TypeError('[modelops-bundle] `concurrency` must be an integer >= 1')
   if (options.generate && typeof options.generate !== 'function' && !options.generate.command) throw new TypeError('[modelops-bundle] `generate` needs a `command` (string or argv array) or must be a function')
+  if (options.generate && typeof options.generate !== 'function' && options.generate.inputs !== undefined) {
+    const inputs = options.generate.inputs
+    if (!Array.isArray(inputs)) throw new TypeError('[modelops-bundle] `generate.inputs` must be an array of project-relative paths')
+    for (const rel of inputs) {
+      if (typeof rel !== 'string' || !isProjectRelative(rel)) throw new TypeError(`[modelops-bundle] \`generate.inputs\` must hold project-relative POSIX paths (no '.', '..' or leading '/'), got ${JSON.stringify(rel)}`)
+    }
+  }
   return {
     root: options.root === undefined ? undefined : path.resolve(options.root),
     registry: options.registry,
     cacheDir: options.cacheDir ?? DEFAULT_CACHE_DIR,
     manifest,
+    report,
     environment: options.environment ?? {},
     verify: options.verify ?? false,
     maxCacheSize: options.maxCacheSize ?? DEFAULT_MAX_CACHE_SIZE,
@@ -101,8 +122,8 @@ export function resolveOptions(options: Options = {}): OptionsResolved {
   }
 }
 
-function normaliseFileName(name: string): string {
+function normaliseFileName(name: string, option: 'manifest' | 'report'): string {
   const posix = name.replace(/\\/g, '/').replace(/^\.?\//, '')
-  if (!posix || posix.startsWith('/') || posix.split('/').includes('..')) throw new TypeError(`[modelops-bundle] \`manifest.fileName\` must be a relative path inside the output folder, got ${JSON.stringify(name)}`)
+  if (!posix || posix.startsWith('/') || posix.split('/').includes('..')) throw new TypeError(`[modelops-bundle] \`${option}.fileName\` must be a relative path inside the output folder, got ${JSON.stringify(name)}`)
   return posix
 }

@@ -105,8 +105,11 @@ auto_code: true
 
 # How the build plugin makes a model's outputs: run from the project root with
 # MODELOPS_MODEL_ID, MODELOPS_ENTRYPOINT, MODELOPS_MODEL_DIGEST and MODELOPS_OUT_DIR set.
+# inputs: the runner's own code. Its digest is part of every cached output's key, so editing
+# the runner regenerates every model (a comment-only edit of a .py file does not).
 generator:
   command: ["python3", "-m", "modelops_runner"]
+  inputs: [modelops_runner]
 `
 
 export const GITIGNORE = `__pycache__/

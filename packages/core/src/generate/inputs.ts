@@ -1,0 +1,58 @@
+// The generator's own code (config `generator.inputs`, plugin `generate.inputs`) as one digest for the cache key.
+import { ModelopsError } from '../errors.js'
+import { canonicalJson } from '../digest/canonical.js'
+import { hashBytes } from '../digest/bytes.js'
+import { digestPaths, requestKey, type EngineOptions } from '../digest/engine.js'
+import type { DigestReport } from '../digest/types.js'
+import type { Project } from '../project/project.js'
+import type { Generator } from './run.js'
+
+/** Prefix of the folded digest: bump when what it covers changes. */
+export const GENERATOR_INPUTS_ALGO = 'geninputs1'
+
+/** The inputs a generator declares (function generators declare none). */
+export function generatorInputsOf(generator: Generator | undefined | false): string[] {
+  if (!generator || typeof generator === 'function') return []
+  return generator.inputs ?? []
+}
+
+/**
+ * Fold per-path digests (path → code digest, as `computeDigests({ generatorInputs })` returns them) into one
+ * `geninputs1:<hex>`. A missing input is a user error: a typo would otherwise silently drop the runner from the key.
+ */
+export async function foldGeneratorInputs(digests: Record<string, string>, inputs: readonly string[]): Promise<string> {
+  const files: Record<string, string> = {}
+  for (const rel of inputs) {
+    const d = digests[rel]
+    if (d === undefined || d === 'absent') {
+      throw new ModelopsError('FILE_NOT_FOUND', `generator input ${JSON.stringify(rel)} does not exist`, {
+        file: '.modelops-bundle/config.yaml',
+        hint: 'generator.inputs (or the plugin option generate.inputs) lists project-relative files or folders of the generator; fix the path or remove it',
+      })
+    }
+    files[rel] = d
+  }
+  const hex = await hashBytes(canonicalJson({ algo: GENERATOR_INPUTS_ALGO, files }))
+  return `${GENERATOR_INPUTS_ALGO}:${hex.slice(hex.indexOf(':') + 1)}`
+}
+
+/**
+ * The inputs digest of `generator`, or undefined when it declares none. Uses `report.generator_inputs` when the
+ * digest pass already covered them (the plugin's way: one stat-cache pass), else digests them now with the engine.
+ */
+export async function generatorInputsDigest(
+  root: string,
+  generator: Generator,
+  report?: Pick<DigestReport, 'generator_inputs'>,
+  options: EngineOptions = {},
+): Promise<string | undefined> {
+  const inputs = generatorInputsOf(generator)
+  if (inputs.length === 0) return undefined
+  let digests = report?.generator_inputs
+  if (!digests || inputs.some((rel) => !(rel in digests!))) {
+    const requests = inputs.map((rel) => ({ rel, mode: 'code' as const, owner: 'generator.inputs' }))
+    const { results } = await digestPaths({ root } as Project, requests, options)
+    digests = Object.fromEntries(requests.map((r) => [r.rel, results.get(requestKey(r))!.digest]))
+  }
+  return foldGeneratorInputs(digests, inputs)
+}
