@@ -95,7 +95,7 @@ describe('crashes', () => {
     expect(failures, failures.join('\n')).toEqual([])
   })
 
-  fault.todo(G, 'register-model suspended mid-write', { bug: 'a waiter breaks the lock of a live but suspended holder after 30 s (staleMs) and writes; when the holder resumes it renames its temp registry over that write: the waiter\'s finished registration is lost (seen in 2 of 4 runs)', fault: 'a `register-model` stopped with SIGSTOP (Ctrl-Z, a closed laptop lid) while it holds the project lock and its temp registry file exists (it has read the registry); a second `register-model` on another file runs; then the first resumes (SIGCONT)', expected: 'the second waits and fails with a clear lock message, or takes over; either way, after the first resumes no finished registration is lost', timeout: 300_000 }, async (ctx) => {
+  fault(G, 'register-model suspended mid-write', { fault: 'a `register-model` stopped with SIGSTOP (Ctrl-Z, a closed laptop lid) while it holds the project lock and its temp registry file exists (it has read the registry); a second `register-model` on another file runs; then the first resumes (SIGCONT)', expected: 'the second waits and fails with a clear lock message, or takes over; either way, after the first resumes no finished registration is lost', timeout: 300_000 }, async (ctx) => {
     const p = makeProject(2, { register: false })
     const dir = join(p.root, '.modelops-bundle')
     const known = new Set(['registry.yaml', 'project.lock', 'config.yaml'])

@@ -1,7 +1,7 @@
-// OWNER: core-registry helper.
 // A lock file created atomically (link() of a fully written temp file, so it is never seen half-written) holding
 // the owner's pid and host. A waiter breaks the lock at once when that pid is dead on this host (a killed CLI must
-// not stall the next one), and after `staleMs` without a heartbeat otherwise (another host on a shared disk).
+// not stall the next one), never while it is alive there, and after `staleMs` without a heartbeat for owners on
+// another host (a shared disk).
 // proper-lockfile only knows the mtime rule, so every kill would cost a full stale period.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
@@ -146,7 +146,10 @@ async function readOwner(lockPath: string): Promise<Owner | null | 'gone'> {
 }
 
 async function isStale(lockPath: string, owner: Owner | null, staleMs: number): Promise<boolean> {
-  if (owner && owner.host === os.hostname() && !pidAlive(owner.pid)) return true
+  // On this host the pid decides: a live holder that stopped heartbeating (suspended with Ctrl-Z, SIGSTOP) may still
+  // resume and write, so its lock is never broken; waiters time out naming it instead. The mtime rule is only for
+  // owners we cannot check (another host on a shared disk, an unreadable lock file).
+  if (owner && owner.host === os.hostname()) return !pidAlive(owner.pid)
   try {
     const st = await fs.stat(lockPath)
     return Date.now() - st.mtimeMs > staleMs
