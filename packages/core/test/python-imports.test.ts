@@ -16,6 +16,11 @@ function project(files: Record<string, string>): string {
 }
 
 describe('moduleFromPath', () => {
+  it('accepts non-ASCII identifiers (PEP 3131) and refuses keywords and non-identifiers', () => {
+    expect(moduleFromPath('models/modèle_日本.py')).toBe('models.modèle_日本')
+    expect(() => moduleFromPath('models/class.py')).toThrow(/'class' is not a valid module name/)
+    expect(() => moduleFromPath('mo-dels/x.py')).toThrow(/'mo-dels' is not a valid module name/)
+  })
   it('maps paths to dotted modules', () => {
     expect(moduleFromPath('models/sir.py')).toBe('models.sir')
     expect(moduleFromPath('src/epi/models/sir.py')).toBe('src.epi.models.sir')

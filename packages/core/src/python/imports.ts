@@ -7,7 +7,11 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { ModelopsError } from '../errors.js'
 import { scanSource, type ImportInfo } from './scan.js'
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/
+// Python 3 identifiers (PEP 3131): non-ASCII letters are fine; keywords cannot be module names.
+const IDENT = /^[\p{XID_Start}_][\p{XID_Continue}]*$/u
+const KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
+)
 
 /** `models/sir.py` → `models.sir`; DISCOVERY error with the reference's advice when the module has no dot. */
 export function moduleFromPath(rel: string): string {
@@ -17,11 +21,11 @@ export function moduleFromPath(rel: string): string {
   }
   const parts = posix.replace(/\.py$/, '').split('/').filter((p) => p !== '' && p !== '.')
   if (parts[parts.length - 1] === '__init__') parts.pop()
-  const bad = parts.find((p) => !IDENT.test(p))
+  const bad = parts.find((p) => !IDENT.test(p) || KEYWORDS.has(p))
   if (bad !== undefined) {
     throw new ModelopsError('DISCOVERY', `'${rel}' cannot be imported as a Python module: '${bad}' is not a valid module name.`, {
       file: rel,
-      hint: 'Use directory and file names made of letters, digits and underscores (not starting with a digit).',
+      hint: 'Use directory and file names that are Python identifiers: letters, digits and underscores, not starting with a digit, and not a keyword.',
     })
   }
   if (parts.length < 2) {

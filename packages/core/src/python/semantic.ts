@@ -119,7 +119,8 @@ export async function semanticDigestWith(parser: Parser, source: Uint8Array, fil
       kind: 'bytes',
       warning: {
         code: SEMANTIC_FALLBACK,
-        message: `${file}:${canon.line}: ${canon.reason}; using its byte digest instead of the semantic digest`,
+        // The location lives in file/line: every printer formats `file:line: message`.
+        message: `${canon.reason}; using its byte digest instead of the semantic digest`,
         file,
         line: canon.line,
       },
