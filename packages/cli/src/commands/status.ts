@@ -1,7 +1,7 @@
-import { computeDigests, computeStatus, loadRegistry } from '@modelops-bundle/core'
+import { computeDigests, computeStatus, formatStatus, loadRegistry, statusJson } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
 import { currentProject } from '../project.js'
-import { printStatus, refreshCommands, statusJson } from '../status-report.js'
+import { colorEnabled } from '../output.js'
 
 export default defineCli({
   name: 'status',
@@ -14,12 +14,6 @@ export default defineCli({
     out.warnAll(report.warnings)
     const status = computeStatus(registry, report)
     if (out.json) return out.result(statusJson(status, report))
-    printStatus(out, status)
-    const cmds = refreshCommands(status, registry)
-    if (cmds.length > 0) {
-      out.line()
-      out.line('To record the new digests, run:')
-      for (const cmd of cmds) out.line(`  ${cmd}`)
-    }
+    out.line(formatStatus(status, { color: colorEnabled(process.stdout), registry }))
   },
 })

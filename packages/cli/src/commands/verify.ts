@@ -1,8 +1,7 @@
-import { computeDigests, computeStatus, loadRegistry } from '@modelops-bundle/core'
+import { computeDigests, computeStatus, formatStatus, loadRegistry, statusJson } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
-import { EXIT, reportError } from '../output.js'
+import { colorEnabled, EXIT, reportError } from '../output.js'
 import { currentProject } from '../project.js'
-import { printStatus, refreshCommands, statusJson } from '../status-report.js'
 
 export default defineCli({
   name: 'verify',
@@ -20,10 +19,8 @@ export default defineCli({
         const n = status.models.length + status.targets.length
         out.success(`Registry verified: ${n} ${n === 1 ? 'entry' : 'entries'} fresh (bundle ${report.bundle_digest})`)
       } else {
-        printStatus(out, status)
-        out.line()
-        out.line('The registry does not match the files. If the changes are intended, record them:')
-        for (const cmd of refreshCommands(status, registry)) out.line(`  ${cmd}`)
+        const refreshHeading = 'The registry does not match the files. If the changes are intended, record them:'
+        out.line(formatStatus(status, { color: colorEnabled(process.stdout), registry, refreshHeading }))
       }
       return status.fresh ? EXIT.OK : EXIT.FAIL
     } catch (err) {

@@ -7,6 +7,7 @@ import { captureEnvironment, environmentDigest } from './environment.js'
 import { dedupeWarnings, digestPaths, requestKey, type DigestMode, type EngineOptions, type PathRequest } from './engine.js'
 import { compareCodePoints } from './canonical.js'
 import type { Warning } from '../errors.js'
+import { attachForeignChecks, checkForeignDigests } from './status.js'
 
 export { computeStatus } from './status.js'
 
@@ -84,7 +85,7 @@ export async function computeDigests(project: Project, registry: Registry, optio
 
   const sortedModels = sortedRecord(modelDigests)
   const sortedTargets = sortedRecord(targetDigests)
-  return {
+  const report: DigestReport = {
     bundle_digest: await bundleDigest({ models: sortedModels, targets: sortedTargets }, envDigest),
     environment: { ...inputs, dependencies: sortedRecord(inputs.dependencies), digest: envDigest },
     models: sortedModels,
@@ -93,6 +94,9 @@ export async function computeDigests(project: Project, registry: Registry, optio
     stats,
     ...(options.generatorInputs ? { generator_inputs: generatorInputDigests(options.generatorInputs, results) } : {}),
   }
+  // Digests recorded by the Python tool are checked with its algorithm; computeStatus(registry, report) finds them.
+  attachForeignChecks(report, await checkForeignDigests(project, registry))
+  return report
 }
 
 function generatorInputDigests(inputs: string[], results: Map<string, { digest: string }>): Record<string, string> {

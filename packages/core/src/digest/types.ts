@@ -68,7 +68,11 @@ export interface DigestReport {
   generator_inputs?: Record<string, string>
 }
 
-export type ChangeKind = 'added' | 'removed' | 'modified' | 'missing'
+/**
+ * 'unverifiable': the registry records a digest this tool cannot recompute (an R1 token hash of a `.py` file);
+ * the entry counts as stale until `register-model`/`register-target` records current digests.
+ */
+export type ChangeKind = 'added' | 'removed' | 'modified' | 'missing' | 'unverifiable'
 
 export interface ComponentChange {
   kind: ComponentKind
@@ -76,8 +80,10 @@ export interface ComponentChange {
   change: ChangeKind
   /** Digest recorded in the registry (absent for 'added'). */
   recorded?: string
-  /** Digest now (absent for 'removed' and 'missing'). */
+  /** Digest now (absent for 'removed', 'missing' and 'unverifiable'); `sha256:` when the registry recorded one. */
   current?: string
+  /** What to do about it (set for 'unverifiable'). */
+  hint?: string
 }
 
 export interface EntityStatus {
