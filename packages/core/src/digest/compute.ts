@@ -7,7 +7,7 @@ import { captureEnvironment, environmentDigest } from './environment.js'
 import { dedupeWarnings, digestPaths, requestKey, type DigestMode, type EngineOptions, type PathRequest } from './engine.js'
 import { compareCodePoints } from './canonical.js'
 import type { Warning } from '../errors.js'
-import { attachForeignChecks, checkForeignDigests } from './status.js'
+import { checkForeignDigests } from './status.js'
 
 export { computeStatus } from './status.js'
 
@@ -94,8 +94,9 @@ export async function computeDigests(project: Project, registry: Registry, optio
     stats,
     ...(options.generatorInputs ? { generator_inputs: generatorInputDigests(options.generatorInputs, results) } : {}),
   }
-  // Digests recorded by the Python tool are checked with its algorithm; computeStatus(registry, report) finds them.
-  attachForeignChecks(report, await checkForeignDigests(project, registry))
+  // Digests recorded by the Python tool are checked with its algorithm (computeStatus reads them from the report).
+  const foreign = await checkForeignDigests(project, registry)
+  if (foreign.size > 0) report.foreign_checks = Object.fromEntries([...foreign].sort(([a], [b]) => compareCodePoints(a, b)))
   return report
 }
 

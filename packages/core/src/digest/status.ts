@@ -38,15 +38,6 @@ export function unrecordedByOlderToolHint(kind: ComponentKind): string {
 /** path → `sha256:<hex>` of the file, or 'absent' / 'directory': what a foreign recorded digest is checked against. */
 export type ForeignChecks = ReadonlyMap<string, string>
 
-// computeDigests leaves its foreign checks here, so computeStatus(registry, report) stays synchronous and every
-// caller (CLI, plugin) gets them without passing the project root along.
-const attached = new WeakMap<DigestReport, ForeignChecks>()
-
-/** Remember `checks` for computeStatus(…, report) (called by computeDigests). */
-export function attachForeignChecks(report: DigestReport, checks: ForeignChecks): void {
-  if (checks.size > 0) attached.set(report, checks)
-}
-
 function recordedDigests(registry: Registry): Array<[string, string]> {
   const out: Array<[string, string]> = []
   for (const m of Object.values(registry.models ?? {})) {
@@ -131,10 +122,10 @@ const status = (id: string, entrypoint: string, changes: ComponentChange[]): Ent
  * 'added' (listed, nothing recorded), 'removed' (recorded for a path no longer listed),
  * 'modified' (digests differ), 'missing' (file gone), 'unverifiable' (recorded by an older tool with an algorithm we
  * cannot recompute). A digest recorded by the Python tool (`sha256:`, bare hex) is checked with sha256 of the file:
- * `options.foreign` (default: the checks computeDigests attached to `report`; without them such digests are unverifiable).
+ * `options.foreign` (default: `report.foreign_checks`; without them such digests are unverifiable).
  */
 export function computeStatus(registry: Registry, report: DigestReport, options: { foreign?: ForeignChecks } = {}): StatusReport {
-  const foreign = options.foreign ?? attached.get(report) ?? new Map<string, string>()
+  const foreign = options.foreign ?? new Map(Object.entries(report.foreign_checks ?? {}))
   const models = Object.keys(registry.models ?? {})
     .sort(compareCodePoints)
     .map((id) => {

@@ -66,6 +66,11 @@ export interface DigestReport {
   stats?: { files: number; cacheHits: number; hashed: number; pooled: number }
   /** Only with option `generatorInputs`: path → code digest (`pysem1:`, `blake2b256:`, `tree1:`) or `absent`. */
   generator_inputs?: Record<string, string>
+  /**
+   * Only when the registry holds digests written by the Python tool (`sha256:`, bare hex): path → `sha256:<hex>` of
+   * the file now (or `absent` / `directory`), so computeStatus can check them with their own algorithm.
+   */
+  foreign_checks?: Record<string, string>
 }
 
 /**
