@@ -1,6 +1,7 @@
 // mops-bundle: the command-line face of @modelops-bundle/core. argv in, text or JSON out, an exit code back.
 import { createRequire } from 'node:module'
 import { type CommandDef, defineCommand, renderUsage, runCommand } from 'citty'
+import { ModelopsError } from '@modelops-bundle/core'
 import { session } from './argv.js'
 import { aliases, commands } from './commands/index.js'
 import { colorEnabled, EXIT, palette, reportError, usageError } from './output.js'
@@ -58,6 +59,7 @@ async function run(argv: string[]): Promise<number> {
   }
 
   try {
+    assertCwdExists()
     await runCommand(root, { rawArgs: args })
     return session.exitCode
   } catch (err) {
@@ -69,6 +71,18 @@ async function run(argv: string[]): Promise<number> {
       return EXIT.USAGE
     }
     return reportError(err, { debug: session.debug, usageHint: `run 'mops-bundle ${helpPath(args)}--help' for usage` })
+  }
+}
+
+/** A shell left in a deleted folder: say so instead of failing deep inside with uv_cwd. */
+function assertCwdExists(): void {
+  try {
+    process.cwd()
+  } catch (err) {
+    throw new ModelopsError('PATH_INVALID', 'the current folder no longer exists (it was deleted or moved)', {
+      hint: 'cd into an existing folder and run the command again',
+      cause: err,
+    })
   }
 }
 

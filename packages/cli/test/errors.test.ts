@@ -23,9 +23,10 @@ describe('errors and exit codes', { timeout: 240_000 }, () => {
     }
   })
 
-  it('verify: 2 when it cannot verify (outside a project), never 1', async () => {
+  it('verify: 1 outside a project (a user error, like a stale or invalid registry); 2 is for usage errors', async () => {
     const r = await run(['verify'], { cwd: tempDir() })
-    expect(r.code, show(r)).toBe(2)
+    expect(r.code, show(r)).toBe(1)
+    expect((await run(['verify', '--bogus'], { cwd: tempDir() })).code).toBe(2)
     expect(r.stderr).toContain('Not inside a modelops-bundle project')
   })
 

@@ -73,7 +73,7 @@ const prune = defineCli({
 
 const clear = defineCli({
   name: 'cache clear',
-  description: 'Remove every entry of the output cache (entries a running build holds are kept)',
+  description: 'Remove every entry of the output cache (entries a running build is generating are kept; running builds keep reading what they hold)',
   args: { cacheDir: cacheDirArg, json: { type: 'boolean', description: 'Print the result as JSON' } },
   async run({ args, out }) {
     const result = await storeOf(out, args.cacheDir).clear()

@@ -5,7 +5,7 @@ import { currentProject } from '../project.js'
 
 export default defineCli({
   name: 'verify',
-  description: 'For CI: exit 0 when every recorded digest matches the files, 1 when any is stale, 2 on errors',
+  description: 'For CI: exit 0 when every recorded digest matches the files, 1 when any is stale (or the registry is invalid), 2 on usage or internal errors',
   args: { json: { type: 'boolean', description: 'Print the status as JSON' } },
   async run({ out, debug }) {
     try {
@@ -24,9 +24,8 @@ export default defineCli({
       }
       return status.fresh ? EXIT.OK : EXIT.FAIL
     } catch (err) {
-      // Exit 1 means "stale" to CI; anything that stops verification is a 2.
-      reportError(err, { debug })
-      return EXIT.USAGE
+      // A user mistake (bad registry, not a project) is a 1 like everywhere else; usage and internal errors are a 2.
+      return reportError(err, { debug })
     }
   },
 })
