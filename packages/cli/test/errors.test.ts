@@ -2,7 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ANSI, run, show, spawnCollect, tempDir } from './helpers.js'
+import { spawnSync } from 'node:child_process'
+import { ANSI, BIN, run, show, spawnCollect, tempDir } from './helpers.js'
 
 function project(): string {
   const root = tempDir()
@@ -28,6 +29,13 @@ describe('errors and exit codes', { timeout: 240_000 }, () => {
     expect(r.code, show(r)).toBe(1)
     expect((await run(['verify', '--bogus'], { cwd: tempDir() })).code).toBe(2)
     expect(r.stderr).toContain('Not inside a modelops-bundle project')
+  })
+
+  it('run from a folder that was deleted: a clear message, exit 1, no stack', () => {
+    const r = spawnSync('sh', ['-c', `mkdir gone && cd gone && rmdir ../gone && exec "${process.execPath}" "${BIN}" list`], { cwd: tempDir(), encoding: 'utf8' })
+    expect(r.status, r.stderr).toBe(1)
+    expect(r.stderr).toContain('the current folder no longer exists')
+    expect(r.stderr).not.toMatch(/\n\s+at /)
   })
 
   it('a broken registry.yaml is reported as file:line: message', async () => {
