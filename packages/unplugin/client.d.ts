@@ -11,11 +11,6 @@ declare module 'virtual:modelops-bundle' {
   export const bundleDigest: string
   /** URL prefix of the emitted files (Vite `base`, webpack `publicPath`, option `base`). */
   export const base: string
-  /**
-   * Vite dev only (undefined in builds, whose bytes must not depend on the cache): where each model's
-   * outputs came from in the latest run: 'generated', 'cached', or 'memo' (unchanged since the previous run).
-   */
-  export const sources: Record<string, 'generated' | 'cached' | 'memo'> | undefined
   /** URL of one of a model's artifacts: `artifactUrl('sir', 'incidence.csv')`. Throws for an unknown model or file. */
   export function artifactUrl(modelId: string, file: string): string
 }

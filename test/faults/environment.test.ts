@@ -1,7 +1,8 @@
 // Environment faults: read-only or full cache folder → the build succeeds without caching, with a warning;
 // a missing generator → a clear error.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect } from 'vitest'
 import { fault } from './support/record.js'
@@ -33,28 +34,35 @@ async function withMount<T>(dir: string, options: string, fn: () => Promise<T>):
 
 /** Two builds on a broken cache folder: both succeed with good bytes and a warning, generating every time. */
 async function noCacheBuilds(w: BuildWorld, ctx: { observe(t: string): void }) {
+  const scratch = () => readdirSync(tmpdir()).filter((n) => n.startsWith('modelops-bundle-nocache-')).length
+  const scratchBefore = scratch()
   const a = await build(w)
   expect(a.r.code, `build on a broken cache folder:\n${a.r.stderr}`).toBe(0)
   expect(stackLine(a.r.stderr), a.r.stderr).toBeUndefined()
   expectGoodOutputs(w, a.outDir)
   const warning = cacheWarning(a.r)
   expect(warning, `a warning that the cache is not usable; output:\n${a.r.stderr}\n${a.r.stdout}`).toBeDefined()
+  // One warning about the output cache, naming the folder, the reason and what to do.
+  const outputCache = a.r.stderr.split('\n').filter((l) => /output cache/.test(l))
+  expect(outputCache, a.r.stderr).toHaveLength(1)
+  expect(outputCache[0]).toContain(w.cacheDir)
+  expect(outputCache[0]).toMatch(/read-only|no space|not a folder/)
+  expect(outputCache[0]).toMatch(/cacheDir/)
   const b = await build(w)
   expect(b.r.code, b.r.stderr).toBe(0)
   expectGoodOutputs(w, b.outDir)
-  ctx.observe(`builds succeed; warning \`${firstLines(warning!, 1)}\`; generations ${JSON.stringify(generations(w))}`)
+  expect(scratch(), 'the temporary output folders are removed when the build ends').toBe(scratchBefore)
+  ctx.observe(`builds succeed; warning \`${firstLines(outputCache[0]!, 1)}\`; generations ${JSON.stringify(generations(w))}`)
 }
 
 describe('environment faults', () => {
-  // Without mounts these two cannot run (they record 'not run'), so they cannot be expected to fail.
-  const mountBug = MOUNT ? fault.bug : fault
-  mountBug(G, 'read-only cache folder', { bug: 'EROFS from LocalStore mkdir fails the build', fault: 'cacheDir is a read-only tmpfs mount (root ignores chmod, so a mount it is)', expected: 'build succeeds without caching, with a warning' }, async (ctx) => {
+  fault(G, 'read-only cache folder', { fault: 'cacheDir is a read-only tmpfs mount (root ignores chmod, so a mount it is)', expected: 'build succeeds without caching, with a warning' }, async (ctx) => {
     if (!MOUNT) { ctx.observe('not run: needs root and tmpfs mounts'); return }
     const w = buildWorld(2)
     await withMount(w.cacheDir, 'ro,size=1m', () => noCacheBuilds(w, ctx))
   })
 
-  mountBug(G, 'full cache folder', { bug: 'the generator out dir is staged inside the full cache: ENOSPC fails the generator and the build', fault: 'cacheDir is a 256 KiB tmpfs; each artifact is 1 MiB (ENOSPC on commit)', expected: 'build succeeds without caching, with a warning; nothing half-written served later' }, async (ctx) => {
+  fault(G, 'full cache folder', { fault: 'cacheDir is a 256 KiB tmpfs; each artifact is 1 MiB (ENOSPC on commit)', expected: 'build succeeds without caching, with a warning; nothing half-written served later' }, async (ctx) => {
     if (!MOUNT) { ctx.observe('not run: needs root and tmpfs mounts'); return }
     const w = buildWorld(2, { size: 1 << 20 })
     await withMount(w.cacheDir, 'size=256k', async () => {
@@ -66,7 +74,7 @@ describe('environment faults', () => {
     })
   })
 
-  fault.bug(G, 'cache folder path is a file', { bug: 'ENOTDIR from LocalStore mkdir fails the build', fault: 'cacheDir names an existing regular file (ENOTDIR)', expected: 'build succeeds without caching, with a warning; the file untouched' }, async (ctx) => {
+  fault(G, 'cache folder path is a file', { fault: 'cacheDir names an existing regular file (ENOTDIR)', expected: 'build succeeds without caching, with a warning; the file untouched' }, async (ctx) => {
     const w = buildWorld(2)
     writeFileSync(w.cacheDir, 'not a folder\n')
     await noCacheBuilds(w, ctx)

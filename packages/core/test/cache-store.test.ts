@@ -1,5 +1,5 @@
 import { mkdtemp, readdir, readFile, rm, utimes, writeFile, mkdir, symlink } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LocalStore } from '../src/cache/local-store.js'
@@ -118,4 +118,24 @@ describe('LocalStore', () => {
     expect(await store.clear()).toMatchObject({ removed: 2, freed: 200 })
     expect((await store.info()).entries).toBe(0)
   })
+
+  it('prune and clear remove the holds of dead processes, never a live one', async () => {
+    const store = new LocalStore(path.join(tmp, 'holds'))
+    await put(store, key(20), { 'a.txt': 'a' })
+    const hold = store.hold()
+    const hit = await store.get(key(20), { hold })
+    expect(hit.status).toBe('hit')
+    const held = path.join(tmp, 'holds', 'outputs-v1', 'held')
+    // A build killed with SIGKILL left its hold behind (pid 2^22+1 is above Linux's pid_max).
+    const dead = path.join(held, `${hostname()}.4194305.deadbeef`)
+    await mkdir(path.join(dead, key(20)), { recursive: true })
+    await store.clear()
+    const left = await readdir(held)
+    expect(left).not.toContain(path.basename(dead))
+    expect(left).toHaveLength(1)
+    expect(await readFile((hit as { entry: { filePath(p: string): string } }).entry.filePath('a.txt'), 'utf8')).toBe('a')
+    await hold.release()
+    expect(await readdir(held)).toEqual([])
+  })
 })
+

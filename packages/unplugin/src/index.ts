@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { createHash } from 'node:crypto'
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from 'unplugin'
@@ -24,7 +24,7 @@ async function outputAssets(ctx: ModelopsContext, result: BuildResult): Promise<
   const assets: OutputAsset[] = []
   if (ctx.options.manifest) assets.push({ fileName: ctx.options.manifest.fileName, source: result.manifestText })
   if (ctx.options.report) assets.push({ fileName: ctx.options.report.fileName, source: serializeBuildReport(result) })
-  for (const f of result.files) assets.push({ fileName: f.fileName, source: await readFile(f.source) })
+  for (const f of result.files) assets.push({ fileName: f.fileName, source: await ctx.readEmitted(result, f) })
   return assets
 }
 
@@ -91,7 +91,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         }
         // esbuild only watches files returned from onLoad: this is where data-file watches attach there.
         if (!isServe) for (const f of r.watchFiles) this.addWatchFile(f)
-        return virtualModuleCode(r, ctx.base, isServe)
+        return virtualModuleCode(r, ctx.base)
       },
     },
 

@@ -46,7 +46,8 @@ describe('builds with every bundler', () => {
     const mod = await import(path.join(out('esbuild'), 'main.js'))
     expect(mod.ids).toEqual(['seir', 'sir'])
     expect(mod.url).toBe('/modelops/sir/summary.json')
-    expect(mod.sources).toBeUndefined() // builds do not depend on the cache's state
+    // No `sources`: where outputs came from is in the build report, never in the bundle.
+    expect(mod.exported).toEqual(['artifactUrl', 'base', 'bundleDigest', 'default', 'models', 'targets'])
     expect(mod.default).toBe(JSON.parse(await readManifest(out('esbuild'))).bundle_digest)
     // Every bundle inlines the same digest, and no resolved-id `\0` leaks into any output.
     const digest = mod.default as string

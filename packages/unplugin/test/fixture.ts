@@ -63,7 +63,7 @@ mkdirSync(out + '/tables', { recursive: true })
 writeFileSync(out + '/summary.json', JSON.stringify({ id, entrypoint: process.env.MODELOPS_ENTRYPOINT, digest: process.env.MODELOPS_MODEL_DIGEST }) + '\\n')
 writeFileSync(out + '/tables/input.csv', readFileSync(data))
 `,
-  'src/main.js': `import manifest, { models, artifactUrl, sources } from 'virtual:modelops-bundle'\nexport { sources }\nexport const ids = Object.keys(models)\nexport const url = artifactUrl('sir', 'summary.json')\nexport default manifest.bundle_digest\n`,
+  'src/main.js': `import * as virtualModule from 'virtual:modelops-bundle'\nimport manifest, { models, artifactUrl } from 'virtual:modelops-bundle'\nexport const exported = Object.keys(virtualModule).sort()\nexport const ids = Object.keys(models)\nexport const url = artifactUrl('sir', 'summary.json')\nexport default manifest.bundle_digest\n`,
   'src/main-webpack.js': `import manifest, { models, artifactUrl } from 'virtual/modelops-bundle'\nexport const ids = Object.keys(models)\nexport const url = artifactUrl('sir', 'summary.json')\nexport default manifest.bundle_digest\n`,
 }
 

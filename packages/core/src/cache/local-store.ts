@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from 'node:f
 import path from 'node:path'
 import lockfile from 'proper-lockfile'
 import { hashFile } from '../digest/bytes.js'
+import { OutputHold, sweepHolds } from './hold.js'
 import { ModelopsError } from '../errors.js'
 import type { CacheEntry, CacheEntryMeta, CacheFile, CacheInfo, LookupResult, OutputStore, PruneResult, Staging } from './types.js'
 
@@ -49,7 +50,12 @@ export class LocalStore implements OutputStore {
     return path.join(this.dir, 'entries', key.slice(0, 2), key)
   }
 
-  async get(key: string): Promise<LookupResult> {
+  /** A hold for the entries one build (or watcher) uses: see OutputHold. */
+  hold(): OutputHold {
+    return new OutputHold(path.join(this.dir, 'held'))
+  }
+
+  async get(key: string, options: { hold?: OutputHold } = {}): Promise<LookupResult> {
     const dir = this.entryDir(key)
     let raw: string
     try {
@@ -71,8 +77,22 @@ export class LocalStore implements OutputStore {
       return { status: 'corrupt', reason: 'index.json does not describe this entry' }
     }
     for (const file of index.files) {
-      const abs = safeJoin(path.join(dir, FILES), file.path)
-      if (!abs) return { status: 'corrupt', reason: `index names an unsafe path ${JSON.stringify(file.path)}` }
+      if (!safeJoin(path.join(dir, FILES), file.path)) return { status: 'corrupt', reason: `index names an unsafe path ${JSON.stringify(file.path)}` }
+    }
+    // Hold the files first, then verify what is held: the bytes verified are the bytes the build reads, even
+    // if `cache clear` or another build's eviction removes the entry right after.
+    let filesDir = path.join(dir, FILES)
+    if (options.hold) {
+      try {
+        filesDir = await options.hold.pin(key, filesDir, index.files)
+      } catch (err) {
+        // Removed since we read its index: a miss (the caller regenerates). A missing file of a present entry is corruption, reported below.
+        if (isNotFound(err) && !(await exists(dir))) return { status: 'miss' }
+        // A cache that cannot hold (read-only, full): read the entry in place.
+      }
+    }
+    for (const file of index.files) {
+      const abs = safeJoin(filesDir, file.path)!
       let st
       try {
         st = await stat(abs)
@@ -87,7 +107,7 @@ export class LocalStore implements OutputStore {
     }
     const now = new Date()
     await utimes(path.join(dir, INDEX), now, now).catch(() => {})
-    return { status: 'hit', entry: toEntry(dir, index) }
+    return { status: 'hit', entry: toEntry(filesDir, index) }
   }
 
   async withLock<T>(key: string, fn: () => Promise<T>, options: { signal?: AbortSignal; timeout?: number } = {}): Promise<T> {
@@ -140,7 +160,7 @@ export class LocalStore implements OutputStore {
       done = true
       await rm(root, { recursive: true, force: true })
     }
-    const commit = async (meta: CacheEntryMeta): Promise<CacheEntry> => {
+    const commit = async (meta: CacheEntryMeta, commitOptions: { hold?: OutputHold } = {}): Promise<CacheEntry> => {
       if (done) throw new Error('staging already committed or discarded')
       const files = await indexFolder(outDir)
       const index: IndexFile = { schema: ENTRY_SCHEMA, key, ...meta, bytes: files.reduce((n, f) => n + f.bytes, 0), files }
@@ -151,18 +171,21 @@ export class LocalStore implements OutputStore {
       } finally {
         await fh.close()
       }
+      // Held before it becomes visible, so nothing can remove it between the commit and the build's read.
+      let held: string | undefined
+      if (commitOptions.hold) held = await commitOptions.hold.pin(key, outDir, files).catch(() => undefined)
       const dest = this.entryDir(key)
       await mkdir(path.dirname(dest), { recursive: true })
       try {
         await rename(root, dest)
         done = true
-        return toEntry(dest, index)
+        return toEntry(held ?? path.join(dest, FILES), index)
       } catch (err) {
         const code = (err as { code?: string }).code
         if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM') throw err
         // Someone committed the same key first (outside our lock, e.g. a store without locks): theirs wins.
         await discard()
-        const again = await this.get(key)
+        const again = await this.get(key, commitOptions)
         if (again.status === 'hit') return again.entry
         throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} could not be committed: ${again.status === 'corrupt' ? again.reason : 'it vanished'}`)
       }
@@ -230,6 +253,7 @@ export class LocalStore implements OutputStore {
         total -= e.bytes
       }
     }
+    await sweepHolds(path.join(this.dir, 'held'))
     return { removed, freed, staging: await this.sweepStaging(STALE_STAGING_MS) }
   }
 
@@ -243,6 +267,7 @@ export class LocalStore implements OutputStore {
         freed += e.bytes
       }
     }
+    await sweepHolds(path.join(this.dir, 'held'))
     return { removed, freed, staging: await this.sweepStaging(STALE_STAGING_MS) }
   }
 
@@ -279,8 +304,13 @@ export class LocalStore implements OutputStore {
   }
 }
 
-function toEntry(dir: string, index: IndexFile): CacheEntry {
-  const filesDir = path.join(dir, FILES)
+/** An entry for outputs kept outside any store (the cache could not take them), indexed like a commit. */
+export async function folderEntry(filesDir: string, key: string, meta: CacheEntryMeta): Promise<CacheEntry> {
+  const files = await indexFolder(filesDir)
+  return toEntry(filesDir, { schema: ENTRY_SCHEMA, key, ...meta, bytes: files.reduce((n, f) => n + f.bytes, 0), files })
+}
+
+function toEntry(filesDir: string, index: IndexFile): CacheEntry {
   return {
     key: index.key,
     files: index.files,

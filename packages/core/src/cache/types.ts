@@ -3,6 +3,8 @@
  * interface, so a remote store (HTTP, bucket) can sit behind it later. docs/cache.md describes the layout.
  */
 
+import type { OutputHold } from './hold.js'
+
 /** One file of a cache entry, as recorded in the entry's index. */
 export interface CacheFile {
   /** POSIX path relative to the entry's root (the generator's output folder). */
@@ -44,7 +46,7 @@ export interface Staging {
   /** Empty folder the generator writes into (`MODELOPS_OUT_DIR`). */
   outDir: string
   /** Index the files, then make the entry visible atomically. Returns the committed (or concurrently committed) entry. */
-  commit(meta: CacheEntryMeta): Promise<CacheEntry>
+  commit(meta: CacheEntryMeta, options?: { hold?: OutputHold }): Promise<CacheEntry>
   /** Remove the staging folder (after a failure). Idempotent. */
   discard(): Promise<void>
 }
@@ -66,8 +68,16 @@ export interface PruneResult {
 }
 
 export interface OutputStore {
-  /** Look up and verify an entry (sizes and digests of every indexed file). Refreshes its LRU time on a hit. */
-  get(key: string): Promise<LookupResult>
+  /** Where the store lives (for messages). */
+  readonly dir?: string
+  /**
+   * Look up and verify an entry (sizes and digests of every indexed file). Refreshes its LRU time on a hit.
+   * With `hold`, the entry's files are held first and the held files verified: the hit stays readable until
+   * the hold lets go, whatever clear/prune/eviction do meanwhile.
+   */
+  get(key: string, options?: { hold?: OutputHold }): Promise<LookupResult>
+  /** A hold for the entries one build uses (stores that cannot hold return a hold that keeps only scratch folders). */
+  hold?(): OutputHold
   /** Run `fn` holding the key's cross-process lock, so concurrent builds generate each key once. */
   withLock<T>(key: string, fn: () => Promise<T>, options?: { signal?: AbortSignal; timeout?: number }): Promise<T>
   /** A staging folder for `key`. */

@@ -1,7 +1,11 @@
-import { stat } from 'node:fs/promises'
+import { cp, rm, stat, statfs } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
+import { OutputHold } from '../cache/hold.js'
 import { cacheKey } from '../cache/key.js'
-import type { CacheEntry, OutputStore } from '../cache/types.js'
+import { folderEntry } from '../cache/local-store.js'
+import { cacheFolderProblem, isStorageError, storageReason } from '../cache/storage.js'
+import type { CacheEntry, CacheEntryMeta, OutputStore } from '../cache/types.js'
+import { isModelopsError } from '../errors.js'
 import type { DigestReport } from '../digest/types.js'
 import { generatorIdentity, runGenerator, type Generator } from './run.js'
 import { generatorInputsDigest } from './inputs.js'
@@ -29,6 +33,12 @@ export interface ResolveOutputsOptions {
   cacheDir?: string | false
   /** Called as each model finishes. */
   onProgress?: (done: number, total: number, result: ModelOutputs) => void
+  /**
+   * Keeps the returned entries readable until the caller lets go (`retain`/`release`), whatever `cache clear`,
+   * prune or another build's eviction do meanwhile; also holds outputs the cache could not take.
+   * @default a new `store.hold()`, released at process exit (or by the caller via `result.hold`)
+   */
+  hold?: OutputHold
 }
 
 export interface ResolveOutputsResult {
@@ -37,7 +47,16 @@ export interface ResolveOutputsResult {
   generated: number
   /** `geninputs1:` digest of the generator's declared inputs, when it has any. */
   inputsDigest?: string
+  /** Holds the outputs' files (see options.hold). */
+  hold: OutputHold
+  /** Set when the cache could not be used (read-only, full, not a folder): why. Outputs then live in a temp folder. */
+  noCache?: string
 }
+
+/** Below this much free space the cache is treated as full: generators would fail writing into it. */
+const MIN_FREE_BYTES = 1024 * 1024
+/** A generator's stderr saying its output folder (staged in the cache) could not be written. */
+const NO_SPACE_RE = /ENOSPC|EDQUOT|EROFS|No space left on device|Disk quota exceeded|Read-only file system/i
 
 /**
  * Every model's outputs: the store's verified entry for (entrypoint, digest, generator), or a fresh run
@@ -50,6 +69,24 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
   const inputsDigest = await generatorInputsDigest(options.root, generator, report, { cacheDir: options.cacheDir })
   const identity = generatorIdentity(generator, inputsDigest)
   const warn = options.onWarning ?? (() => {})
+  const hold = options.hold ?? store.hold?.() ?? new OutputHold()
+  const where = store.dir ?? 'the output cache'
+  // One warning per call, however many models run into the broken cache at once.
+  let noCache: Promise<string> | undefined
+  let noCacheReason: string | undefined
+  const giveUpCache = (err: unknown): Promise<string> => {
+    noCache ??= (async () => {
+      const reason = (store.dir ? await cacheFolderProblem(store.dir).catch(() => undefined) : undefined) ?? storageReason(err)
+      noCacheReason = reason
+      warn(`modelops-bundle: cannot use the output cache ${where}: ${reason}. Building without caching: outputs are generated into a temporary folder every build. Make that folder writable with free space, or set the cacheDir option to one that is.`)
+      return reason
+    })()
+    return noCache
+  }
+  // A nearly full cache cannot take a generator's outputs: do not even try (the generator would fail).
+  const nearlyFull = store.dir
+    ? statfs(store.dir).then((st) => st.bavail * st.bsize < MIN_FREE_BYTES, () => false)
+    : Promise.resolve(false)
   const abort = new AbortController()
   const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal
   const ids = Object.keys(report.models).sort()
@@ -63,32 +100,77 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
     const key = await cacheKey({ entrypoint: model.entrypoint, digest: model.digest, generator: identity })
     const prev = options.previous?.get(id)
     // Same key as last time in this process: trust it after a cheap size check (full verification
-    // happens on every cold lookup); a `cache clear` under a running watcher falls through to a lookup.
+    // happens on every cold lookup). Its files are held, so a `cache clear` does not touch them; files gone
+    // anyway (a released hold, deleted by hand) fall through to a lookup.
     if (prev && prev.key === key && (await sizesMatch(prev.entry))) return { ...prev, source: 'memo' }
-    const first = await store.get(key)
-    if (first.status === 'hit') return { id, key, entry: first.entry, source: 'cached' }
-    return store.withLock(key, async () => {
-      // Another build may have generated it while we waited for the lock.
-      const again = await store.get(key)
-      if (again.status === 'hit') return { id, key, entry: again.entry, source: 'cached' as const }
-      if (again.status === 'corrupt') {
-        warn(`modelops-bundle: cache entry of model ${id} is corrupt (${again.reason}); dropped, regenerating`)
-        await store.remove(key)
-      }
-      const staging = await store.stage(key)
+    const meta: CacheEntryMeta = { model_id: id, entrypoint: model.entrypoint, digest: model.digest, generator: identity }
+    const gm = { id, entrypoint: model.entrypoint, path: model.path, class_name: model.class_name, outputs: [...model.outputs], digest: model.digest }
+    const run = (outDir: string) => runGenerator(generator, gm, { outDir, digest: model.digest, signal, root: options.root })
+    /** Generate outside the cache (it cannot take the outputs): a temp folder the hold keeps for this build. */
+    const uncached = async (): Promise<ModelOutputs> => {
+      const dir = await hold.scratch(key)
       try {
-        await runGenerator(
-          generator,
-          { id, entrypoint: model.entrypoint, path: model.path, class_name: model.class_name, outputs: [...model.outputs], digest: model.digest },
-          { outDir: staging.outDir, digest: model.digest, signal, root: options.root },
-        )
-        const entry = await staging.commit({ model_id: id, entrypoint: model.entrypoint, digest: model.digest, generator: identity })
-        return { id, key, entry, source: 'generated' as const }
+        await run(dir)
+        const entry = await folderEntry(dir, key, meta)
+        hold.adopt(key, dir)
+        return { id, key, entry, source: 'generated' }
       } catch (err) {
-        await staging.discard()
+        await rm(dir, { recursive: true, force: true }).catch(() => {})
         throw err
       }
-    }, { signal })
+    }
+    try {
+      // A read-only cache still serves the entries it has.
+      const first = await store.get(key, { hold })
+      if (first.status === 'hit') return { id, key, entry: first.entry, source: 'cached' }
+      if (!noCache && (await nearlyFull)) void giveUpCache(Object.assign(new Error('full'), { code: 'ENOSPC' }))
+      if (noCache) {
+        await noCache
+        return await uncached()
+      }
+      return await store.withLock(key, async () => {
+        // Another build may have generated it while we waited for the lock.
+        const again = await store.get(key, { hold })
+        if (again.status === 'hit') return { id, key, entry: again.entry, source: 'cached' as const }
+        if (again.status === 'corrupt') {
+          warn(`modelops-bundle: cache entry of model ${id} is corrupt (${again.reason}); dropped, regenerating`)
+          await store.remove(key)
+        }
+        const staging = await store.stage(key)
+        try {
+          await run(staging.outDir)
+        } catch (err) {
+          const full = await outOfSpace(staging.outDir, err)
+          await staging.discard()
+          if (full) throw new CacheUnusable(Object.assign(new Error('full'), { code: 'ENOSPC', syscall: 'write' }))
+          throw err
+        }
+        try {
+          return { id, key, entry: await staging.commit(meta, { hold }), source: 'generated' as const }
+        } catch (err) {
+          if (!isStorageError(err)) {
+            await staging.discard()
+            throw err
+          }
+          // The outputs are good; only the cache cannot keep them: move them out of it.
+          await giveUpCache(err)
+          const dir = await hold.scratch(key)
+          try {
+            await cp(staging.outDir, dir, { recursive: true })
+          } finally {
+            await staging.discard()
+          }
+          const entry = await folderEntry(dir, key, meta)
+          hold.adopt(key, dir)
+          return { id, key, entry, source: 'generated' as const }
+        }
+      }, { signal })
+    } catch (err) {
+      const cause = err instanceof CacheUnusable ? err.cause : err
+      if (!isStorageError(cause) || signal.aborted) throw err
+      await giveUpCache(cause)
+      return uncached()
+    }
   }
 
   const limit = Math.max(1, options.concurrency ?? Math.max(1, Math.floor(availableParallelism() / 2)))
@@ -113,7 +195,22 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
   }
   await Promise.all(Array.from({ length: Math.min(limit, ids.length) }, worker))
   if (failure !== undefined) throw failure
-  return { outputs, cached, generated, ...(inputsDigest ? { inputsDigest } : {}) }
+  return { outputs, cached, generated, hold, ...(inputsDigest ? { inputsDigest } : {}), ...(noCacheReason ? { noCache: noCacheReason } : {}) }
+}
+
+/** A generator failed because the cache folder it wrote into is full (or read-only)? */
+async function outOfSpace(outDir: string, err: unknown): Promise<boolean> {
+  if (!isModelopsError(err) || err.code !== 'GENERATOR_FAILED') return false
+  if (NO_SPACE_RE.test(err.message)) return true
+  const st = await statfs(outDir).catch(() => undefined)
+  return !!st && st.bavail * st.bsize < MIN_FREE_BYTES
+}
+
+/** Carries a storage error out of the lock callback, so it is told apart from the generator's own failures. */
+class CacheUnusable extends Error {
+  constructor(cause: unknown) {
+    super('cache unusable', { cause })
+  }
 }
 
 async function sizesMatch(entry: CacheEntry): Promise<boolean> {

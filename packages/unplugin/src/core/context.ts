@@ -1,7 +1,8 @@
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import {
   buildManifest, computeDigests, computeStatus, findProject, formatError, isModelopsError, loadRegistry, LocalStore,
-  ModelopsError, resolveOutputs, serializeManifest, artifactPath, generatorInputsOf,
+  ModelopsError, resolveOutputs, serializeManifest, artifactPath, generatorInputsOf, OutputHold,
   type DigestReport, type Generator, type Manifest, type ModelOutputs, type Project,
 } from '@modelops-bundle/core'
 import { explainStatus } from './explain.js'
@@ -58,6 +59,8 @@ export class ModelopsContext {
   private memo = new Map<string, ModelOutputs>()
   private queue: Promise<unknown> = Promise.resolve()
   private store: LocalStore | undefined
+  /** Keeps the files of the latest run's outputs readable (clear/prune/eviction cannot pull them from under an emit). */
+  private hold: OutputHold | undefined
 
   constructor(options: OptionsResolved, logger: Logger = { info: (m) => console.log(m), warn: (m) => console.warn(m) }) {
     this.options = options
@@ -142,11 +145,14 @@ export class ModelopsContext {
           previous: this.memo,
           onWarning: (m) => this.logger.warn(m),
           onProgress: (n) => { done = n },
+          hold: this.hold,
         })
       } finally {
         clearInterval(ticker)
       }
       this.memo = result.outputs
+      // Only what this run uses stays held (watch mode, dev server: one hold for the process).
+      await result.hold.retain([...result.outputs.values()].map((o) => o.key))
       generatorInfo = { command: typeof generator === 'function' ? null : generator.command, inputs_digest: result.inputsDigest ?? null }
       cached = result.cached
       generated = result.generated
@@ -156,8 +162,10 @@ export class ModelopsContext {
         artifacts[id] = out.entry.files
         for (const f of out.entry.files) files.push({ fileName: artifactPath(id, f.path), source: out.entry.filePath(f.path), bytes: f.bytes, digest: f.digest })
       }
-      if (generated > 0) {
+      if (generated > 0 && !result.noCache) {
+        // Eviction is housekeeping: a cache that fails it must not fail the build.
         const pruned = await store.prune({ maxBytes: options.maxCacheSize, keep: [...result.outputs.values()].map((o) => o.key) })
+          .catch((err: Error) => { this.logger.warn(`modelops-bundle: could not evict old cache entries from ${store.dir}: ${err.message}`); return { removed: 0, freed: 0 } })
         if (pruned.removed > 0 && options.log) this.logger.info(`modelops-bundle: evicted ${pruned.removed} cache entries (${formatBytes(pruned.freed)}) to stay under ${formatBytes(options.maxCacheSize)}`)
       }
     }
@@ -185,8 +193,34 @@ export class ModelopsContext {
   }
 
   private storeFor(cacheDir: string): LocalStore {
-    if (this.store?.dir !== path.join(cacheDir, 'outputs-v1')) this.store = new LocalStore(cacheDir, { onWarning: (m) => this.logger.warn(m) })
+    if (this.store?.dir !== path.join(cacheDir, 'outputs-v1')) {
+      this.store = new LocalStore(cacheDir, { onWarning: (m) => this.logger.warn(m) })
+      void this.hold?.release()
+      this.hold = this.store.hold()
+    }
     return this.store
+  }
+
+  /**
+   * The bytes of an emitted file. Held files do not vanish; should one vanish anyway (a cache that could not
+   * hold, a user deleting files), the outputs are resolved again (regenerating what is gone) instead of failing.
+   */
+  async readEmitted(result: BuildResult, file: EmittedFile): Promise<Buffer> {
+    try {
+      return await readFile(file.source)
+    } catch (err) {
+      const code = (err as { code?: string }).code
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err
+    }
+    this.logger.warn(`modelops-bundle: ${file.fileName} vanished from the cache during the build; regenerating`)
+    const again = result === this.last ? await this.run() : undefined
+    const fresh = again?.files.find((f) => f.fileName === file.fileName)
+    if (!fresh || fresh.digest !== file.digest) {
+      throw new ModelopsError('CACHE', `${file.fileName} was removed from the output cache during the build and could not be produced again with the same bytes`, {
+        hint: 'Run the build again; avoid `mops-bundle cache clear` while builds run.',
+      })
+    }
+    return readFile(fresh.source)
   }
 
   /** Files the latest run depends on (also after a failed run: whatever it got to know before failing). */

@@ -22,13 +22,12 @@ export function isResolvedVirtual(id: string): boolean {
 }
 
 /**
- * Source of the virtual module: the manifest as data plus `artifactUrl()`. `sources` (which models were
- * generated, cached or unchanged) only in dev: in a build it would make the bundle's bytes depend on
- * the state of the cache, not only on the project.
+ * Source of the virtual module: the manifest as data plus `artifactUrl()`. Only what the project decides:
+ * where outputs came from (generated or cached) is in the build report (`modelops-build.json`), so the
+ * bundle's bytes never depend on the state of the cache.
  */
-export function virtualModuleCode(result: BuildResult, base: string, dev = false): string {
+export function virtualModuleCode(result: BuildResult, base: string): string {
   return [
-    `export const sources = ${dev ? JSON.stringify(result.sources) : 'undefined'};`,
     `const manifest = ${result.manifestText.trimEnd()};`,
     'export default manifest;',
     'export const models = manifest.models;',
