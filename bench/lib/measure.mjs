@@ -1,10 +1,14 @@
 // Contenders measured side by side: runs interleaved (A B C, A B C, …) so drift in machine load
 // hits every contender alike. A contender whose code has not landed is "not measured", never faked.
 import { NOT_READY_EXIT } from '../drivers/_core.mjs'
+import { existsSync } from 'node:fs'
 import { run, tail } from './proc.mjs'
 import { summary } from './stats.mjs'
 
 export class NotReady extends Error {}
+
+/** The lock `npm run build` is run under in this repository's team workflow (absent elsewhere). */
+const BUILD_LOCK = '/tmp/build.lock'
 
 /**
  * A contender: `{ name, peer?: boolean, exec: () => Promise<Sample> }`, where a Sample is
@@ -40,11 +44,21 @@ export async function measure(contenders, runs, { warmup = 0, log = () => {} } =
 
 /** Run one of our drivers (node) and return its parsed JSON line; exit 3 = code not landed yet. */
 export async function driver(script, args, opts = {}) {
-  const r = await run(process.execPath, [script, ...args], opts)
+  let r = await run(process.execPath, [script, ...args], opts)
+  // A parallel `npm run build` empties dist/ for a moment: wait for it (the team's build lock) and retry.
+  for (let i = 0; i < 3 && r.code === NOT_READY_EXIT && /does not load/.test(r.stderr); i++) {
+    await waitForBuild()
+    r = await run(process.execPath, [script, ...args], opts)
+  }
   if (r.code === NOT_READY_EXIT) throw new NotReady(r.stderr.replace(/^NOT READY:\s*/, '').trim())
   if (r.code !== 0) throw new Error(`exit ${r.code}: ${tail(r.stderr || r.stdout, 400)}`)
   const line = r.stdout.trim().split('\n').pop()
   return { ...r, json: JSON.parse(line) }
+}
+
+async function waitForBuild() {
+  if (existsSync(BUILD_LOCK)) await run('flock', [BUILD_LOCK, 'true'])
+  await new Promise((r) => setTimeout(r, 2000))
 }
 
 /** Run a Python peer and parse its JSON line. */

@@ -130,8 +130,8 @@ const renderers = {
     const out = [`## 4. ${x.title}`, '']
     if (x.status !== 'measured' && !x.rows) return [...out, `Not measured: ${x.reason}`]
     if (x.project) out.push(x.project, '')
-    out.push('| build | wall (median, min–max) |', '|---|---|')
-    for (const row of x.rows) out.push(`| ${row.name} | ${status(row) ?? fmtRange(row.build_ms)} |`)
+    out.push('| build | `vite.build()` | whole process | peak RSS |', '|---|---|---|---|')
+    for (const row of x.rows) out.push(`| ${row.name} | ${status(row) ?? `${fmtRange(row.build_ms)} | ${fmtRange(row.wall_ms)} | ${fmtKb(row.maxrss_kb?.median)}`} |`)
     out.push('', `Overhead of the plugin, warm cache: **${x.overhead_warm == null ? 'n/a' : `${(x.overhead_warm * 100).toFixed(1)}%`}** (ratio with/without ${fmtRatio(x.ratio_warm)}); cold cache: ${x.overhead_cold == null ? 'n/a' : `${(x.overhead_cold * 100).toFixed(1)}%`}.`)
     out.push(...notes(x))
     return out
@@ -198,7 +198,7 @@ export function renderReadmeBlock(r) {
   if (g?.points?.length) lines.push(`| growth ${g.points.map((x) => x.files.toLocaleString('en-US')).join(' / ')} files: per-file cost cold, warm | ${g.points.map((x) => `${fmtNum(x.cold_us_per_file, 0)}`).join(' / ')} µs; ${g.points.map((x) => `${fmtNum(x.warm_us_per_file)}`).join(' / ')} µs | | ${g.linearity ? `${fmtRatio(g.linearity.cold)} / ${fmtRatio(g.linearity.warm)} (1× = linear)` : ''} |`)
   const notMeasured = r.measurements.filter((x) => x.status && x.status !== 'measured' && x.status !== 'partial')
   if (notMeasured.length) lines.push('', ...notMeasured.map((x) => `- ${x.title ?? x.id}: ${x.status}: ${x.reason}`))
-  lines.push('', 'Goals, method and peers: [docs/benchmarks.md](docs/benchmarks.md). Run `npm run bench` (about 15 minutes) or `node bench/run.mjs --quick`.', '', README_END)
+  lines.push('', 'Goals, method and peers: [docs/benchmarks.md](docs/benchmarks.md). Run `npm run bench` (about 10 minutes on 2 cores) or `node bench/run.mjs --quick`.', '', README_END)
   return lines.join('\n')
 }
 
