@@ -1,8 +1,8 @@
 // tree1: the digest of a directory dependency (`--data data/`), which the reference crashes on.
 // Pre-image: "modelops-bundle:tree1\0" then, per entry in code-point order of its path relative to the
 // directory, `path \0 digest \0`. Files only: empty directories are not recorded (as in git).
-import { readdir, realpath, stat } from 'node:fs/promises'
-import type { BigIntStats } from 'node:fs'
+import { readdir, realpath } from 'node:fs/promises'
+import { statSync, type BigIntStats } from 'node:fs'
 import { posix, sep } from 'node:path'
 import type { Warning } from '../errors.js'
 import { blake2b256Hex } from './blake2b.js'
@@ -59,7 +59,7 @@ export async function listTree(abs: string, rel: string): Promise<TreeListing> {
       const where = posix.join(rel, name)
       let st: BigIntStats
       try {
-        st = await stat(childAbs, { bigint: true })
+        st = statSync(childAbs, { bigint: true }) // sync: see the stat phase in engine.ts
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code
         if (code !== 'ENOENT' && code !== 'ELOOP' && code !== 'EACCES') throw err
