@@ -8,10 +8,9 @@ This is what a Python user would write to hash code semantically. Files that do 
 import ast
 import hashlib
 import sys
-import time
 import warnings
 
-from _common import read_file_list, report
+from _common import read_file_list, time_digests
 
 
 def ast_digest(raw: bytes) -> str:
@@ -23,23 +22,11 @@ def ast_digest(raw: bytes) -> str:
 def main(argv):
     files, flags = read_file_list(argv)
     warnings.simplefilter("ignore")  # invalid escape sequences in old stdlib files
-    t0 = time.perf_counter()
-    total, errors, digests = 0, 0, {}
-    for f in files:
-        with open(f, "rb") as fh:
-            raw = fh.read()
-        total += len(raw)
-        try:
-            digests[f] = ast_digest(raw)
-        except (SyntaxError, ValueError):
-            errors += 1
-    seconds = time.perf_counter() - t0
-    out = dict(files=len(files), bytes=total, errors=errors, seconds=seconds)
-    if "--digests" in flags:
-        out["digests"] = digests
-    report(**out)
-    return 0
+    def digest(path):
+        with open(path, "rb") as fh:
+            return ast_digest(fh.read())
 
+    return time_digests(files, flags, digest, (SyntaxError, ValueError))
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -13,11 +13,10 @@ import hashlib
 import io
 import json
 import sys
-import time
 import tokenize
 from pathlib import Path
 
-from _common import read_file_list, report
+from _common import read_file_list, report, time_digests
 
 SKIP_TOKENS = {
     tokenize.COMMENT,
@@ -91,22 +90,7 @@ def main(argv):
     if argv and argv[0] == "--selftest":
         return selftest(argv[1])
     files, flags = read_file_list(argv)
-    t0 = time.perf_counter()
-    total, errors, digests = 0, 0, {}
-    for f in files:
-        p = Path(f)
-        total += p.stat().st_size
-        try:
-            digests[f] = token_hash(p)
-        except (IndentationError, SyntaxError):
-            errors += 1
-    seconds = time.perf_counter() - t0
-    out = dict(files=len(files), bytes=total, errors=errors, seconds=seconds)
-    if "--digests" in flags:
-        out["digests"] = digests
-    report(**out)
-    return 0
-
+    return time_digests(files, flags, lambda f: token_hash(Path(f)), (IndentationError, SyntaxError))
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -234,7 +234,7 @@ export async function digestPaths(
     }
     rs.forEach((r, i) => {
       const leaf = batch[i]!
-      const w = r.warning && { ...r.warning, file: leaf.rel, message: r.warning.message.split(leaf.abs).join(leaf.rel) }
+      const w = r.warning && { ...r.warning, file: leaf.rel }
       record(leaf, { digest: r.digest, kind: r.kind, ...(w ? { warning: w } : {}) })
     })
   }

@@ -1,4 +1,3 @@
-// OWNER: core-registry helper.
 // Hand-written rather than write-file-atomic: that package does not fsync the folder after the rename,
 // so a power cut can lose the rename even though the data was synced.
 import { randomBytes } from 'node:crypto'

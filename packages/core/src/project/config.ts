@@ -1,4 +1,3 @@
-// OWNER: core-registry helper.
 // `.modelops-bundle/config.yaml`: what it may contain, its defaults, and the commented file `init` writes.
 import { isMap, isScalar, isSeq, type Node } from 'yaml'
 import type { Warning } from '../errors.js'

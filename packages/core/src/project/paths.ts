@@ -1,4 +1,3 @@
-// OWNER: core-registry helper.
 // Every path we store is project-relative POSIX (§8.2.6 of the reference: it stored CWD-relative, `..` and absolute
 // paths). These functions are the only way in: user input → resolveProjectPath, stored path → absolutePath.
 import fs from 'node:fs'

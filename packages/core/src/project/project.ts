@@ -1,4 +1,3 @@
-// OWNER: core-registry helper.
 // The project: the folder holding `.modelops-bundle/`, and its config.yaml.
 import fs from 'node:fs'
 import path from 'node:path'

@@ -1,4 +1,3 @@
-// OWNER: core-registry helper.
 // Reading the project's YAML files (registry.yaml, config.yaml) the way PyYAML's safe_load reads them,
 // keeping node positions so every defect is reported as file:line:column.
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml'

@@ -1,4 +1,3 @@
-// OWNER: python helper.
 // tree-sitter-python's external scanner is quadratic on runs of comment lines (1,600 lines ~0.3-0.9 s,
 // 3,200 ~1.2-3.3 s). Comments never reach the digest, so comment-only lines are emptied before parsing:
 // line numbers stay, and blank lines parse in linear time.

@@ -1,4 +1,3 @@
-// OWNER: python helper.
 // Models, outputs and targets by reading code (never running it), with imports resolved: a base class
 // counts only if it really is calabaria's BaseModel (through any import spelling or alias), a model class
 // of the same file, or a model class imported from another project file (followed transitively).

@@ -1,4 +1,3 @@
-// OWNER: python helper.
 // Module paths and the project import graph: which project .py files a model file pulls in (§3.6 `files`
 // mode, without its directory results and without the model file itself).
 import { existsSync, statSync } from 'node:fs'

@@ -1,4 +1,3 @@
-// OWNER: python helper.
 // Literal VALUES as Python's ast sees them: spelling (quotes, prefix case, escapes, digit separators,
 // exponent/hex case) is formatting; the value is the program.
 

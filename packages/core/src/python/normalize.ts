@@ -1,6 +1,5 @@
-// OWNER: python helper.
 // pysem1 normalisation: one cursor walk over the tree-sitter tree, writing a canonical token stream
-// (one token per line; docs/pysem1.md is the byte-level definition). Formatting never reaches a token:
+// (one token per line; docs/digests.md, section pysem1, is the byte-level definition). Formatting never reaches a token:
 // comments, whitespace and punctuation are dropped, literals become values, redundant parentheses vanish,
 // and the few places where tree-sitter's shape follows formatting are mapped to one shape.
 import type { Tree, TreeCursor } from 'web-tree-sitter'

@@ -1,4 +1,3 @@
-// OWNER: python helper.
 // Loads web-tree-sitter and the pinned tree-sitter-python grammar once per process (per worker thread).
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'

@@ -1,4 +1,3 @@
-// OWNER: python helper.
 // Facts of one Python module read from its tree: imports, module-level classes and functions with their
 // decorators and literal arguments. Discovery and the import graph build on these; nothing is executed.
 import type { Node } from 'web-tree-sitter'

@@ -1,4 +1,3 @@
-// OWNER: python helper.
 // The semantic digest `pysem1:<hex>`: BLAKE2b-256 of a versioned header plus the canonical token stream
 // of the tree-sitter tree (normalize.ts). Files the parser cannot read cleanly fall back to the byte digest.
 import { readFile } from 'node:fs/promises'

@@ -1,4 +1,3 @@
-// OWNER: cli helper. Per-file reconciliation of register-model / register-target (reference-spec §4.3.1, §4.3.2),
 // with the weaknesses of §8.2.7 fixed: unknown --class/--target names, a missing PATH and id collisions across
 // files are errors; changes to data, code or outputs count as updates; pruning is reported, never silent.
 import fs from 'node:fs'

@@ -1,4 +1,3 @@
-// OWNER: core-registry helper.
 // Load, save and update `.modelops-bundle/registry.yaml`. Every write goes through updateRegistry (or
 // saveRegistry): atomic replace, and for read-modify-write a project lock, so concurrent runs never lose entries.
 import fs from 'node:fs'

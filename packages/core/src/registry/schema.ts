@@ -1,4 +1,3 @@
-// OWNER: core-registry helper.
 // registry.yaml → Registry: the R2 schema (reference §1.3) and, read-only, R1 (§1.2). Works on yaml's node tree
 // rather than on plain objects so that every defect points at the line and column that holds it.
 import path from 'node:path'

@@ -1,4 +1,3 @@
-// OWNER: cli helper. Target sets (reference-spec §4.3.4), with the reference's silent cases made errors:
 // unknown members, weights of non-members and malformed weights are refused instead of dropped.
 import { ModelopsError } from '../errors.js'
 import type { Registry, TargetSet } from './types.js'

@@ -1,4 +1,3 @@
-// OWNER: core-registry helper.
 // Registry → R2 YAML in the layout PyYAML's safe_dump writes (block style, `- ` items at the parent's column,
 // `[]`/`{}` for empties, `null` for None). Our own emitter rather than yaml.stringify, because the one requirement
 // that matters is quoting: every scalar must read back as the same string in PyYAML (YAML 1.1, where `yes`, `on`,

@@ -1,4 +1,4 @@
-// OWNER: cli helper (sample-create). A runnable sample project (reference-spec §6, made runnable).
+// A runnable sample project (reference-spec §6, made runnable).
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { ModelopsError } from '../errors.js'

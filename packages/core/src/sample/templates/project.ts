@@ -1,4 +1,4 @@
-// OWNER: cli helper (sample-create). Data, settings and docs of the sample project.
+// Data, settings and docs of the sample project.
 
 /** The reference fixture's data/data.csv, byte for byte (446 bytes, no trailing newline; reference vector E7). */
 export const DATA_CSV = [

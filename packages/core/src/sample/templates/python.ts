@@ -1,4 +1,4 @@
-// OWNER: cli helper (sample-create). Python sources of the sample project, verbatim.
+// Python sources of the sample project, verbatim.
 // Edit them here; `mops-bundle sample-create` writes them byte for byte.
 
 /** standin/modelops_calabaria/__init__.py */
