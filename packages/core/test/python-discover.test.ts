@@ -1,6 +1,6 @@
 // Discovery by reading code with imports resolved (issue 3 §Discovery), compared with the reference's
 // vectors: where the reference was wrong (substring matches, unresolved aliases, no inheritance) we differ
-// on purpose, and each difference is asserted here and listed in docs/digests.md, section pysem1,.
+// on purpose, and each difference is asserted here and listed in docs/discovery.md.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
