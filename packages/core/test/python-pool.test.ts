@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { closeParsePools, sharedParsePool } from '../src/python/pool.js'
+import { closeParsePools, ParsePool, sharedParsePool } from '../src/python/pool.js'
 import { semanticDigest, semanticDigestMany } from '../src/python/semantic.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'pypool-'))
@@ -43,5 +43,30 @@ console.log('done', r.length)`
     expect(r.stdout).toContain(`done ${files.length}`)
     expect(r.status).toBe(0)
     console.log(`child exited ${Date.now() - t0} ms after start`)
+  })
+
+  it('runs under node flags a worker refuses (V8 flags such as --stack-size), on worker threads', () => {
+    // Node throws ERR_WORKER_INVALID_EXEC_ARGV for these when passed on to a worker; the pool must start it without them.
+    const script = `import { semanticDigestMany } from ${JSON.stringify(new URL('../src/python/semantic.ts', import.meta.url).href)}
+import { sharedParsePool } from ${JSON.stringify(new URL('../src/python/pool.ts', import.meta.url).href)}
+const r = await semanticDigestMany(${JSON.stringify(files)}, { workers: 2 })
+console.log('done', r.length, 'by workers', sharedParsePool(2).completed)`
+    const r = spawnSync(process.execPath, ['--stack-size=2000', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 })
+    expect(r.stderr).not.toContain('ERR_WORKER_INVALID_EXEC_ARGV')
+    expect(r.stdout).toContain(`done ${files.length} by workers ${files.length}`)
+    expect(r.status).toBe(0)
+  })
+
+  it('keeps every worker busy: both workers used, a second job queued behind each', async () => {
+    const pool = new ParsePool(2)
+    try {
+      const many = Array.from({ length: 100 }, (_, i) => files[i % files.length]!)
+      const out = await Promise.all(many.map((f) => pool.digest(f)))
+      expect(out.map((r) => r.digest)).toEqual((await semanticDigestMany(many, { workers: 0 })).map((r) => r.digest))
+      expect(pool.completed).toBe(many.length)
+      expect(pool.peakInFlight).toBe(2)
+    } finally {
+      await pool.close()
+    }
   })
 })
