@@ -2,40 +2,36 @@
 //   node vite-build.mjs --plugin on|off --stub FILE
 // The project, output folder and plugin cache come from env PLAYGROUND_SAMPLE, PLAYGROUND_OUT_DIR and
 // PLAYGROUND_CACHE_DIR (read by playground/plugins/shared.mjs).
-// `on`:  the playground's own vite.config.ts; the source of `virtual:modelops-bundle` is saved to --stub.
-// `off`: the same config without unplugin-modelops-bundle; a stub serves the saved module source, so the
-//        app and its bundle are the same and only the plugin's work (digests, cache, emit) is missing.
+// Both modes build the same config (playground/vite.config.ts, written out here so that `off` never loads the plugin):
+// `on`:  with unplugin-modelops-bundle; the source of `virtual:modelops-bundle` is saved to --stub.
+// `off`: without it, not even imported; a stub serves the saved module source, so the app and its bundle are
+//        the same and only the plugin (its import, digests, cache lookups, emission) is missing.
+// The harness times the whole process (what `vite build` costs a user); build_ms is `vite.build()` alone.
 import { readFileSync, writeFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { argValue, now, report } from './_core.mjs'
 
 const argv = process.argv.slice(2)
 const mode = argValue(argv, '--plugin', 'on')
 const stubFile = argValue(argv, '--stub')
-const configFile = fileURLToPath(new URL('../../playground/vite.config.ts', import.meta.url))
 const VIRTUAL = /^virtual[:/]modelops-bundle$/
 const RESOLVED = '\0virtual:modelops-bundle'
-const isOurs = (p) => p && typeof p.name === 'string' && /^(unplugin-)?modelops-bundle/.test(p.name)
 
 const t00 = now()
 const vite = await import('vite')
-const loaded = await vite.loadConfigFromFile({ command: 'build', mode: 'production', isSsrBuild: false, isPreview: false }, configFile)
-if (!loaded) throw new Error(`no Vite config at ${configFile}`)
-const plugins = (await Promise.all([loaded.config.plugins ?? []].flat(Infinity))).flat(Infinity).filter(Boolean)
-const ours = plugins.filter(isOurs)
-if (ours.length === 0) throw new Error('the playground config has no modelops-bundle plugin')
+const shared = await import('../../playground/plugins/shared.mjs')
+const { observations } = await import('../../playground/plugins/observations.mjs')
 
-let used
+let ours
 if (mode === 'off') {
   const code = readFileSync(stubFile, 'utf8')
-  const stub = {
+  ours = {
     name: 'bench-virtual-stub',
     enforce: 'pre',
     resolveId: (id) => (VIRTUAL.test(id) ? RESOLVED : null),
     load: (id) => (id === RESOLVED ? code : null),
   }
-  used = [stub, ...plugins.filter((p) => !isOurs(p))]
 } else {
+  const modelops = (await import('unplugin-modelops-bundle/vite')).default
   // Saves the module as the bundler sees it (after the plugin's load), for the `off` builds.
   const capture = {
     name: 'bench-virtual-capture',
@@ -45,10 +41,18 @@ if (mode === 'off') {
       return null
     },
   }
-  used = [...plugins, capture]
+  ours = [modelops(shared.modelopsOptions()), capture]
+}
+const config = {
+  configFile: false,
+  logLevel: 'warn',
+  root: shared.playgroundDir,
+  base: './',
+  plugins: [ours, observations.vite({ root: shared.sampleRoot() })].flat(),
+  build: { outDir: shared.outDir('vite'), emptyOutDir: true },
 }
 
 const tBuild = now()
-await vite.build({ ...loaded.config, configFile: false, plugins: used, logLevel: 'warn' })
+await vite.build(config)
 const tEnd = now()
-report({ mode, build_ms: tEnd - tBuild, setup_ms: tBuild - t00, plugins: used.map((p) => p.name) })
+report({ mode, build_ms: tEnd - tBuild, setup_ms: tBuild - t00, plugins: config.plugins.map((p) => p.name) })

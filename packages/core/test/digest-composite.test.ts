@@ -44,6 +44,13 @@ describe('composite1', () => {
     expect(new Set([a, b, c]).size).toBe(3)
   })
 
+  it('refuses a lone surrogate in any field, as Python\'s encode("utf-8") does, even at a field\'s edge', () => {
+    // A high surrogate ending one field and a low one starting the next must not pair up across the NUL.
+    expect(() => compositePreimage([{ kind: 'DATA', path: 'a\uD83D', digest: '\uDE00b' }], ENV)).toThrow(/not valid Unicode/)
+    expect(() => compositePreimage([{ kind: 'DATA', path: 'ok', digest: 'x' }], 'env\uDC00')).toThrow(/not valid Unicode/)
+    expect(() => compositePreimage([{ kind: 'DATA', path: '😀', digest: 'x' }], ENV)).not.toThrow()
+  })
+
   it('refuses NUL in any field, unknown kinds and bundle kinds', async () => {
     await expect(compositeDigest([{ kind: 'DATA', path: 'a\0b', digest: 'x' }], ENV)).rejects.toThrow(/NUL/)
     await expect(compositeDigest([{ kind: 'DATA', path: 'a', digest: 'x' }], 'env\0')).rejects.toThrow(/NUL/)

@@ -29,20 +29,13 @@ export function compareComponents(a: Triple, b: Triple): number {
 
 /** The exact reference pre-image (§2.5): `\0ENV\0env\0` then `\0kind\0path\0digest\0` per component, code-point sorted. */
 export function compositePreimage(components: ReadonlyArray<{ kind: string; path: string; digest: string }>, env: string): Uint8Array {
-  const parts: Uint8Array[] = [utf8('\0ENV\0'), utf8(env), utf8('\0')]
-  for (const c of [...components].sort(compareComponents)) {
-    parts.push(utf8(`\0${c.kind}\0`), utf8(c.path), utf8('\0'), utf8(c.digest), utf8('\0'))
-  }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
+  // One string, one encode: every field is NUL-delimited, so a surrogate lone in a field is lone in the whole
+  // (and none can pair across fields), and the bytes are those of encoding field by field.
+  let text = `\0ENV\0${env}\0`
+  for (const c of [...components].sort(compareComponents)) text += `\0${c.kind}\0${c.path}\0${c.digest}\0`
+  return utf8(text)
 }
 
-/** BLAKE2b-256 hex of the pre-image: reproduces the reference vectors (E3). */
 export async function compositeDigestHex(components: ReadonlyArray<{ kind: string; path: string; digest: string }>, env: string): Promise<string> {
   return blake2b256Hex(compositePreimage(components, env))
 }

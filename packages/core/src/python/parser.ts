@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { Language, Parser } from 'web-tree-sitter'
+import type { Parser } from 'web-tree-sitter'
 
 /**
  * The grammar pysem1 is defined against. Grammar versions change trees (0.23.6 and 0.25.0 differ on
@@ -57,6 +57,8 @@ export function getParser(): Promise<Parser> {
           'A different grammar would silently change semantic digests: reinstall the pinned version, or define a new pysem version.',
       )
     }
+    // Loaded on first use: a warm build whose Python files all hit the stat cache never needs the parser.
+    const { Language, Parser } = await import('web-tree-sitter')
     const mod: Record<string, unknown> = {}
     await Parser.init(mod)
     fastI32Access(mod)
