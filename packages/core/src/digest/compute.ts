@@ -42,7 +42,9 @@ function sortedRecord<T>(rec: Record<string, T>): Record<string, T> {
 export async function computeDigests(project: Project, registry: Registry, options: ComputeOptions = {}): Promise<DigestReport> {
   const warnings: Warning[] = []
   const inputs = await captureEnvironment(project, options.environment ?? {}, warnings)
-  const envDigest = await environmentDigest(inputs)
+  // Not awaited yet: the first digest starts BLAKE2b's WASM compile, which runs off-thread while the files are stat'ed.
+  const envDigestPending = environmentDigest(inputs)
+  envDigestPending.catch(() => {})
 
   const wanted = (kind: ComponentKind, paths: string[]) => paths.map((p) => ({ kind, path: p }))
   const models = Object.entries(registry.models ?? {}).map(([id, m]) => ({
@@ -63,6 +65,7 @@ export async function computeDigests(project: Project, registry: Registry, optio
   ]
   const { results, warnings: fileWarnings, stats } = await digestPaths(project, requests, { ...options, pruneCache: true })
   warnings.push(...fileWarnings)
+  const envDigest = await envDigestPending
 
   const entity = async (parts: { kind: ComponentKind; path: string }[]) => {
     const components: Component[] = parts

@@ -1,12 +1,12 @@
 // The file-hashing engine under computeDigests and digestFiles: expands directories, consults the stat cache,
 // hashes what changed (small files in-thread, several large files on the worker pool) and composes tree1 digests.
+import { createHash } from 'node:crypto'
 import { statSync, type BigIntStats } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
 import type { Project } from '../project/project.js'
 import { PYSEM_ALGO, PYSEM_HEADER, semanticDigest, semanticDigestMany } from '../python/semantic.js'
-import { blake2b256Hex } from './blake2b.js'
 import { BYTES_ALGO, hashFileHex } from './bytes.js'
 import { HashPool, sharedHashPool, sharedPoolIsRunning } from './pool.js'
 import { DEFAULT_RACY_MARGIN_MS, StatCache, type CachedDigest } from './stat-cache.js'
@@ -18,13 +18,14 @@ export const SEMANTIC_ALGO = PYSEM_ALGO
 /** Semantic misses from this many on go to the parser's worker pool (semanticDigestMany); fewer stay in-thread. */
 const SEMANTIC_POOL_FROM = 8
 
-let semanticCacheAlgo: Promise<string> | undefined
+let semanticCacheAlgo: string | undefined
 /**
  * Stat-cache key of semantic digests: the id plus a hash of everything that defines it (normalisation version,
- * grammar version and wasm hash), so upgrading the grammar never serves digests made by the old one.
+ * grammar version and wasm hash), so upgrading the grammar never serves digests made by the old one. sha256 from
+ * node:crypto, not BLAKE2b: it is synchronous, so a warm pass never waits for the BLAKE2b WASM to load here.
  */
-function semanticCacheKey(): Promise<string> {
-  semanticCacheAlgo ??= blake2b256Hex(PYSEM_HEADER).then((h) => `${PYSEM_ALGO}@${h.slice(0, 16)}`)
+function semanticCacheKey(): string {
+  semanticCacheAlgo ??= `${PYSEM_ALGO}@${createHash('sha256').update(PYSEM_HEADER).digest('hex').slice(0, 16)}`
   return semanticCacheAlgo
 }
 
@@ -180,7 +181,7 @@ export async function digestPaths(
   }
 
   // 2. Cache lookups.
-  const semKey = await semanticCacheKey()
+  const semKey = semanticCacheKey()
   const cacheAlgo = (leaf: Leaf) => (leaf.algo === SEMANTIC_ALGO ? semKey : leaf.algo)
   const todo: Leaf[] = []
   for (const leaf of leaves.values()) {

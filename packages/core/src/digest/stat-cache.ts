@@ -1,7 +1,8 @@
 // Persistent stat cache: (algorithm, path) + file identity (size, mtime ns, ctime ns, inode, device) → digest,
 // so a warm pass over an unchanged project costs one stat per file. Advisory: a lost or corrupt cache only costs time.
 import type { BigIntStats } from 'node:fs'
-import { mkdir, readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Warning } from '../errors.js'
 import { writeFileAtomic } from '../project/atomic.js'
@@ -52,7 +53,8 @@ export class StatCache {
     const file = join(dir, STAT_CACHE_FILE)
     const rows = new Map<string, Row>()
     try {
-      const doc = JSON.parse(await readFile(file, 'utf8')) as { format?: string; entries?: Record<string, Row> }
+      // Sync: one local file read at the start of a pass; an await here was a thread-pool round trip of idle time.
+      const doc = JSON.parse(readFileSync(file, 'utf8')) as { format?: string; entries?: Record<string, Row> }
       if (doc.format === FORMAT && doc.entries && typeof doc.entries === 'object') {
         for (const [k, v] of Object.entries(doc.entries)) if (Array.isArray(v) && v.length >= 7) rows.set(k, v)
       }
