@@ -191,3 +191,29 @@ describe('pysem1 properties', () => {
 })
 
 const GOLDEN = 'pysem1:3b96c5db30a8373162fe96e1876c5f66c94bce5ac3f0a7614c791ecd2c6a8ef6'
+
+describe('pysem1 token streaming', () => {
+  // The digest streams tokens into BLAKE2b in batches; it must equal the hash of the whole stream written out.
+  const written = async (src: string) => {
+    const { blake2b256Hex } = await import('../src/digest/blake2b.js')
+    const tokens = await semanticTokens(src)
+    expect(tokens).not.toBeNull()
+    return `pysem1:${await blake2b256Hex(PYSEM_HEADER + tokens!.join('\n'))}`
+  }
+
+  it('equals the written-out stream for a file of many batches, strings spanning batch edges', async () => {
+    const lines = Array.from({ length: 6000 }, (_, i) => `v${i} = f"{a}-${i}" + 'x' * ${i}  # note\n`)
+    const src = `"""Doc."""\n${lines.join('')}big = """\n${'line\n'.repeat(3000)}"""\n`
+    expect((await semanticTokens(src))!.length).toBeGreaterThan(3 * 16384)
+    expect(await digest(src)).toBe(await written(src))
+  })
+
+  it('starts over cleanly when comment blanking must be undone (a # line the light scan misread)', async () => {
+    // PEP 701 nested quotes fool the scan into thinking line 3 is code; it is inside the string of line 2.
+    const src = `s = f"{"'''"}"\nt = '''\n# inside the string\n'''\n`
+    const other = src.replace('# inside the string', '# changed text')
+    expect(await digest(src)).toMatch(/^pysem1:/)
+    expect(await digest(src)).toBe(await written(src))
+    expect(await digest(other)).not.toBe(await digest(src))
+  })
+})

@@ -96,21 +96,36 @@ function open(type: string, field: string | null): string {
  * Canonical token stream of a parsed module (no ERROR nodes). `blankedRows` are the rows emptied by
  * blankCommentLines; a multi-line string spanning one throws BlankedInsideString.
  */
-export function serializeTree(tree: Tree, src: string, blankedRows: number[]): string[] {
+export function serializeTree(tree: Tree, src: string, blankedRows: number[], sink?: TokenSink): string[] {
   const out: string[] = []
   const stack: Frame[] = []
   const c = tree.walk()
   try {
-    walk(c, src, out, stack, blankedRows, tablesFor(tree))
+    walk(c, src, out, stack, blankedRows, tablesFor(tree), sink)
   } finally {
     c.delete()
+  }
+  if (sink && out.length > 0) {
+    sink(out)
+    out.length = 0
   }
   return out
 }
 
-function walk(c: TreeCursor, src: string, out: string[], stack: Frame[], blankedRows: number[], tables: Tables): void {
+/** Receives the token stream in order, a batch at a time (the batch array is reused after the call). */
+export type TokenSink = (tokens: string[]) => void
+
+/** Tokens buffered before a batch goes to the sink: big files then hash in pieces instead of one huge string. */
+const BATCH = 16384
+
+function walk(c: TreeCursor, src: string, out: string[], stack: Frame[], blankedRows: number[], tables: Tables, sink?: TokenSink): void {
   // Only nodes we descend into get a frame; skipped nodes (punctuation, comments, handled leaves) cost none.
   outer: for (;;) {
+    // A string's head token is patched when the string ends: flush only with no string open.
+    if (sink && out.length >= BATCH && !stack.some((f) => f.acc !== null)) {
+      sink(out)
+      out.length = 0
+    }
     if (enter(c, src, out, stack, blankedRows, tables)) {
       if (c.gotoFirstChild()) continue
       const f = stack[stack.length - 1]!

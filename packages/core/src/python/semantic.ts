@@ -2,11 +2,11 @@
 // of the tree-sitter tree (normalize.ts). Files the parser cannot read cleanly fall back to the byte digest.
 import { readFile } from 'node:fs/promises'
 import type { Parser, Tree } from 'web-tree-sitter'
-import { blake2b256Hex } from '../digest/blake2b.js'
+import { acquireHasher, releaseHasher } from '../digest/blake2b.js'
 import { hashBytes } from '../digest/bytes.js'
 import type { Warning } from '../errors.js'
 import { blankCommentLines } from './blank.js'
-import { BlankedInsideString, serializeTree } from './normalize.js'
+import { BlankedInsideString, serializeTree, type TokenSink } from './normalize.js'
 import { GRAMMAR_VERSION, GRAMMAR_WASM_SHA256, getParser } from './parser.js'
 
 export const PYSEM_ALGO = 'pysem1'
@@ -27,6 +27,7 @@ export interface SemanticResult {
 export const SEMANTIC_FALLBACK = 'SEMANTIC_FALLBACK'
 
 type Canonical = { ok: true; tokens: string[] } | { ok: false; line: number; reason: string }
+type Failure = { ok: false; line: number; reason: string }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -74,22 +75,50 @@ function firstErrorLine(tree: Tree): number {
   }
 }
 
-function parseAndSerialize(parser: Parser, text: string, blank: boolean): Canonical {
+/**
+ * The canonical tokens of `text`, collected (no sink) or streamed to `sink`. With a sink, `restart` is called
+ * before a second attempt (comment blanking undone), which must discard what the sink got so far.
+ */
+function parseAndSerialize(parser: Parser, text: string, blank: boolean, sink?: TokenSink, restart?: () => void): Canonical {
   const b = blank ? blankCommentLines(text) : { text, rows: [] as number[] }
   const tree = parser.parse(b.text)
   if (!tree) return { ok: false, line: 1, reason: 'could not be parsed' }
+  let again = false
   try {
     if (tree.rootNode.hasError) {
       // Blanking never creates an error in valid code, but be sure before blaming the file.
-      if (b.rows.length > 0) return parseAndSerialize(parser, text, false)
-      return { ok: false, line: firstErrorLine(tree), reason: 'has a syntax error tree-sitter cannot parse' }
-    }
-    return { ok: true, tokens: serializeTree(tree, b.text, b.rows) }
+      if (b.rows.length > 0) again = true
+      else return { ok: false, line: firstErrorLine(tree), reason: 'has a syntax error tree-sitter cannot parse' }
+    } else return { ok: true, tokens: serializeTree(tree, b.text, b.rows, sink) }
   } catch (err) {
-    if (err instanceof BlankedInsideString) return parseAndSerialize(parser, text, false)
-    throw err
+    if (!(err instanceof BlankedInsideString)) throw err
+    again = true
   } finally {
     tree.delete()
+  }
+  restart?.()
+  return parseAndSerialize(parser, text, false, sink, restart)
+}
+
+/** pysem1 hex of `text`, the tokens streamed into BLAKE2b (a big file never becomes one huge string). */
+async function semanticHex(parser: Parser, text: string): Promise<{ ok: true; hex: string } | Failure> {
+  const h = await acquireHasher()
+  try {
+    let first = true
+    const restart = () => {
+      h.init()
+      h.update(PYSEM_HEADER)
+      first = true
+    }
+    restart()
+    const sink = (tokens: string[]) => {
+      h.update(first ? tokens.join('\n') : '\n' + tokens.join('\n'))
+      first = false
+    }
+    const r = parseAndSerialize(parser, text, true, sink, restart)
+    return r.ok ? { ok: true, hex: h.digest('hex') } : r
+  } finally {
+    releaseHasher(h)
   }
 }
 
@@ -102,11 +131,11 @@ export async function semanticTokens(text: string): Promise<string[] | null> {
 /** Same as semanticDigest, with an already loaded parser (what the parse worker runs). */
 export async function semanticDigestWith(parser: Parser, source: Uint8Array, file: string): Promise<SemanticResult> {
   const decoded = decodeSource(source)
-  let canon: Canonical
+  let canon: { ok: true; hex: string } | Failure
   if (!decoded.ok) canon = decoded
   else {
     try {
-      canon = parseAndSerialize(parser, decoded.text, true)
+      canon = await semanticHex(parser, decoded.text)
     } catch (err) {
       // Never crash on input: anything unexpected in the walk is reported like a parse failure.
       canon = { ok: false, line: 1, reason: `could not be normalised (${(err as Error).message})` }
@@ -125,7 +154,7 @@ export async function semanticDigestWith(parser: Parser, source: Uint8Array, fil
       },
     }
   }
-  return { digest: `${PYSEM_ALGO}:${await blake2b256Hex(PYSEM_HEADER + canon.tokens.join('\n'))}`, kind: 'semantic' }
+  return { digest: `${PYSEM_ALGO}:${canon.hex}`, kind: 'semantic' }
 }
 
 /** Semantic digest of Python source; falls back to the byte digest (with a warning) and never throws for bad input. */
