@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile, mkdir, symlink } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile, mkdir, symlink } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -117,6 +117,28 @@ describe('LocalStore', () => {
     expect((await store.info()).list.map((e) => e.key).sort()).toEqual([key(10), key(11)])
     expect(await store.clear()).toMatchObject({ removed: 2, freed: 200 })
     expect((await store.info()).entries).toBe(0)
+  })
+
+  it('a hold keeps one folder per key: looked up again it is reused, and re-linked when the entry was replaced', async () => {
+    const store = new LocalStore(path.join(tmp, 'repin'))
+    await put(store, key(30), { 'a.txt': 'first', 'sub/b.txt': 'b' })
+    const hold = store.hold()
+    const one = await store.get(key(30), { hold })
+    const two = await store.get(key(30), { hold })
+    if (one.status !== 'hit' || two.status !== 'hit') throw new Error('expected hits')
+    expect(two.entry.filePath('a.txt')).toBe(one.entry.filePath('a.txt'))
+    const ino = (await stat(one.entry.filePath('a.txt'))).ino
+    // Regenerated under the same key (dropped as corrupt, committed again): new inodes, so the hold links them anew.
+    await store.remove(key(30))
+    await put(store, key(30), { 'a.txt': 'again', 'sub/b.txt': 'b' })
+    const three = await store.get(key(30), { hold })
+    if (three.status !== 'hit') throw new Error('expected a hit')
+    expect(three.entry.filePath('a.txt')).toBe(one.entry.filePath('a.txt'))
+    expect(await readFile(three.entry.filePath('a.txt'), 'utf8')).toBe('again')
+    expect((await stat(three.entry.filePath('a.txt'))).ino).not.toBe(ino)
+    const holdDir = path.dirname(path.dirname(three.entry.filePath('a.txt')))
+    await expect.poll(() => readdir(holdDir)).toEqual([key(30)])
+    await hold.release()
   })
 
   it('prune and clear remove the holds of dead processes, never a live one', async () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { appendFile, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -82,6 +82,34 @@ describe('resolveOutputs', () => {
     expect(warnings.join('\n')).toMatch(/cache entry of model a is corrupt \(out\.txt has \d+ bytes/)
     expect(await readFile(r2.outputs.get('a')!.entry.filePath('out.txt'), 'utf8')).toBe(`composite1:${'1'.repeat(64)}`)
     expect(await lines(log)).toEqual(['a', 'a'])
+  })
+
+  it('a warm lookup trusts stat stamps instead of re-hashing; an edited artifact is still regenerated', async () => {
+    const store = new LocalStore(path.join(tmp, 'stamps'))
+    const log = path.join(tmp, 'stamps.log')
+    const r1 = await resolveOutputs({ root: tmp, report: report({ a: '1' }), generator: gen(log), store })
+    // The entry's file (the hold links it: same inode), aged past the racy margin as on a later day.
+    const k = r1.outputs.get('a')!.key
+    const entryFile = path.join(store.dir, 'entries', k.slice(0, 2), k, 'files', 'out.txt')
+    const old = new Date(Date.UTC(2026, 0, 1))
+    await utimes(entryFile, old, old)
+    const hashed = () => store.stats.hashed
+    let h = hashed()
+    const r2 = await resolveOutputs({ root: tmp, report: report({ a: '1' }), generator: gen(log), store })
+    expect([r2.cached, hashed() - h]).toEqual([1, 1])
+    h = hashed()
+    const trusted = store.stats.trusted
+    const r3 = await resolveOutputs({ root: tmp, report: report({ a: '1' }), generator: gen(log), store })
+    expect([r3.cached, hashed() - h, store.stats.trusted - trusted]).toEqual([1, 0, 1])
+    // Same size, other bytes, written in place (mtime changes): hashed, dropped, regenerated.
+    const text = await readFile(entryFile, 'utf8')
+    await writeFile(entryFile, text.replace('composite1', 'COMPOSITE1'))
+    const warnings: string[] = []
+    const r4 = await resolveOutputs({ root: tmp, report: report({ a: '1' }), generator: gen(log), store, onWarning: (m) => warnings.push(m) })
+    expect(r4.generated).toBe(1)
+    expect(warnings.join('\n')).toMatch(/cache entry of model a is corrupt \(out\.txt has digest/)
+    expect(await readFile(r4.outputs.get('a')!.entry.filePath('out.txt'), 'utf8')).toBe(text)
+    for (const r of [r1, r2, r3, r4]) await r.hold.release()
   })
 
   it('two processes sharing a cache folder both succeed and generate each key once', async () => {

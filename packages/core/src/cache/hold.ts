@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
-import { copyFile, link, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises'
+import { linkSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import path from 'node:path'
 import type { CacheFile } from './types.js'
@@ -27,7 +27,10 @@ export class OutputHold {
 
   /** @param root folder inside the store for hard links (`undefined`: a store without one; entries are then not held). */
   constructor(root?: string) {
-    this.root = root === undefined ? undefined : path.join(root, `${hostname()}.${process.pid}.${randomBytes(4).toString('hex')}`)
+    // Math.random, not crypto: the suffix only tells apart holds of one pid, and the first randomBytes() of a process
+    // costs ~0.2 ms of RNG setup on a warm build's path.
+    const suffix = Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0')
+    this.root = root === undefined ? undefined : path.join(root, `${hostname()}.${process.pid}.${suffix}`)
     live.add(this)
     if (live.size === 1 && !exitHooked) {
       exitHooked = true
@@ -47,24 +50,48 @@ export class OutputHold {
   async pin(key: string, srcRoot: string, files: readonly CacheFile[]): Promise<string> {
     if (!this.root) throw Object.assign(new Error('this store holds nothing'), { code: 'ENOTSUP' })
     const dir = path.join(this.root, key)
-    if (this.held.get(key) === dir && path.resolve(srcRoot) === dir) return dir
-    const tmp = `${dir}.${randomBytes(4).toString('hex')}.tmp`
+    if (this.held.get(key) === dir && (path.resolve(srcRoot) === dir || sameFiles(srcRoot, dir, files))) return dir
+    // A key held already is replaced in one rename (its old folder may still be read); a new one is linked in place:
+    // nobody else reads this hold, and a failure removes the folder before anything names it.
+    const replace = this.held.has(key)
+    const target = replace ? `${dir}.${randomBytes(4).toString('hex')}.tmp` : dir
+    // Synchronous metadata calls: a warm build links a few small files per entry, and each thread-pool round trip
+    // costs more than the link itself. Only the copy fallback (whole file contents) stays asynchronous.
     try {
+      mkdirSync(target, { recursive: true })
+      const made = new Set<string>([target])
       for (const f of files) {
-        const dest = path.join(tmp, ...f.path.split('/'))
-        await mkdir(path.dirname(dest), { recursive: true })
-        const src = path.join(srcRoot, ...f.path.split('/'))
-        await link(src, dest).catch(async (err) => {
+        const parts = f.path.split('/')
+        const dest = path.join(target, ...parts)
+        const parent = path.dirname(dest)
+        if (!made.has(parent)) {
+          mkdirSync(parent, { recursive: true })
+          made.add(parent)
+        }
+        const src = path.join(srcRoot, ...parts)
+        try {
+          linkSync(src, dest)
+        } catch (err) {
           // File systems without hard links (or with protected_hardlinks rules): a copy holds as well.
           if ((err as { code?: string }).code === 'ENOENT') throw err
           await copyFile(src, dest)
-        })
+        }
       }
-      if (files.length === 0) await mkdir(tmp, { recursive: true })
-      await rm(dir, { recursive: true, force: true })
-      await rename(tmp, dir)
+      if (replace) {
+        // Out of the way by a rename, removed in the background: a recursive rm is the slowest call of this path.
+        const old = `${dir}.${randomBytes(4).toString('hex')}.old`
+        let moved = true
+        try {
+          renameSync(dir, old)
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'ENOENT') throw err
+          moved = false
+        }
+        renameSync(target, dir)
+        if (moved) void rm(old, { recursive: true, force: true }).catch(() => {})
+      }
     } catch (err) {
-      await rm(tmp, { recursive: true, force: true }).catch(() => {})
+      try { rmSync(target, { recursive: true, force: true }) } catch {}
       throw err
     }
     this.held.set(key, dir)
@@ -113,6 +140,21 @@ export class OutputHold {
       if (!dir) continue
       try { rmSync(dir, { recursive: true, force: true }) } catch {}
     }
+  }
+}
+
+/** Are the files under `held` the very files (same inodes) of `srcRoot`? Then holding them again changes nothing. */
+function sameFiles(srcRoot: string, held: string, files: readonly CacheFile[]): boolean {
+  try {
+    for (const f of files) {
+      const parts = f.path.split('/')
+      const a = statSync(path.join(srcRoot, ...parts), { bigint: true })
+      const b = statSync(path.join(held, ...parts), { bigint: true })
+      if (a.ino !== b.ino || a.dev !== b.dev) return false
+    }
+    return true
+  } catch {
+    return false
   }
 }
 

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises'
+import { existsSync, readFileSync, statSync, utimesSync, type BigIntStats } from 'node:fs'
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import lockfile from 'proper-lockfile'
 import { hashFile } from '../digest/bytes.js'
 import { OutputHold, sweepHolds } from './hold.js'
+import { sameStat, Stamps, wallNs } from './stamps.js'
 import { ModelopsError } from '../errors.js'
 import type { CacheEntry, CacheEntryMeta, CacheFile, CacheInfo, LookupResult, OutputStore, PruneResult, Staging } from './types.js'
 
@@ -18,6 +20,24 @@ const STALE_STAGING_MS = 60 * 60 * 1000
 export interface LocalStoreOptions {
   /** Called with a message when the store drops something the user should know about. */
   onWarning?: (message: string) => void
+  /**
+   * How a lookup verifies an entry's files. 'stamp': a file whose device, inode, size and mtime are those recorded
+   * when it was last hashed (and not racy) is trusted without re-hashing; every other file is hashed.
+   * 'digest': hash every file on every lookup (catches bytes changed behind an unchanged stat, e.g. bit rot).
+   * @default 'stamp'
+   */
+  verify?: 'stamp' | 'digest'
+}
+
+/** What the store's lookups did, since it was created (for tests and benchmarks). */
+export interface LocalStoreStats {
+  /** Files trusted by their stat stamp. */
+  trusted: number
+  /** Files hashed to verify them. */
+  hashed: number
+  hashedBytes: number
+  /** Stamp sidecars (re)written by lookups and commits. */
+  stampWrites: number
 }
 
 interface IndexFile extends CacheEntryMeta {
@@ -31,18 +51,21 @@ const KEY_RE = /^[0-9a-f]{64}$/
 
 /**
  * Content-addressed local store:
- *   <cacheDir>/outputs-v1/entries/<k0k1>/<key>/index.json + files/…
+ *   <cacheDir>/outputs-v1/entries/<k0k1>/<key>/index.json + files/… (+ stamps.json: stat stamps of verified files)
  *   <cacheDir>/outputs-v1/staging/<key>.<pid>.<rand>/   (renamed into entries/ on commit)
  *   <cacheDir>/outputs-v1/locks/<key>.lock              (proper-lockfile; stale locks of killed builds expire)
  * The index's mtime is the entry's LRU time.
  */
 export class LocalStore implements OutputStore {
   readonly dir: string
+  readonly stats: LocalStoreStats = { trusted: 0, hashed: 0, hashedBytes: 0, stampWrites: 0 }
   private readonly onWarning: (message: string) => void
+  private readonly verifyMode: 'stamp' | 'digest'
 
   constructor(cacheDir: string, options: LocalStoreOptions = {}) {
     this.dir = path.join(path.resolve(cacheDir), CACHE_LAYOUT)
     this.onWarning = options.onWarning ?? (() => {})
+    this.verifyMode = options.verify ?? 'stamp'
   }
 
   private entryDir(key: string): string {
@@ -57,13 +80,15 @@ export class LocalStore implements OutputStore {
 
   async get(key: string, options: { hold?: OutputHold } = {}): Promise<LookupResult> {
     const dir = this.entryDir(key)
+    // The hit path uses synchronous calls for its small metadata reads and links: each is a few microseconds, while
+    // an awaited call costs a thread-pool round trip, and a warm build makes a dozen per entry. Hashing stays streamed.
     let raw: string
     try {
-      raw = await readFile(path.join(dir, INDEX), 'utf8')
+      raw = readFileSync(path.join(dir, INDEX), 'utf8')
     } catch (err) {
       if (isNotFound(err)) {
         // A folder without an index is a partial entry (commit always writes the index before the rename).
-        return (await exists(dir)) ? { status: 'corrupt', reason: 'index.json is missing' } : { status: 'miss' }
+        return existsSync(dir) ? { status: 'corrupt', reason: 'index.json is missing' } : { status: 'miss' }
       }
       throw err
     }
@@ -87,27 +112,63 @@ export class LocalStore implements OutputStore {
         filesDir = await options.hold.pin(key, filesDir, index.files)
       } catch (err) {
         // Removed since we read its index: a miss (the caller regenerates). A missing file of a present entry is corruption, reported below.
-        if (isNotFound(err) && !(await exists(dir))) return { status: 'miss' }
+        if (isNotFound(err) && !existsSync(dir)) return { status: 'miss' }
         // A cache that cannot hold (read-only, full): read the entry in place.
       }
     }
-    for (const file of index.files) {
-      const abs = safeJoin(filesDir, file.path)!
-      let st
-      try {
-        st = await stat(abs)
-      } catch (err) {
-        if (isNotFound(err)) return { status: 'corrupt', reason: `${file.path} is missing` }
-        throw err
-      }
-      if (!st.isFile()) return { status: 'corrupt', reason: `${file.path} is not a file` }
-      if (st.size !== file.bytes) return { status: 'corrupt', reason: `${file.path} has ${st.size} bytes, index says ${file.bytes}` }
-      const digest = await hashFile(abs)
-      if (digest !== file.digest) return { status: 'corrupt', reason: `${file.path} has digest ${digest}, index says ${file.digest}` }
+    const problem = await this.verify(dir, filesDir, index.files)
+    if (problem) return { status: 'corrupt', reason: problem }
+    try {
+      const now = new Date()
+      utimesSync(path.join(dir, INDEX), now, now)
+    } catch {
+      // LRU time only: a read-only cache still serves its entries.
     }
-    const now = new Date()
-    await utimes(path.join(dir, INDEX), now, now).catch(() => {})
     return { status: 'hit', entry: toEntry(filesDir, index) }
+  }
+
+  /**
+   * Why the files under `filesDir` do not match `files`, or undefined when they all do. A file whose stat stamp
+   * (stamps.ts: device, inode, size, mtime) matches the one recorded when it was last hashed is trusted without
+   * re-hashing (with verify: 'stamp'); any other file is hashed, and its stamp recorded if its mtime is not racy.
+   */
+  private async verify(entryDir: string, filesDir: string, files: readonly CacheFile[]): Promise<string | undefined> {
+    const useStamps = this.verifyMode === 'stamp'
+    const known = useStamps ? Stamps.read(entryDir) : Stamps.empty()
+    const next = Stamps.empty()
+    for (const file of files) {
+      const abs = safeJoin(filesDir, file.path)!
+      const statNs = wallNs()
+      let st: BigIntStats | undefined
+      try {
+        st = statSync(abs, { bigint: true, throwIfNoEntry: false })
+      } catch (err) {
+        if (!isNotFound(err)) throw err
+      }
+      if (!st) return `${file.path} is missing`
+      if (!st.isFile()) return `${file.path} is not a file`
+      if (Number(st.size) !== file.bytes) return `${file.path} has ${st.size} bytes, index says ${file.bytes}`
+      if (useStamps && known.matches(st, file.digest)) {
+        this.stats.trusted++
+        next.keep(known, st)
+        continue
+      }
+      const digest = await hashFile(abs)
+      this.stats.hashed++
+      this.stats.hashedBytes += file.bytes
+      if (digest !== file.digest) return `${file.path} has digest ${digest}, index says ${file.digest}`
+      // Recorded only if the file did not change while it was hashed, and its mtime is older than the racy margin.
+      if (useStamps) {
+        let after: BigIntStats | undefined
+        try { after = statSync(abs, { bigint: true, throwIfNoEntry: false }) } catch {}
+        if (after && sameStat(st, after)) next.record(st, digest, statNs)
+      }
+    }
+    // Rewritten only when it changes (new stamps, or stamps of replaced files dropped): a warm hit writes nothing.
+    if (useStamps && !next.equals(known)) {
+      if (next.write(entryDir)) this.stats.stampWrites++
+    }
+    return undefined
   }
 
   async withLock<T>(key: string, fn: () => Promise<T>, options: { signal?: AbortSignal; timeout?: number } = {}): Promise<T> {
@@ -162,8 +223,10 @@ export class LocalStore implements OutputStore {
     }
     const commit = async (meta: CacheEntryMeta, commitOptions: { hold?: OutputHold } = {}): Promise<CacheEntry> => {
       if (done) throw new Error('staging already committed or discarded')
-      const files = await indexFolder(outDir)
+      const stamps = this.verifyMode === 'stamp' ? Stamps.empty() : undefined
+      const files = await indexFolder(outDir, stamps)
       const index: IndexFile = { schema: ENTRY_SCHEMA, key, ...meta, bytes: files.reduce((n, f) => n + f.bytes, 0), files }
+      if (stamps && stamps.size > 0 && stamps.write(root)) this.stats.stampWrites++
       const fh = await open(path.join(root, INDEX), 'w')
       try {
         await fh.writeFile(`${JSON.stringify(index, null, 2)}\n`)
@@ -324,8 +387,12 @@ function toEntry(filesDir: string, index: IndexFile): CacheEntry {
   }
 }
 
-/** Every regular file under `root`, sorted by POSIX path; symlinks and other special files are refused. */
-async function indexFolder(root: string): Promise<CacheFile[]> {
+/**
+ * Every regular file under `root`, sorted by POSIX path; symlinks and other special files are refused.
+ * With `stamps`, records the stamp of each file that did not change while hashed and is not racy (rare at commit:
+ * a generator's files are usually seconds old, so their first warm lookup hashes and stamps them).
+ */
+async function indexFolder(root: string, stamps?: Stamps): Promise<CacheFile[]> {
   const files: CacheFile[] = []
   const walk = async (rel: string) => {
     const dirents = await readdir(path.join(root, rel), { withFileTypes: true })
@@ -334,8 +401,14 @@ async function indexFolder(root: string): Promise<CacheFile[]> {
       if (d.isDirectory()) await walk(childRel)
       else if (d.isFile()) {
         const abs = path.join(root, childRel)
-        const st = await stat(abs)
-        files.push({ path: childRel, bytes: st.size, digest: await hashFile(abs) })
+        const statNs = wallNs()
+        const st = await stat(abs, { bigint: true })
+        const digest = await hashFile(abs)
+        files.push({ path: childRel, bytes: Number(st.size), digest })
+        if (stamps) {
+          const after = await stat(abs, { bigint: true }).catch(() => undefined)
+          if (after && sameStat(st, after)) stamps.record(st, digest, statNs)
+        }
       } else {
         throw new ModelopsError('GENERATOR_FAILED', `the generator wrote ${childRel}, which is not a regular file`, {
           hint: 'Write plain files into MODELOPS_OUT_DIR (no symlinks, sockets or pipes).',
@@ -360,10 +433,6 @@ function checkKey(key: string): void {
 function isNotFound(err: unknown): boolean {
   const code = (err as { code?: string }).code
   return code === 'ENOENT' || code === 'ENOTDIR'
-}
-
-async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false)
 }
 
 async function readdirOrEmpty(dir: string): Promise<string[]> {

@@ -71,7 +71,8 @@ export interface OutputStore {
   /** Where the store lives (for messages). */
   readonly dir?: string
   /**
-   * Look up and verify an entry (sizes and digests of every indexed file). Refreshes its LRU time on a hit.
+   * Look up and verify an entry (sizes and digests of every indexed file; a local store may take a digest from a
+   * matching stat stamp instead of re-hashing, docs/cache.md). Refreshes its LRU time on a hit.
    * With `hold`, the entry's files are held first and the held files verified: the hit stays readable until
    * the hold lets go, whatever clear/prune/eviction do meanwhile.
    */

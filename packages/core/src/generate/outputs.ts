@@ -1,4 +1,5 @@
-import { cp, rm, stat, statfs } from 'node:fs/promises'
+import { statSync } from 'node:fs'
+import { cp, rm, statfs } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { OutputHold } from '../cache/hold.js'
 import { cacheKey } from '../cache/key.js'
@@ -84,9 +85,10 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
     return noCache
   }
   // A nearly full cache cannot take a generator's outputs: do not even try (the generator would fail).
-  const nearlyFull = store.dir
-    ? statfs(store.dir).then((st) => st.bavail * st.bsize < MIN_FREE_BYTES, () => false)
-    : Promise.resolve(false)
+  // Asked on the first miss only: a warm build has nothing to write.
+  let full: Promise<boolean> | undefined
+  const nearlyFull = (): Promise<boolean> =>
+    (full ??= store.dir ? statfs(store.dir).then((st) => st.bavail * st.bsize < MIN_FREE_BYTES, () => false) : Promise.resolve(false))
   const abort = new AbortController()
   const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal
   const ids = Object.keys(report.models).sort()
@@ -102,7 +104,7 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
     // Same key as last time in this process: trust it after a cheap size check (full verification
     // happens on every cold lookup). Its files are held, so a `cache clear` does not touch them; files gone
     // anyway (a released hold, deleted by hand) fall through to a lookup.
-    if (prev && prev.key === key && (await sizesMatch(prev.entry))) return { ...prev, source: 'memo' }
+    if (prev && prev.key === key && sizesMatch(prev.entry)) return { ...prev, source: 'memo' }
     const meta: CacheEntryMeta = { model_id: id, entrypoint: model.entrypoint, digest: model.digest, generator: identity }
     const gm = { id, entrypoint: model.entrypoint, path: model.path, class_name: model.class_name, outputs: [...model.outputs], digest: model.digest }
     const run = (outDir: string) => runGenerator(generator, gm, { outDir, digest: model.digest, signal, root: options.root })
@@ -123,7 +125,7 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
       // A read-only cache still serves the entries it has.
       const first = await store.get(key, { hold })
       if (first.status === 'hit') return { id, key, entry: first.entry, source: 'cached' }
-      if (!noCache && (await nearlyFull)) void giveUpCache(Object.assign(new Error('full'), { code: 'ENOSPC' }))
+      if (!noCache && (await nearlyFull())) void giveUpCache(Object.assign(new Error('full'), { code: 'ENOSPC' }))
       if (noCache) {
         await noCache
         return await uncached()
@@ -213,10 +215,16 @@ class CacheUnusable extends Error {
   }
 }
 
-async function sizesMatch(entry: CacheEntry): Promise<boolean> {
+/** Synchronous: a few stats of held files cost less than one thread-pool round trip each. */
+function sizesMatch(entry: CacheEntry): boolean {
   for (const f of entry.files) {
-    const st = await stat(entry.filePath(f.path)).catch(() => undefined)
-    if (!st || st.size !== f.bytes) return false
+    let size: number | undefined
+    try {
+      size = statSync(entry.filePath(f.path), { throwIfNoEntry: false })?.size
+    } catch {
+      return false
+    }
+    if (size !== f.bytes) return false
   }
   return true
 }
