@@ -1,4 +1,4 @@
-// File-byte digests: hash-wasm (hot path) against @noble/hashes (independent reference) and b2sum.
+// File-byte digests: our WASM BLAKE2b (hot path) against @noble/hashes (independent reference), hash-wasm's own loader and b2sum.
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
@@ -8,6 +8,7 @@ import { blake2b } from '@noble/hashes/blake2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashBytes, hashFile, hashFileHex, READ_CHUNK } from '../src/digest/bytes.js'
+import { blake2bBackend } from '../src/digest/blake2b.js'
 import { HashPool } from '../src/digest/pool.js'
 import { tempDir } from './digest-helpers.js'
 
@@ -17,6 +18,32 @@ let dir: string
 let cleanup: () => void
 beforeAll(() => ({ dir, cleanup } = tempDir()))
 afterAll(() => cleanup())
+
+describe('the WASM BLAKE2b', () => {
+  it('is our synchronous loader over hash-wasm\'s module (a hash-wasm release that changes its build shows up here)', () => {
+    expect(blake2bBackend()).toBe('wasm')
+  })
+
+  it('agrees with hash-wasm\'s own loader, on one update and on many uneven ones', async () => {
+    const { createBLAKE2b } = await import('hash-wasm')
+    const theirs = await createBLAKE2b(256)
+    const { acquireHasher, releaseHasher } = await import('../src/digest/blake2b.js')
+    for (const n of [0, 1, 128, 16383, 16384, 16385, 100_000, 1_000_003]) {
+      const b = randomBytes(n)
+      theirs.init()
+      theirs.update(b)
+      expect(await hashBytes(b), `size ${n}`).toBe(`blake2b256:${theirs.digest('hex')}`)
+      const h = await acquireHasher()
+      for (let at = 0; at < n; ) {
+        const step = 1 + Math.floor(Math.random() * 40_000)
+        h.update(b.subarray(at, at + step))
+        at += step
+      }
+      expect(h.digest('hex'), `size ${n}, in pieces`).toBe(noble(b))
+      releaseHasher(h)
+    }
+  })
+})
 
 describe('hashBytes vs @noble/hashes', () => {
   it('agrees on block edges and random sizes', async () => {

@@ -73,6 +73,33 @@ describe('captureEnvironment', () => {
     await expect(captureEnvironment(makeProject(root))).rejects.toMatchObject({ name: 'ModelopsError', code: 'CONFIG_INVALID', file: 'pyproject.toml', line: expect.any(Number) })
   })
 
+  it('pyproject.toml and uv.lock go through the parse cache: same result and warnings from the snapshot, an edit re-parses', async () => {
+    const { existsSync, mkdtempSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { clearParseMemo, parseCacheCounters } = await import('../src/project/parse-cache.js')
+    const cacheDir = mkdtempSync(join(tmpdir(), 'env-parse-cache-'))
+    write(root, 'pyproject.toml', '[project]\nname = "demo"\ndependencies = ["numpy>=1.24", 42]\n')
+    write(root, 'uv.lock', 'version = 1\n\n[[package]]\nname = "SciPy"\nversion = "1.11.0"\n')
+    const project = makeProject(root)
+    const capture = async () => {
+      const warnings: Warning[] = []
+      const env = await captureEnvironment(project, {}, warnings, { cacheDir })
+      return { deps: env.dependencies, warnings }
+    }
+    const parsed = await capture()
+    expect(parsed.deps).toEqual({ numpy: '>=1.24', scipy: '1.11.0' })
+    expect(parsed.warnings.map((w) => w.code)).toEqual(['ENV_REQUIREMENT_SKIPPED'])
+    expect(existsSync(join(cacheDir, 'parse-pyproject.json')) && existsSync(join(cacheDir, 'parse-uv-lock.json'))).toBe(true)
+    clearParseMemo() // as a fresh process: from the snapshots
+    const before = parseCacheCounters.snapshot
+    expect(await capture()).toEqual(parsed)
+    expect(parseCacheCounters.snapshot - before).toBe(2)
+    // Same length, one dependency renamed: the text is the key, not the file's size or time.
+    write(root, 'pyproject.toml', '[project]\nname = "demo"\ndependencies = ["numpy>=1.25", 42]\n')
+    expect((await capture()).deps).toEqual({ numpy: '>=1.25', scipy: '1.11.0' })
+  })
+
   it('hostPlatform uses Python names', () => {
     if (platform() === 'linux' && arch() === 'x64') expect(hostPlatform()).toBe('linux-x86_64')
     expect(hostPlatform()).toMatch(/^[a-z]+-[A-Za-z0-9_]+$/)

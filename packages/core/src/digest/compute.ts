@@ -41,7 +41,7 @@ function sortedRecord<T>(rec: Record<string, T>): Record<string, T> {
  */
 export async function computeDigests(project: Project, registry: Registry, options: ComputeOptions = {}): Promise<DigestReport> {
   const warnings: Warning[] = []
-  const inputs = await captureEnvironment(project, options.environment ?? {}, warnings)
+  const inputs = await captureEnvironment(project, options.environment ?? {}, warnings, { cacheDir: options.cacheDir })
   // Not awaited yet: the first digest starts BLAKE2b's WASM compile, which runs off-thread while the files are stat'ed.
   const envDigestPending = environmentDigest(inputs)
   envDigestPending.catch(() => {})

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { arch, endianness, platform as osPlatform } from 'node:os'
 import type { Warning } from '../errors.js'
 import type { Project } from '../project/project.js'
+import { parseCacheDir, type ParseCacheOptions } from '../project/parse-cache.js'
 import type { EnvironmentInputs } from './types.js'
 import { blake2b256Hex } from './blake2b.js'
 import { canonicalJson, compareCodePoints } from './canonical.js'
@@ -94,13 +95,20 @@ function normalizeDeps(deps: Record<string, string> | undefined): Record<string,
  * else the contracts default (python_version: 'unspecified'). Python is never run, except that the value
  * `detect` for python_version asks `python3 --version`. Problems that do not stop the digest are appended to `warnings`.
  */
-export async function captureEnvironment(project: Project, overrides: Partial<EnvironmentInputs> = {}, warnings: Warning[] = []): Promise<EnvironmentInputs> {
+export async function captureEnvironment(
+  project: Project,
+  overrides: Partial<EnvironmentInputs> = {},
+  warnings: Warning[] = [],
+  options: ParseCacheOptions = {},
+): Promise<EnvironmentInputs> {
   const config: Partial<EnvironmentInputs> = project.config?.environment ?? {}
   const pick = <K extends keyof EnvironmentInputs>(k: K): EnvironmentInputs[K] | undefined => (overrides[k] !== undefined ? overrides[k] : config[k])
+  // pyproject.toml and uv.lock go through the parse cache (same folder as the stat cache): unchanged, they are not re-parsed.
+  const dir = parseCacheDir(project.root, options.cacheDir)
   const dependencies = {
-    ...readPyprojectDependencies(project.root, warnings),
+    ...readPyprojectDependencies(project.root, warnings, dir),
     ...readRequirementsFiles(project.root, warnings),
-    ...readUvLock(project.root),
+    ...readUvLock(project.root, dir),
     ...normalizeDeps(config.dependencies),
     ...normalizeDeps(overrides.dependencies),
   }

@@ -1,5 +1,5 @@
 // `.modelops-bundle/config.yaml`: what it may contain, its defaults, and the commented file `init` writes.
-import { isMap, isScalar, isSeq, type Node } from 'yaml'
+import type { Node } from 'yaml'
 import type { Warning } from '../errors.js'
 import type { EnvironmentInputs } from '../digest/types.js'
 import {
@@ -8,7 +8,10 @@ import {
   expectMap,
   expectNumber,
   expectString,
+  isMap,
   isNullNode,
+  isScalar,
+  isSeq,
   mapEntries,
   nodeError,
   parseYaml,

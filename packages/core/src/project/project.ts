@@ -5,11 +5,13 @@ import type { EnvironmentInputs } from '../digest/types.js'
 import { ModelopsError, type Warning } from '../errors.js'
 import { writeFileAtomic } from './atomic.js'
 import { CONFIG_TEMPLATE, defaultConfig, parseConfig } from './config.js'
+import { cachedParse, parseCacheDir, type ParseCacheOptions } from './parse-cache.js'
 import { emptyRegistry, serializeRegistry } from '../registry/registry.js'
 
 import { BUNDLE_DIR, CONFIG_FILE, REGISTRY_FILE } from './constants.js'
 
 export { BUNDLE_DIR, CONFIG_FILE, REGISTRY_FILE } from './constants.js'
+export { PARSE_CACHE_VERSION, type ParseCacheOptions } from './parse-cache.js'
 
 /** `.modelops-bundle/config.yaml`, with defaults applied. */
 export interface ProjectConfig {
@@ -41,8 +43,11 @@ export interface Project {
   warnings?: Warning[]
 }
 
-/** Nearest ancestor of `from` (inclusive) holding `.modelops-bundle/`; NOT_A_PROJECT error otherwise. */
-export function findProject(from?: string): Project {
+/**
+ * Nearest ancestor of `from` (inclusive) holding `.modelops-bundle/`; NOT_A_PROJECT error otherwise.
+ * `options.cacheDir`: where the parsed config.yaml is kept between processes (see ParseCacheOptions).
+ */
+export function findProject(from?: string, options: ParseCacheOptions = {}): Project {
   let cwd = from
   if (cwd === undefined) {
     try {
@@ -53,7 +58,7 @@ export function findProject(from?: string): Project {
   }
   const start = realpathOrResolve(cwd)
   for (let dir = start; ; dir = path.dirname(dir)) {
-    if (isDirectory(path.join(dir, BUNDLE_DIR))) return openProject(dir)
+    if (isDirectory(path.join(dir, BUNDLE_DIR))) return openProject(dir, options)
     if (path.dirname(dir) === dir) break
   }
   throw new ModelopsError('NOT_A_PROJECT', `Not inside a modelops-bundle project (no ${BUNDLE_DIR} found)`, {
@@ -61,8 +66,11 @@ export function findProject(from?: string): Project {
   })
 }
 
-/** Load `root/.modelops-bundle/config.yaml` (defaults when absent); CONFIG_INVALID with file:line:col on bad input. */
-export function openProject(root: string): Project {
+/**
+ * Load `root/.modelops-bundle/config.yaml` (defaults when absent); CONFIG_INVALID with file:line:col on bad input.
+ * The parse is cached by the file's exact text (parse-cache.ts); `options.cacheDir` as for findProject.
+ */
+export function openProject(root: string, options: ParseCacheOptions = {}): Project {
   const abs = realpathOrResolve(root)
   const dir = path.join(abs, BUNDLE_DIR)
   const configPath = path.join(dir, CONFIG_FILE)
@@ -80,7 +88,18 @@ export function openProject(root: string): Project {
     }
   }
   if (text !== undefined) {
-    const { config, warnings } = parseConfig(text, `${BUNDLE_DIR}/${CONFIG_FILE}`)
+    const file = `${BUNDLE_DIR}/${CONFIG_FILE}`
+    const { value: config, warnings } = cachedParse({
+      kind: 'config',
+      text,
+      context: file,
+      dir: parseCacheDir(abs, options.cacheDir),
+      parse: (sink) => {
+        const parsed = parseConfig(text!, file)
+        sink.push(...parsed.warnings)
+        return parsed.config
+      },
+    })
     project.config = config
     if (warnings.length) project.warnings = warnings
   }

@@ -1,8 +1,22 @@
 // Reading the project's YAML files (registry.yaml, config.yaml) the way PyYAML's safe_load reads them,
 // keeping node positions so every defect is reported as file:line:column.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml'
-import type { Document, Node, Tags } from 'yaml'
+import { createRequire } from 'node:module'
+import type * as YamlLib from 'yaml'
+import type { Alias, Document, LineCounter, Node, Scalar, Tags, YAMLMap, YAMLSeq } from 'yaml'
 import { ModelopsError, type ErrorCode } from '../errors.js'
+
+let lib: typeof YamlLib | undefined
+/**
+ * The yaml library, loaded on first use: loading it costs ~20 ms in a fresh process, and with the parse cache
+ * (parse-cache.ts) a build whose YAML files did not change never parses. Import the node guards from here, not from 'yaml'.
+ */
+export function yamlLib(): typeof YamlLib {
+  return (lib ??= createRequire(import.meta.url)('yaml') as typeof YamlLib)
+}
+export const isMap = (node: unknown): node is YAMLMap => yamlLib().isMap(node)
+export const isSeq = (node: unknown): node is YAMLSeq => yamlLib().isSeq(node)
+export const isScalar = (node: unknown): node is Scalar => yamlLib().isScalar(node)
+export const isAlias = (node: unknown): node is Alias => yamlLib().isAlias(node)
 
 /**
  * Largest YAML file we parse (bytes). A registry of 10,000 models is about 7 MiB; yaml parses a few MiB per second,
@@ -47,6 +61,7 @@ export function parseYaml(text: string, opts: { file: string; code: ErrorCode; h
   // String length counts UTF-16 units: at most the UTF-8 byte length, and a cheap first test.
   if (text.length > maxBytes || Buffer.byteLength(text, 'utf8') > maxBytes) throw tooLarge(opts.file, Buffer.byteLength(text, 'utf8'), maxBytes, opts.code)
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+  const { LineCounter, parseDocument } = yamlLib()
   const lines = new LineCounter()
   let doc: Document.Parsed
   try {
@@ -182,7 +197,7 @@ export function mapEntries(src: YamlSource, map: YAMLMap, where: string): Array<
     }
     seen.set(key, keyNode)
     // `? key` without a value has no node at all: point at the key instead.
-    const value = deref(src, pair.value) ?? Object.assign(new Scalar(null), { range: keyNode.range })
+    const value = deref(src, pair.value) ?? Object.assign(new (yamlLib().Scalar)(null), { range: keyNode.range })
     out.push({ key, keyNode, value })
   }
   return out

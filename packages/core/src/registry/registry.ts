@@ -5,11 +5,12 @@ import path from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
 import { writeFileAtomic } from '../project/atomic.js'
 import { withProjectLock, type LockOptions } from '../project/lock.js'
+import { cachedParse, parseCacheDir, type ParseCacheOptions } from '../project/parse-cache.js'
 import { storedPathProblem } from '../project/paths.js'
 import { BUNDLE_DIR, REGISTRY_FILE } from '../project/constants.js'
 import type { Project } from '../project/project.js'
 import { MAX_YAML_BYTES, parseYaml, tooLarge } from '../project/yaml.js'
-import { registryFromYaml, type ParseOptions } from './schema.js'
+import { extrasOf, registryFromYaml, type ParseOptions } from './schema.js'
 import type { Registry } from './types.js'
 import { serializeRegistry } from './yaml.js'
 
@@ -29,11 +30,42 @@ export function parseRegistry(text: string, file: string, options: ParseOptions 
   return registryFromYaml(src, root, options)
 }
 
-/** The project's registry, or an empty one when the file does not exist. */
-export function loadRegistry(project: Project, options: { warnings?: Warning[] } = {}): Registry {
+/**
+ * The project's registry, or an empty one when the file does not exist. The parse is cached by the file's exact text
+ * (project/parse-cache.ts): in memory, and as a snapshot in `options.cacheDir` (see ParseCacheOptions) for the next process.
+ * Warnings are replayed on every load, as the parse produced them.
+ */
+export function loadRegistry(project: Project, options: { warnings?: Warning[] } & ParseCacheOptions = {}): Registry {
   const text = readRegistryText(project)
   if (text === undefined) return emptyRegistry()
-  return parseRegistry(text, REGISTRY_DISPLAY_PATH, { root: project.root, warnings: options.warnings })
+  const { value, warnings } = cachedParse({
+    kind: 'registry',
+    text,
+    // Absolute paths inside the root are stored relative: the result depends on the root too.
+    context: `${REGISTRY_DISPLAY_PATH}\0${project.root}`,
+    dir: parseCacheDir(project.root, options.cacheDir),
+    parse: (sink) => {
+      try {
+        return parseRegistry(text, REGISTRY_DISPLAY_PATH, { root: project.root, warnings: sink })
+      } catch (err) {
+        // As before the cache: findings made before the error still reach the caller.
+        options.warnings?.push(...sink)
+        throw err
+      }
+    },
+    cacheable: (registry) => !hasExtras(registry),
+  })
+  options.warnings?.push(...warnings)
+  return value
+}
+
+/** Unknown fields are kept in a WeakMap (schema.ts) that a copy cannot carry: such registries are parsed every time. */
+function hasExtras(registry: Registry): boolean {
+  if (extrasOf(registry)) return true
+  for (const group of [registry.models, registry.targets, registry.target_sets] as Array<Record<string, object>>) {
+    for (const key of Object.keys(group)) if (extrasOf(group[key]!)) return true
+  }
+  return false
 }
 
 /** Replace the registry file atomically. Refuses a registry holding paths that are not project-relative POSIX. */

@@ -1,7 +1,7 @@
 // registry.yaml → Registry: the R2 schema (reference §1.3) and, read-only, R1 (§1.2). Works on yaml's node tree
 // rather than on plain objects so that every defect points at the line and column that holds it.
 import path from 'node:path'
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml'
+import type { Node, YAMLMap } from 'yaml'
 import type { Warning } from '../errors.js'
 import { normalizeStoredPath } from '../project/paths.js'
 import {
@@ -10,7 +10,10 @@ import {
   expectMap,
   expectSeq,
   expectString,
+  isMap,
   isNullNode,
+  isScalar,
+  isSeq,
   mapEntries,
   nodeError,
   positionOf,

@@ -87,12 +87,13 @@ export class ModelopsContext {
   private async runNow(signal?: AbortSignal): Promise<BuildResult> {
     const started = performance.now()
     const { options } = this
-    let project = findProject(options.root ?? this.bundlerRoot ?? process.cwd())
+    // Parsed config and registry are cached in cacheDir too (keyed by their text): a no-change build parses no YAML.
+    let project = findProject(options.root ?? this.bundlerRoot ?? process.cwd(), { cacheDir: options.cacheDir })
     if (options.registry) project = { ...project, registryPath: path.resolve(project.root, options.registry) }
     // Known before anything can fail, so a watcher can pick up the fix of a broken registry or data file.
     this.watching = [project.registryPath, project.configPath]
-    const registry = loadRegistry(project)
     const cacheDir = path.resolve(project.root, options.cacheDir)
+    const registry = loadRegistry(project, { cacheDir })
     const generator: Generator | undefined = options.generate === false ? undefined : (options.generate ?? project.config.generator)
     const generatorInputs = generatorInputsOf(generator)
     // The generator's own files are digested in the same pass (one stat-cache pass) and watched like models.
