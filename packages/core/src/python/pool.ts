@@ -1,5 +1,4 @@
 // Semantic hashing of many files on every core (the generic pool lives in workers/).
-import { statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { defaultWorkers, WorkerPool } from '../workers/pool.js'
 import { semanticDigest, type SemanticFileResult, type SemanticResult } from './semantic.js'
@@ -38,29 +37,14 @@ export async function closeParsePools(): Promise<void> {
 /** Digests of `files` on `workers` threads, in input order. I/O errors (missing file) reject, as in-thread. */
 export async function runInPool(files: string[], workers: number): Promise<SemanticFileResult[]> {
   const pool = sharedParsePool(workers)
-  const results: Promise<SemanticFileResult>[] = new Array(files.length)
-  // Largest first: a big file queued last would leave the other workers idle at the end.
-  for (const i of largestFirst(files)) {
-    const path = files[i]!
-    results[i] = pool.digest(path).then(
-      (r) => ({ path, ...r }),
-      async (err) => {
+  return Promise.all(
+    files.map(async (path) => {
+      try {
+        return { path, ...(await pool.digest(path)) }
+      } catch (err) {
         if ((err as { poolFailure?: boolean }).poolFailure) return { path, ...(await semanticDigest(await readFile(path), path)) }
         throw err
-      },
-    )
-  }
-  return Promise.all(results)
-}
-
-/** Indices of `files` by size, largest first (a file that cannot be stat'ed keeps its place; its job reports the error). */
-function largestFirst(files: string[]): number[] {
-  const size = files.map((f) => {
-    try {
-      return statSync(f).size
-    } catch {
-      return 0
-    }
-  })
-  return files.map((_, i) => i).sort((a, b) => size[b]! - size[a]! || a - b)
+      }
+    }),
+  )
 }
