@@ -51,6 +51,8 @@ interface Tables {
   types: string[]
   named: boolean[]
   fields: (string | null)[]
+  /** By id, for anonymous nodes: the token written ('+ for `+`), or null for punctuation that is dropped. */
+  anon: (string | null)[]
 }
 const tablesByLanguage = new WeakMap<object, Tables>()
 
@@ -65,7 +67,7 @@ function tablesFor(tree: Tree): Tables {
       types.push(lang.nodeTypeForId(id) ?? 'ERROR')
       named.push(lang.nodeTypeIsNamed(id))
     }
-    t = { types, named, fields: lang.fields.map((f) => f ?? null) }
+    t = { types, named, fields: lang.fields.map((f) => f ?? null), anon: types.map((type) => (DROP.has(type) ? null : "'" + type)) }
     tablesByLanguage.set(lang, t)
   }
   return t
@@ -88,8 +90,16 @@ function pieceToken(p: Piece): string {
   return typeof p === 'string' ? 's' + JSON.stringify(p) : 'N' + JSON.stringify(p.named)
 }
 
+/** Opening tokens by type and field, built once: the hot loop pushes shared flat strings instead of new ones. */
+const OPENED = new Map<string, Map<string, string>>()
+
 function open(type: string, field: string | null): string {
-  return field ? `(${type}@${field}` : `(${type}`
+  let byField = OPENED.get(type)
+  if (!byField) OPENED.set(type, (byField = new Map()))
+  const key = field ?? ''
+  let token = byField.get(key)
+  if (token === undefined) byField.set(key, (token = field ? `(${type}@${field}` : `(${type}`))
+  return token
 }
 
 /**
@@ -154,7 +164,8 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
     if (s > parent.gap) out.push('s' + JSON.stringify(src.slice(parent.gap, s)))
   }
   if (!tables.named[id]) {
-    if (DROP.has(rawType)) return false
+    const token = tables.anon[id]
+    if (token === null) return false
     if (rawType === '=' && parent?.type === 'interpolation') {
       // f"{x = }": the expression's source text is part of the value (a Constant in the AST).
       let end = c.endIndex
@@ -162,7 +173,7 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
       out.push('=' + JSON.stringify(src.slice(parent.start, end)))
       return false
     }
-    out.push("'" + rawType)
+    out.push(token!)
     return false
   }
   if (rawType === 'comment' || rawType === 'line_continuation') return false
