@@ -384,6 +384,21 @@ describe('parse cache: the snapshot is advisory', () => {
     }
   })
 
+  it('a write sweeps temp files left by a killed process, not one another process is writing now', () => {
+    const root = tempDir('mb-pc-')
+    writeProject(root, { [REG]: text })
+    const cacheDir = path.join(root, 'cache')
+    fs.mkdirSync(cacheDir)
+    const stale = path.join(cacheDir, '.parse-registry.json.4242.0123456789ab.tmp')
+    const fresh = path.join(cacheDir, '.parse-registry.json.4343.ba9876543210.tmp')
+    fs.writeFileSync(stale, 'half a snapshot')
+    fs.writeFileSync(fresh, 'being written')
+    const old = new Date(Date.now() - 3600_000)
+    fs.utimesSync(stale, old, old)
+    cachedRegistry(root, cacheDir)
+    expect(fs.readdirSync(cacheDir).sort()).toEqual([path.basename(fresh), 'parse-registry.json'].sort())
+  })
+
   it('writes only when the snapshot changed, and once per folder from the memo', () => {
     const root = tempDir('mb-pc-')
     writeProject(root, { [REG]: text })

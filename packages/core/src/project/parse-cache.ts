@@ -208,6 +208,7 @@ function writeSnapshot(file: string, kind: ParseKind, entry: Entry): void {
     const body = JSON.stringify({ value: json.value, warnings: json.warnings, specials })
     const header = JSON.stringify({ format: FORMAT, kind, key: entry.key, sum: sha256(body) })
     fs.mkdirSync(path.dirname(file), { recursive: true })
+    sweepTemps(file)
     // Synchronous because the loaders are; no fsync: a torn snapshot fails its sum and is simply ignored.
     tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
     fs.writeFileSync(tmp, `${header}\n${body}`, { flag: 'wx' })
@@ -217,6 +218,24 @@ function writeSnapshot(file: string, kind: ParseKind, entry: Entry): void {
     // Unwritable cache folder: stay with the memo.
   } finally {
     if (tmp) fs.rmSync(tmp, { force: true })
+  }
+}
+
+/** A temp file this old is a leftover of a process killed between write and rename (a write takes microseconds). */
+const STALE_TEMP_MS = 10 * 60 * 1000
+
+/** Remove stale temp files of `file`'s snapshot (only on a write, which is rare: a changed file). */
+function sweepTemps(file: string): void {
+  const dir = path.dirname(file)
+  const prefix = `.${path.basename(file)}.`
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue
+    const abs = path.join(dir, name)
+    try {
+      if (Date.now() - fs.statSync(abs).mtimeMs > STALE_TEMP_MS) fs.rmSync(abs, { force: true })
+    } catch {
+      // Gone meanwhile, or not ours to remove: harmless either way.
+    }
   }
 }
 
