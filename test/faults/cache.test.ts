@@ -97,6 +97,27 @@ describe('damaged cache entries', () => {
     })
   }
 
+  fault(G, 'flipped byte in a stamped entry', { fault: 'one bit flipped in result.txt of an entry that earlier builds verified and stamped (stat stamps, docs/cache.md)', expected: 'the write changed the mtime: stamp mismatch, full hash, detected, warning, regenerated once' }, async (ctx) => {
+    const w = buildWorld(2)
+    const a = await build(w)
+    expect(a.r.code, a.r.stderr).toBe(0)
+    // Past the 2 s racy margin, a hit records stamps; the next hit trusts them without hashing.
+    await sleep(2500)
+    const b = await build(w)
+    expect(b.r.code, b.r.stderr).toBe(0)
+    const e = findEntry(w, 'm0_m0')!
+    expect(listFiles(e.dir).some((f) => f.endsWith('stamps.json')), `stamps recorded in ${cacheRelative(w, e.dir)}`).toBe(true)
+    flip(e.artifact, (n) => n >> 1)
+    const c = await build(w)
+    expect(c.r.code, c.r.stderr).toBe(0)
+    expect(stackLine(c.r.stderr), c.r.stderr).toBeUndefined()
+    expectGoodOutputs(w, c.outDir)
+    expect(generations(w)).toEqual({ m0_m0: 2, m1_m1: 1 })
+    const warning = cacheWarning(c.r)
+    expect(warning, c.r.stderr + c.r.stdout).toBeDefined()
+    ctx.observe(`stamped entry; regenerated once; warning \`${firstLines(warning!, 1)}\``)
+  })
+
   const manifestOf = (outDir: string) => JSON.parse(readFileSync(listFiles(outDir).find((f) => f.endsWith('modelops-manifest.json'))!, 'utf8'))
   const statCaches = (w: BuildWorld) => [...listFiles(w.cacheDir), ...listFiles(join(w.p.root, 'node_modules'))].filter((f) => /stat/i.test(f))
 
