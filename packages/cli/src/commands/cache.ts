@@ -1,13 +1,11 @@
 // `mops-bundle cache info|prune|clear`: the build plugin's output cache (core/src/cache, docs/cache.md).
 import path from 'node:path'
-import { LocalStore } from '@modelops-bundle/core'
+import { DEFAULT_CACHE_DIR, LocalStore } from '@modelops-bundle/core'
 import { defineCommand } from 'citty'
 import { defineCli } from '../argv.js'
 import { type Output, table, usageError } from '../output.js'
 import { currentProject } from '../project.js'
 
-/** The plugin's default `cacheDir`, relative to the project root. */
-const DEFAULT_CACHE_DIR = 'node_modules/.cache/modelops-bundle'
 const DEFAULT_MAX = '2GiB'
 
 const cacheDirArg = { type: 'string', description: `Cache folder (default <project>/${DEFAULT_CACHE_DIR}, the plugin's default)` } as const

@@ -5,7 +5,7 @@ import path from 'node:path'
 import type { lock as LockFn } from 'proper-lockfile'
 import { hashFile } from '../digest/bytes.js'
 import { OutputHold, sweepHolds } from './hold.js'
-import { sameStat, Stamps, wallNs } from './stamps.js'
+import { Stamps, wallNs } from './stamps.js'
 import { ModelopsError } from '../errors.js'
 import type { CacheEntry, CacheEntryMeta, CacheFile, CacheInfo, LookupResult, OutputStore, PruneResult, Staging } from './types.js'
 
@@ -164,12 +164,7 @@ export class LocalStore implements OutputStore {
       this.stats.hashed++
       this.stats.hashedBytes += file.bytes
       if (digest !== file.digest) return `${file.path} has digest ${digest}, index says ${file.digest}`
-      // Recorded only if the file did not change while it was hashed, and its mtime is older than the racy margin.
-      if (useStamps) {
-        let after: BigIntStats | undefined
-        try { after = statSync(abs, { bigint: true, throwIfNoEntry: false }) } catch {}
-        if (after && sameStat(st, after)) next.record(st, digest, statNs)
-      }
+      if (useStamps) next.recordHashed(abs, st, digest, statNs)
     }
     // Rewritten only when it changes (new stamps, or stamps of replaced files dropped): a warm hit writes nothing.
     if (useStamps && !next.equals(known)) {
@@ -412,10 +407,7 @@ async function indexFolder(root: string, stamps?: Stamps): Promise<CacheFile[]> 
         const st = await stat(abs, { bigint: true })
         const digest = await hashFile(abs)
         files.push({ path: childRel, bytes: Number(st.size), digest })
-        if (stamps) {
-          const after = await stat(abs, { bigint: true }).catch(() => undefined)
-          if (after && sameStat(st, after)) stamps.record(st, digest, statNs)
-        }
+        stamps?.recordHashed(abs, st, digest, statNs)
       } else {
         throw new ModelopsError('GENERATOR_FAILED', `the generator wrote ${childRel}, which is not a regular file`, {
           hint: 'Write plain files into MODELOPS_OUT_DIR (no symlinks, sockets or pipes).',

@@ -1,10 +1,10 @@
 // Stat stamps of a cache entry's files (`stamps.json` beside index.json): "the file with this identity had this
 // digest when it was last hashed", so a warm lookup can trust a file by one stat instead of re-hashing it.
 // Advisory, like the input stat cache: a missing, stale or unreadable sidecar only costs a re-hash.
-import { randomBytes } from 'node:crypto'
-import { readFileSync, renameSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs'
+import { readFileSync, statSync, type BigIntStats } from 'node:fs'
 import path from 'node:path'
 import { DEFAULT_RACY_MARGIN_MS } from '../digest/stat-cache.js'
+import { replaceFileSync } from '../project/atomic.js'
 
 export const STAMPS_FILE = 'stamps.json'
 export const STAMPS_SCHEMA = 'modelops-bundle/cache-stamps@1'
@@ -58,6 +58,20 @@ export class Stamps {
     return true
   }
 
+  /**
+   * Record `digest` for the file at `abs`, hashed between the stat `st` (taken at `statNs`) and now, if a fresh stat
+   * shows it did not change meanwhile (and record's racy rule allows). Returns whether it was recorded.
+   */
+  recordHashed(abs: string, st: BigIntStats, digest: string, statNs: bigint): boolean {
+    let after: BigIntStats | undefined
+    try {
+      after = statSync(abs, { bigint: true, throwIfNoEntry: false })
+    } catch {
+      return false
+    }
+    return !!after && sameStat(st, after) && this.record(st, digest, statNs)
+  }
+
   /** Copy the stamp of `st` from `other` (a file trusted by it). */
   keep(other: Stamps, st: BigIntStats): void {
     const id = identity(st)
@@ -85,17 +99,8 @@ export class Stamps {
   write(entryDir: string): boolean {
     const stamps: Record<string, Stamp> = {}
     for (const id of [...this.rows.keys()].sort()) stamps[id] = this.rows.get(id)!
-    const file = path.join(entryDir, STAMPS_FILE)
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-    try {
-      writeFileSync(tmp, `${JSON.stringify({ schema: STAMPS_SCHEMA, stamps })}\n`)
-      renameSync(tmp, file)
-      return true
-    } catch {
-      // Read-only or full cache, or the entry removed meanwhile: the stamps are only an optimisation.
-      try { unlinkSync(tmp) } catch {}
-      return false
-    }
+    // Read-only or full cache, or the entry removed meanwhile: false; the stamps are only an optimisation.
+    return replaceFileSync(path.join(entryDir, STAMPS_FILE), `${JSON.stringify({ schema: STAMPS_SCHEMA, stamps })}\n`)
   }
 }
 

@@ -5,6 +5,7 @@ import { statSync, type BigIntStats } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
+import { DEFAULT_CACHE_DIR } from '../project/constants.js'
 import type { Project } from '../project/project.js'
 import { PYSEM_ALGO, PYSEM_HEADER, semanticDigest, semanticDigestMany } from '../python/semantic.js'
 import { BYTES_ALGO, hashFileHex } from './bytes.js'
@@ -79,7 +80,7 @@ export interface PathRequest {
 export type PathDigest = FileDigest | { path: string; digest: 'absent'; kind: 'absent' }
 
 export function defaultCacheDir(project: Project): string {
-  return join(project.root, 'node_modules', '.cache', 'modelops-bundle')
+  return join(project.root, DEFAULT_CACHE_DIR)
 }
 
 export function requestKey(r: PathRequest): string {

@@ -4,11 +4,13 @@
 // an in-process memo (watch mode, dev servers) and a JSON snapshot per kind in the cache folder (fresh processes).
 // Advisory: a missing, corrupt, foreign or unwritable snapshot only costs a parse, silently. Failures are never
 // cached: errors always come from the real parse, with their positions.
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Warning } from '../errors.js'
+import { replaceFileSync } from './atomic.js'
+import { DEFAULT_CACHE_DIR } from './constants.js'
 
 /** Bump when a code change alters what parsing returns for some text. (A rebuilt or upgraded tool misses anyway: its module file's identity is in the key.) */
 export const PARSE_CACHE_VERSION = 1
@@ -33,14 +35,13 @@ export type ParseKind = 'config' | 'registry' | 'pyproject' | 'uv-lock'
 export function parseCacheDir(root: string, cacheDir: string | false | undefined): string | undefined {
   if (cacheDir === false) return undefined
   if (cacheDir !== undefined) return path.resolve(root, cacheDir)
-  // Same folder as digest/engine.ts defaultCacheDir (not imported: that would load the digest engine with the project).
-  const modules = path.join(root, 'node_modules')
+  // The stat cache's folder, but only where node_modules already exists.
   try {
-    if (!fs.statSync(modules).isDirectory()) return undefined
+    if (!fs.statSync(path.join(root, 'node_modules')).isDirectory()) return undefined
   } catch {
     return undefined
   }
-  return path.join(modules, '.cache', 'modelops-bundle')
+  return path.join(root, DEFAULT_CACHE_DIR)
 }
 
 export interface ParseRequest<T> {
@@ -201,41 +202,16 @@ function readSnapshot(file: string, kind: ParseKind, key: string): Entry['templa
 }
 
 function writeSnapshot(file: string, kind: ParseKind, entry: Entry): void {
-  let tmp: string | undefined
   try {
     const specials: Special[] = []
     const json = toJson(entry.template, [], specials) as Entry['template']
     const body = JSON.stringify({ value: json.value, warnings: json.warnings, specials })
     const header = JSON.stringify({ format: FORMAT, kind, key: entry.key, sum: sha256(body) })
     fs.mkdirSync(path.dirname(file), { recursive: true })
-    sweepTemps(file)
     // Synchronous because the loaders are; no fsync: a torn snapshot fails its sum and is simply ignored.
-    tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
-    fs.writeFileSync(tmp, `${header}\n${body}`, { flag: 'wx' })
-    fs.renameSync(tmp, file)
-    tmp = undefined
+    replaceFileSync(file, `${header}\n${body}`)
   } catch {
     // Unwritable cache folder: stay with the memo.
-  } finally {
-    if (tmp) fs.rmSync(tmp, { force: true })
-  }
-}
-
-/** A temp file this old is a leftover of a process killed between write and rename (a write takes microseconds). */
-const STALE_TEMP_MS = 10 * 60 * 1000
-
-/** Remove stale temp files of `file`'s snapshot (only on a write, which is rare: a changed file). */
-function sweepTemps(file: string): void {
-  const dir = path.dirname(file)
-  const prefix = `.${path.basename(file)}.`
-  for (const name of fs.readdirSync(dir)) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue
-    const abs = path.join(dir, name)
-    try {
-      if (Date.now() - fs.statSync(abs).mtimeMs > STALE_TEMP_MS) fs.rmSync(abs, { force: true })
-    } catch {
-      // Gone meanwhile, or not ours to remove: harmless either way.
-    }
   }
 }
 

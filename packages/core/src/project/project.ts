@@ -10,7 +10,7 @@ import { emptyRegistry, serializeRegistry } from '../registry/registry.js'
 
 import { BUNDLE_DIR, CONFIG_FILE, REGISTRY_FILE } from './constants.js'
 
-export { BUNDLE_DIR, CONFIG_FILE, REGISTRY_FILE } from './constants.js'
+export { BUNDLE_DIR, CONFIG_FILE, DEFAULT_CACHE_DIR, REGISTRY_FILE } from './constants.js'
 export { PARSE_CACHE_VERSION, type ParseCacheOptions } from './parse-cache.js'
 
 /** `.modelops-bundle/config.yaml`, with defaults applied. */

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { isProjectRelative, type EnvironmentInputs, type Generator } from '@modelops-bundle/core'
+import { DEFAULT_CACHE_DIR, isProjectRelative, type EnvironmentInputs, type Generator } from '@modelops-bundle/core'
 
 export interface Options {
   /**
@@ -87,7 +87,7 @@ export interface OptionsResolved {
   log: boolean
 }
 
-export const DEFAULT_CACHE_DIR = 'node_modules/.cache/modelops-bundle'
+export { DEFAULT_CACHE_DIR }
 export const DEFAULT_MANIFEST = 'modelops-manifest.json'
 export const DEFAULT_REPORT = 'modelops-build.json'
 export const DEFAULT_MAX_CACHE_SIZE = 2 * 1024 ** 3
