@@ -36,7 +36,7 @@ describe('sample flow', { timeout: 240_000 }, () => {
     expect(net.code).toContain('models/common.py')
     expect(net.code).toContain('standin/modelops_calabaria/__init__.py')
     expect(net.code).not.toContain('models/sir.py')
-    expect(net.model_digest).toMatch(/^pysem1:[0-9a-f]{64}$/)
+    expect(net.model_digest).toMatch(/^sha256:[0-9a-f]{64}$/)
     expect(Object.keys(net.code_digests).sort()).toEqual([...net.code].sort())
     expect(reg.targets.incidence_target).toMatchObject({ path: 'targets/epi.py', entrypoint: 'targets.epi:incidence_target', model_output: 'incidence', data: ['data/data.csv'] })
     expect(reg.targets.incidence_target.data_digests['data/data.csv']).toMatch(/^[a-z0-9]+:[0-9a-f]{64}$/)

@@ -37,13 +37,13 @@ describe('a registry written by the Python tool', () => {
     expect(s.stdout).toMatch(/✓ model_stochasticsir\s+fresh/)
     expect(s.stdout).not.toContain('modified')
     // Target data: the Python tool never records its digest.
-    expect(s.stdout).toMatch(/unverifiable TARGET_DATA data\/data\.csv {2}\(nothing recorded\)/)
-    expect(s.stdout).toContain('hint: the older tool that wrote this entry recorded no digest for it; run register-target')
+    expect(s.stdout).toMatch(/untracked TARGET_DATA data\/data\.csv {2}\(untracked: no digest recorded\)/)
+    expect(s.stdout).toContain('hint: the Python modelops-bundle records no digests for target data')
 
     write(root, 'config.yaml', 'x: 2\n')
     const v = await run(['verify'], { cwd: root })
     expect(v.code, show(v)).toBe(1)
-    expect(v.stdout).toMatch(/modified DATA {8}config\.yaml {2}\(recorded [0-9a-f]{12}, now [0-9a-f]{12}\)/)
+    expect(v.stdout).toMatch(/modified DATA {8}config\.yaml {2}\(recorded [0-9a-f]{12}, now [0-9a-f]{12}; compared by sha256/)
     expect(v.stdout).toContain('The registry does not match the files. If the changes are intended, record them:')
     expect(v.stdout).toContain('  mops-bundle register-model models/model.py')
     const j = JSON.parse((await run(['status', '--json'], { cwd: root })).stdout)
@@ -61,7 +61,9 @@ describe('register-model with a code dependency tree-sitter cannot parse', () =>
     expect(r.code, show(r)).toBe(0)
     expect(r.stderr).toMatch(/lib\/broken\.py:2: has a syntax error tree-sitter cannot parse; using its byte digest/)
     const list = JSON.parse((await run(['list', '--json'], { cwd: root })).stdout)
-    expect(list.models.sir_stochasticsir.code_digests['lib/broken.py']).toMatch(/^blake2b256:/)
+    // The registry holds its sha256 (the Python tool's field format); digests.json our byte digest of the same bytes.
+    expect(list.models.sir_stochasticsir.code_digests['lib/broken.py']).toMatch(/^sha256:/)
+    expect(readFileSync(join(root, '.modelops-bundle/digests.json'), 'utf8')).toMatch(/"lib\/broken\.py": \{\n\s+"sha256:[0-9a-f]{64}": "blake2b256:/)
     const s = await run(['status'], { cwd: root })
     expect(s.stderr).toContain('lib/broken.py:2:')
   })

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CONFIG_TEMPLATE, defaultConfig, parseConfig } from '../src/project/config.js'
+import { defaultRegistryRef } from '../src/interop/registry-ref.js'
 import { findProject, initProject, openProject } from '../src/project/project.js'
 import { loadRegistry } from '../src/registry/registry.js'
 import { catchError, pyyamlLoadMany, tempDir } from './registry-helpers.js'
@@ -41,9 +42,11 @@ describe('initProject', () => {
     const first = await initProject(root)
     expect(first.created).toEqual(['.modelops-bundle/registry.yaml', '.modelops-bundle/config.yaml'])
     expect(loadRegistry(first.project)).toEqual({ version: '1.0', models: {}, targets: {}, target_sets: {} })
-    expect(first.project.config).toEqual(defaultConfig())
+    expect(first.project.config).toEqual({ ...defaultConfig(), registry_ref: `${first.registryRef}` })
+    expect(first.registryRef).toMatch(new RegExp(`/${path.basename(root)}$`))
     const second = await initProject(root)
     expect(second.created).toEqual([])
+    expect(second.missingRegistryRef).toBe(false)
   })
 
   it('racing inits create each file exactly once', async () => {
@@ -59,10 +62,26 @@ describe('initProject', () => {
     fs.mkdirSync(path.join(root, '.modelops-bundle'))
     fs.writeFileSync(path.join(root, '.modelops-bundle', 'registry.yaml'), 'version: "1.0"\nmodels: {}\n# mine\n')
     fs.writeFileSync(path.join(root, '.modelops-bundle', 'config.yaml'), 'auto_code: false\n')
-    const { created, project } = await initProject(root)
+    const { created, project, missingRegistryRef } = await initProject(root)
     expect(created).toEqual([])
     expect(fs.readFileSync(project.registryPath, 'utf8')).toContain('# mine')
     expect(project.config.auto_code).toBe(false)
+    // The Python tool needs registry_ref: said, and added only when given by name.
+    expect(missingRegistryRef).toBe(true)
+    const again = await initProject(root, { registryRef: 'ghcr.io/org/epi' })
+    expect(again.project.config).toMatchObject({ auto_code: false, registry_ref: 'ghcr.io/org/epi' })
+    expect(fs.readFileSync(project.configPath, 'utf8')).toMatch(/^auto_code: false\n\n# The OCI repository/)
+  })
+
+  it('makes the default registry_ref as the Python init does: login_server of the bundle environment, else localhost:5555', () => {
+    const home = tempDir()
+    expect(defaultRegistryRef('epi', 'dev', home)).toEqual({ registryRef: 'localhost:5555/epi', source: null })
+    fs.mkdirSync(path.join(home, '.modelops', 'bundle-env'), { recursive: true })
+    fs.writeFileSync(path.join(home, '.modelops', 'bundle-env', 'dev.yaml'), 'environment: dev\nregistry:\n  provider: acr\n  login_server: myacr.azurecr.io\n')
+    expect(defaultRegistryRef('epi', 'dev', home).registryRef).toBe('myacr.azurecr.io/epi')
+    fs.writeFileSync(path.join(home, '.modelops', 'bundle-env', 'prod.yaml'), 'registry:\n  login_server: ghcr.io/org/models\n')
+    expect(defaultRegistryRef('epi', 'prod', home).registryRef).toBe('ghcr.io/org/models')
+    expect(() => defaultRegistryRef('epi', '../x', home)).toThrow(/invalid environment name/)
   })
 
   it('refuses a .modelops-bundle file with a clear error', async () => {
@@ -152,9 +171,11 @@ describe('openProject and config.yaml', () => {
     expect(config.code_ignore).toEqual(['tests/*'])
   })
 
-  it('warns about unknown keys instead of failing (the Python tool keeps its own keys here)', () => {
-    const project = openProject(projectWithConfig('registry_ref: ghcr.io/x/y\nauto_code: true\n'))
-    expect(project.warnings).toEqual([expect.objectContaining({ code: 'CONFIG_UNKNOWN_KEY', line: 1, column: 1 })])
+  it("accepts the Python tool's own keys silently and warns about unknown ones instead of failing", () => {
+    const python = 'registry_ref: ghcr.io/x/y\ndefault_tag: latest\nstorage:\n  mode: auto\n  threshold_bytes: 52428800\ncache_dir: null\ncache_link_mode: auto\n'
+    const project = openProject(projectWithConfig(`${python}auto_code: true\nsurprise: 1\n`))
+    expect(project.config.registry_ref).toBe('ghcr.io/x/y')
+    expect(project.warnings).toEqual([expect.objectContaining({ code: 'CONFIG_UNKNOWN_KEY', line: 9, column: 1 })])
   })
 
   it.each([

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { computeDigests, computeStatus } from '../src/digest/compute.js'
 import { formatStatus } from '../src/digest/explain.js'
+import { strictProblems } from '../src/digest/status.js'
 import { loadRegistry } from '../src/registry/registry.js'
 import type { Project } from '../src/project/project.js'
 import type { StatusReport } from '../src/digest/types.js'
@@ -60,12 +61,14 @@ describe('R2 registry (sha256:)', () => {
     ),
   )
 
-  it('unchanged files are fresh; the target data the Python tool never digests is unverifiable, not added', async () => {
+  it('unchanged files are fresh; the target data the Python tool never digests is untracked (a note), not added', async () => {
     const s = await status()
     expect(s.models.map((m) => m.state)).toEqual(['fresh', 'fresh', 'fresh'])
-    expect(changes(s).incidence_target).toEqual(['unverifiable TARGET_DATA data/data.csv'])
-    expect(s.targets[0]!.changes[0]!.hint).toMatch(/run register-target to record current digests/)
-    expect(s.fresh).toBe(false)
+    expect(changes(s).incidence_target).toEqual(['untracked TARGET_DATA data/data.csv'])
+    expect(s.targets[0]!.changes[0]!.hint).toMatch(/run mops-bundle register-target <file> to record them/)
+    expect(s.targets[0]!.state).toBe('fresh')
+    expect(s.fresh).toBe(true)
+    expect(strictProblems(s).map((c) => c.path)).toEqual(['data/data.csv'])
   })
 
   it('a changed file is modified, shown with sha256 on both sides', async () => {
@@ -77,7 +80,8 @@ describe('R2 registry (sha256:)', () => {
     expect(ch.recorded).toMatch(/^sha256:/)
     expect(ch.current).toBe(`sha256:${sha256(root, 'config.yaml')}`)
     const text = formatStatus(s)
-    expect(text).toMatch(/modified DATA {8}config\.yaml {2}\(recorded [0-9a-f]{12}, now [0-9a-f]{12}\)/)
+    expect(text).toMatch(/modified DATA {8}config\.yaml {2}\(recorded [0-9a-f]{12}, now [0-9a-f]{12}; compared by sha256/)
+    expect(ch.basis).toBe('sha256')
   })
 
   it('a recorded file that is gone is missing', async () => {
@@ -96,17 +100,18 @@ describe('R1 registry (bare hex)', () => {
     )
   })
 
-  it('a token hash of a .py file is unverifiable with the register hint; data without a recorded digest too', async () => {
+  it('a token hash of a .py file is outdated (a note, not a change); data without a recorded digest is untracked', async () => {
     const s = await status()
-    expect(changes(s).sirmodel).toEqual(['unverifiable DATA data/data.csv', 'unverifiable MODEL_CODE src/model.py'])
+    expect(changes(s).sirmodel).toEqual(['untracked DATA data/data.csv', 'outdated MODEL_CODE src/model.py'])
+    expect(s.models[0]!.state).toBe('fresh')
     const code = s.models[0]!.changes.find((c) => c.kind === 'MODEL_CODE')!
-    expect(code.hint).toBe('recorded by an older tool; run register-model to record current digests')
+    expect(code.hint).toBe('recorded by an older algorithm; re-register to upgrade (mops-bundle register-model <file>)')
     // R1's `observation` is loaded as target data.
-    expect(changes(s).prevalence).toEqual(['unverifiable TARGET_CODE src/targets.py', 'unverifiable TARGET_DATA data/data.csv'])
-    expect(s.targets[0]!.changes[0]!.hint).toMatch(/run register-target/)
+    expect(changes(s).prevalence).toEqual(['outdated TARGET_CODE src/targets.py', 'untracked TARGET_DATA data/data.csv'])
+    expect(s.targets[0]!.changes[0]!.hint).toMatch(/register-target/)
     const text = formatStatus(s)
-    expect(text).toContain('unverifiable MODEL_CODE  src/model.py  (recorded 9dc9a26bf9bf)')
-    expect(text).toContain('hint: recorded by an older tool; run register-model to record current digests')
+    expect(text).toContain('outdated MODEL_CODE  src/model.py  (recorded by an older algorithm; re-register to upgrade)')
+    expect(strictProblems(s)).toHaveLength(4)
   })
 
   it('a bare hex that is the sha256 of the file (R1 file_hash) is fresh; of a changed non-.py file it is modified', async () => {

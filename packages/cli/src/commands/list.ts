@@ -11,7 +11,9 @@ export default defineCli({
   args: { json: { type: 'boolean', description: 'Print the registry as JSON' } },
   run({ out }) {
     const registry = loadRegistry(currentProject(out))
-    if (out.json) return out.result(registry)
+    // registry.yaml's content only: the semantic map of digests.json is status's business.
+    const { semantic: _semantic, ...plain } = registry
+    if (out.json) return out.result(plain)
     const { c } = out
     const models = Object.keys(registry.models).sort()
     out.line(c.bold(`Registered models (${models.length})`))

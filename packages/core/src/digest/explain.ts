@@ -62,13 +62,17 @@ export function formatStatus(status: StatusReport, opts: FormatStatusOptions = {
 }
 
 function changeText(ch: ComponentChange, c: ReturnType<typeof paints>): string {
-  const colour = { added: c.green, removed: c.red, modified: c.yellow, missing: c.red, unverifiable: c.yellow }[ch.change]
+  const colour = { added: c.green, removed: c.red, modified: c.yellow, missing: c.red, unverifiable: c.yellow, reformatted: c.dim, untracked: c.dim, outdated: c.dim }[ch.change]
   const what = colour(ch.change.padEnd(8))
+  const basis = ch.basis === 'sha256' ? '; compared by sha256: digests.json has no digest of ours for the recorded bytes' : ch.basis === 'semantic' ? '; semantic digest from digests.json' : ''
   const digests =
-    ch.change === 'modified' ? `  (recorded ${brief(ch.recorded, ch.current)}, now ${brief(ch.current, ch.recorded)})`
+    ch.change === 'modified' ? `  (recorded ${brief(ch.recorded, ch.current)}, now ${brief(ch.current, ch.recorded)}${basis})`
     : ch.change === 'added' ? '  (not recorded in the registry)'
     : ch.change === 'missing' ? '  (file not found)'
     : ch.change === 'unverifiable' ? (ch.recorded ? `  (recorded ${brief(ch.recorded, undefined)})` : '  (nothing recorded)')
+    : ch.change === 'reformatted' ? '  (reformatted, unchanged: same semantic digest)'
+    : ch.change === 'untracked' ? '  (untracked: no digest recorded)'
+    : ch.change === 'outdated' ? '  (recorded by an older algorithm; re-register to upgrade)'
     : ''
   return `${what} ${ch.kind.padEnd(11)} ${ch.path}${c.dim(digests)}`
 }

@@ -74,10 +74,13 @@ export interface DigestReport {
 }
 
 /**
- * 'unverifiable': the registry records a digest this tool cannot recompute (an R1 token hash of a `.py` file);
- * the entry counts as stale until `register-model`/`register-target` records current digests.
+ * 'unverifiable': the registry records a digest of an algorithm this tool does not know; the entry counts as stale
+ * until `register-model`/`register-target` records current digests.
+ * Notes, which leave the entry fresh: 'reformatted' (the bytes changed, our semantic digest of them did not),
+ * 'untracked' (no digest recorded: target data as the Python tool writes it), 'outdated' (an R1 token hash of a
+ * `.py` file). `verify --strict` fails on 'untracked' and 'outdated'.
  */
-export type ChangeKind = 'added' | 'removed' | 'modified' | 'missing' | 'unverifiable'
+export type ChangeKind = 'added' | 'removed' | 'modified' | 'missing' | 'unverifiable' | 'reformatted' | 'untracked' | 'outdated'
 
 export interface ComponentChange {
   kind: ComponentKind
@@ -87,8 +90,13 @@ export interface ComponentChange {
   recorded?: string
   /** Digest now (absent for 'removed', 'missing' and 'unverifiable'); `sha256:` when the registry recorded one. */
   current?: string
-  /** What to do about it (set for 'unverifiable'). */
+  /** What to do about it (set for 'unverifiable', 'untracked', 'outdated'). */
   hint?: string
+  /**
+   * What decided a change of a `sha256:` the registry records: 'semantic' when digests.json held our digest of the
+   * recorded bytes, 'sha256' when it did not (then a reformat counts as a change).
+   */
+  basis?: 'semantic' | 'sha256'
 }
 
 export interface EntityStatus {

@@ -85,6 +85,15 @@ export function parseConfig(text: string, file: string): { config: ProjectConfig
       case 'generator':
         config.generator = parseGenerator(src, value)
         break
+      case 'registry_ref':
+        config.registry_ref = expectString(src, value, 'registry_ref', 'registry_ref: localhost:5555/epi_model')
+        break
+      case 'default_tag':
+      case 'storage':
+      case 'cache_dir':
+      case 'cache_link_mode':
+        // The Python modelops-bundle's own settings (its BundleConfig): push/pull only, nothing for us to do.
+        break
       case 'import_mode':
       case 'ignore':
         // The reference reads auto_code keys from the top level when there is no auto_code section.

@@ -9,6 +9,7 @@ import { cachedParse, parseCacheDir, type ParseCacheOptions } from './parse-cach
 import { emptyRegistry, serializeRegistry } from '../registry/registry.js'
 
 import { BUNDLE_DIR, CONFIG_FILE, REGISTRY_FILE } from './constants.js'
+import { checkRegistryRef, defaultRegistryRef } from '../interop/registry-ref.js'
 
 export { BUNDLE_DIR, CONFIG_FILE, DEFAULT_CACHE_DIR, REGISTRY_FILE } from './constants.js'
 export { PARSE_CACHE_VERSION, type ParseCacheOptions } from './parse-cache.js'
@@ -27,6 +28,11 @@ export interface ProjectConfig {
   import_mode?: 'files' | 'package'
   /** Reference auto_code.ignore: fnmatch patterns on project-relative paths never added as code. Default []. */
   code_ignore?: string[]
+  /**
+   * The OCI repository the Python modelops-bundle pushes to (its required `registry_ref`). Unused here; `init` writes
+   * it so that the Python tool accepts the project.
+   */
+  registry_ref?: string
   /** Generator used by the build plugin and `mops-bundle`, if any. `timeout` in milliseconds. */
   generator?: { command: string | string[]; timeout?: number; inputs?: string[] }
 }
@@ -111,7 +117,22 @@ export function openProject(root: string, options: ParseCacheOptions = {}): Proj
  * Never replaces an existing file, even when another process creates it at the same moment.
  * `created` lists the project-relative files it wrote.
  */
-export async function initProject(dir: string): Promise<{ project: Project; created: string[] }> {
+export interface InitOptions {
+  /**
+   * `registry_ref` written to config.yaml (the Python modelops-bundle requires it).
+   * @default made as the Python tool's `init --env <env>` makes it (interop/registry-ref.ts)
+   */
+  registryRef?: string
+  /** Bundle environment (~/.modelops/bundle-env/<env>.yaml) the default registry_ref comes from. @default 'dev' */
+  env?: string
+}
+
+/**
+ * Create `.modelops-bundle/` with an empty registry and a config.yaml holding `registry_ref` plus every other key
+ * commented out. Idempotent: existing files are kept, except that `registryRef` given explicitly is added to a
+ * config.yaml that has none (`missingRegistryRef` says when one is missing and was not given).
+ */
+export async function initProject(dir: string, options: InitOptions = {}): Promise<{ project: Project; created: string[]; registryRef: string | null; registryRefSource: string | null; missingRegistryRef: boolean }> {
   const root = path.resolve(dir)
   const bundleDir = path.join(root, BUNDLE_DIR)
   try {
@@ -124,10 +145,11 @@ export async function initProject(dir: string): Promise<{ project: Project; crea
       exitCode: 1,
     })
   }
+  const ref = options.registryRef !== undefined ? { registryRef: checkRegistryRef(options.registryRef), source: 'option' } : defaultRegistryRef(path.basename(root), options.env)
   const created: string[] = []
   const files: Array<[string, string]> = [
     [REGISTRY_FILE, serializeRegistry(emptyRegistry())],
-    [CONFIG_FILE, CONFIG_TEMPLATE],
+    [CONFIG_FILE, registryRefBlock(ref.registryRef) + CONFIG_TEMPLATE],
   ]
   for (const [name, text] of files) {
     const file = path.join(bundleDir, name)
@@ -139,7 +161,28 @@ export async function initProject(dir: string): Promise<{ project: Project; crea
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
     }
   }
-  return { project: openProject(root), created }
+  let written: string | null = created.includes(`${BUNDLE_DIR}/${CONFIG_FILE}`) ? ref.registryRef : null
+  let missingRegistryRef = false
+  if (written === null && openProject(root).config.registry_ref === undefined) {
+    // An existing config.yaml without registry_ref, which the Python tool refuses: added only when asked for by name.
+    if (options.registryRef === undefined) missingRegistryRef = true
+    else {
+      const configPath = path.join(bundleDir, CONFIG_FILE)
+      const text = fs.readFileSync(configPath, 'utf8')
+      await writeFileAtomic(configPath, `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}\n${registryRefBlock(ref.registryRef)}`)
+      written = ref.registryRef
+    }
+  }
+  return { project: openProject(root), created, registryRef: written, registryRefSource: written === null ? null : ref.source, missingRegistryRef }
+}
+
+/** The registry_ref key with its explanation, as init writes it. */
+export function registryRefBlock(registryRef: string): string {
+  return `# The OCI repository the Python modelops-bundle pushes this bundle to (it requires this key;
+# mops-bundle does not use it). Set by mops-bundle init (--registry-ref, or made from --env).
+registry_ref: ${JSON.stringify(registryRef)}
+
+`
 }
 
 function isDirectory(p: string): boolean {

@@ -10,7 +10,8 @@ import { discoverFile, type DiscoveryResult } from '../python/discover.js'
 import { codeDependencies, moduleFromPath } from '../python/imports.js'
 import { loadRegistry, updateRegistry } from './registry.js'
 import { removeFromTargetSets } from './target-sets.js'
-import type { ModelEntry, TargetEntry } from './types.js'
+import type { ModelEntry, Registry, TargetEntry } from './types.js'
+import { sha256Files } from '../digest/status.js'
 
 export type ChangeOp = 'added' | 'updated' | 'removed'
 
@@ -96,6 +97,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
   const autoCode = options.autoCode ?? project.config.auto_code
   const warnings: Warning[] = []
   const plans: FilePlan<ModelEntry>[] = []
+  const semantic: SemanticNote[] = []
 
   for (const path of files) {
     const primary = path === file
@@ -151,7 +153,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
     // One hashing pass for every class of the file: they share the file and usually their dependencies.
     const recorded: Record<string, string> = {}
     for (const { old } of specs) Object.assign(recorded, old?.code_digests, old?.data_digests)
-    const digests = await digestPresent(
+    const own = await digestPresent(
       project,
       path,
       { code: uniq([path, ...specs.flatMap((x) => x.code)]), data: uniq(specs.flatMap((x) => x.data)) },
@@ -159,6 +161,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
       warnings,
       options.compute,
     )
+    const digests = { code: await recordable(project, own.code, semantic), data: await recordable(project, own.data, semantic) }
     for (const { name, old, id, data, code } of specs) {
       const model = found.models.find((m) => m.name === name)!
       entries.set(id, {
@@ -180,6 +183,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
   }
 
   return updateRegistry(project, (registry) => {
+    mergeSemantic(registry, semantic)
     const changes = apply(registry.models, plans, (m) => m.class_name, (m) => m.model_digest, modelFields, 'model')
     return report('models', files, changes, warnings)
   })
@@ -191,6 +195,7 @@ export async function reconcileTargets(project: Project, file: string | null, op
   const files = fileSet(file, Object.values(before.targets).map((t) => t.path), options.regenAll)
   const warnings: Warning[] = []
   const plans: FilePlan<TargetEntry>[] = []
+  const semantic: SemanticNote[] = []
   const fnOf = (t: TargetEntry) => t.entrypoint.slice(t.entrypoint.lastIndexOf(':') + 1)
 
   for (const path of files) {
@@ -229,7 +234,7 @@ export async function reconcileTargets(project: Project, file: string | null, op
     const entries = new Map<string, TargetEntry>()
     const lines = new Map<string, number>()
     const opts = { ...options.compute, warnings }
-    const fileDigest = selected.length > 0 ? (await digestFiles(project, { code: [path], data: [] }, opts))[path] : undefined
+    const fileDigest = selected.length > 0 ? (await recordable(project, await digestFiles(project, { code: [path], data: [] }, opts), semantic))[path] : undefined
     for (const fn of selected) {
       const target = found.targets.find((t) => t.function === fn)!
       const twin = found.targets.find((t) => t !== target && t.name === target.name && selected.includes(t.function))
@@ -251,7 +256,7 @@ export async function reconcileTargets(project: Project, file: string | null, op
           })
         }
       }
-      const digests = await digestFiles(project, { code: [], data }, opts)
+      const digests = await recordable(project, await digestFiles(project, { code: [], data }, opts), semantic)
       entries.set(target.name, {
         path,
         entrypoint: `${module}:${fn}`,
@@ -266,6 +271,7 @@ export async function reconcileTargets(project: Project, file: string | null, op
   }
 
   return updateRegistry(project, (registry) => {
+    mergeSemantic(registry, semantic)
     const changes = apply(registry.targets, plans, fnOf, (t) => t.target_digest, targetFields, 'target')
     for (const change of changes) {
       if (change.op !== 'removed') continue
@@ -490,6 +496,35 @@ async function digestPresent(
     }
   }
   return { code, data }
+}
+
+/** [path, sha256 recorded in the registry, our digest of the same bytes] for digests.json. */
+type SemanticNote = [string, string, string]
+
+/**
+ * What the registry records for each digested path: the `sha256:` of a file's bytes, which is what the Python tool
+ * records and checks in these fields; our digest for folders (which it cannot digest) and for a missing file (the
+ * digest recorded before). Our digest of each file goes to `notes`, for digests.json.
+ */
+async function recordable(project: Project, own: Record<string, string>, notes: SemanticNote[]): Promise<Record<string, string>> {
+  const sha = await sha256Files(project, Object.keys(own))
+  const out: Record<string, string> = {}
+  for (const [p, d] of Object.entries(own)) {
+    const s = sha.get(p)
+    if (s?.startsWith('sha256:')) {
+      out[p] = s
+      if (d !== s) notes.push([p, s, d])
+    } else out[p] = d
+  }
+  return out
+}
+
+function mergeSemantic(registry: Registry, notes: SemanticNote[]): void {
+  const semantic = (registry.semantic ??= Object.create(null) as Record<string, Record<string, string>>)
+  for (const [p, sha, d] of notes) {
+    if (!Object.prototype.hasOwnProperty.call(semantic, p)) semantic[p] = Object.create(null) as Record<string, string>
+    semantic[p]![sha] = d
+  }
 }
 
 function storedDataPath(project: Project, file: string, line: number, raw: string): string {

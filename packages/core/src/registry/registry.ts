@@ -13,6 +13,8 @@ import { MAX_YAML_BYTES, parseYaml, tooLarge } from '../project/yaml.js'
 import { extrasOf, registryFromYaml, type ParseOptions } from './schema.js'
 import type { Registry } from './types.js'
 import { serializeRegistry } from './yaml.js'
+import { attachDigestsFile, readDigestsFile, writeDigestsFile } from './digests-file.js'
+import { writeTrackedFiles } from '../interop/tracked.js'
 
 export { serializeRegistry } from './yaml.js'
 export { deriveEntrypoint, SUPPORTED_VERSIONS } from './schema.js'
@@ -56,7 +58,7 @@ export function loadRegistry(project: Project, options: { warnings?: Warning[] }
     cacheable: (registry) => !hasExtras(registry),
   })
   options.warnings?.push(...warnings)
-  return value
+  return attachDigestsFile(value, readDigestsFile(project, options.warnings))
 }
 
 /** Unknown fields are kept in a WeakMap (schema.ts) that a copy cannot carry: such registries are parsed every time. */
@@ -71,6 +73,7 @@ function hasExtras(registry: Registry): boolean {
 /** Replace the registry file atomically. Refuses a registry holding paths that are not project-relative POSIX. */
 export async function saveRegistry(project: Project, registry: Registry): Promise<void> {
   checkPaths(registry)
+  await writeDigestsFile(project, registry)
   await writeRegistryText(project, serializeRegistry(registry))
 }
 
@@ -80,12 +83,17 @@ export async function updateRegistry<T>(project: Project, mutate: (registry: Reg
     project,
     async () => {
       const before = readRegistryText(project)
-      const registry = before === undefined ? emptyRegistry() : parseRegistry(before, REGISTRY_DISPLAY_PATH, { root: project.root })
+      const parsed = before === undefined ? emptyRegistry() : parseRegistry(before, REGISTRY_DISPLAY_PATH, { root: project.root })
+      const registry = attachDigestsFile(parsed, readDigestsFile(project))
       const result = await mutate(registry)
       checkPaths(registry)
       const after = serializeRegistry(registry)
+      // digests.json first: a crash before the registry write leaves only unused entries, never wrong ones.
+      await writeDigestsFile(project, registry)
       // An unchanged registry is not rewritten: watchers and mtimes stay quiet.
       if (after !== before) await writeRegistryText(project, after)
+      // As the Python tool does after every registry change: its push uploads only tracked files.
+      await writeTrackedFiles(project, registry)
       await sweepTempFiles(project.dir)
       return result
     },
@@ -124,7 +132,7 @@ async function sweepTempFiles(dir: string): Promise<void> {
     return
   }
   for (const name of names) {
-    const m = /^(?:\.(?:registry|config)\.yaml|project\.lock(?:\.break)?)\.(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name)
+    const m = /^(?:\.(?:registry\.yaml|config\.yaml|digests\.json|tracked\.txt)|project\.lock(?:\.break)?)\.(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name)
     if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue
     await fs.promises.rm(path.join(dir, name), { force: true }).catch(() => {})
   }

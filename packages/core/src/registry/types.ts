@@ -15,7 +15,10 @@ export interface ModelEntry {
   data_digests: Record<string, string>
   code: string[]
   code_digests: Record<string, string>
-  /** Digest of the model file itself (`pysem1:` or `blake2b256:`), or null before the first hash. */
+  /**
+   * Digest of the model file itself: `sha256:` of its bytes as the Python tool records it (our semantic digest of the
+   * same bytes is in digests.json); older registries of ours hold `pysem1:`/`blake2b256:`. Null before the first hash.
+   */
   model_digest: string | null
 }
 
@@ -25,7 +28,10 @@ export interface TargetEntry {
   entrypoint: string
   model_output: string
   data: string[]
-  /** Ours: the reference lacks it, so its status can never see target data change (§8.2.13). */
+  /**
+   * Ours: the reference lacks it, so its status can never see target data change (§8.2.13). Kept in digests.json,
+   * not registry.yaml (the Python tool would drop it on its next write); still read from registry.yaml.
+   */
   data_digests: Record<string, string>
   target_digest: string | null
 }
@@ -41,4 +47,9 @@ export interface Registry {
   models: Record<string, ModelEntry>
   targets: Record<string, TargetEntry>
   target_sets: Record<string, TargetSet>
+  /**
+   * Not in registry.yaml: from `.modelops-bundle/digests.json` (registry/digests-file.ts). path → (the `sha256:`
+   * recorded in registry.yaml → our digest of the same bytes, e.g. `pysem1:`), so a reformat-only edit stays fresh.
+   */
+  semantic?: Record<string, Record<string, string>>
 }

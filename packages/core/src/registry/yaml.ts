@@ -28,7 +28,8 @@ function mapValues<T>(obj: Record<string, T> | undefined, fn: (v: T) => Record<s
   return out
 }
 
-// Key order of the reference's to_dict (§1.3); targets gain data_digests before target_digest.
+// Key order of the reference's to_dict (§1.3). Target data digests are not written here: the Python tool would drop
+// them on its next write, so they live in digests.json (registry/digests-file.ts).
 function modelDict(m: ModelEntry): Record<string, unknown> {
   return {
     entrypoint: m.entrypoint,
@@ -52,7 +53,6 @@ function targetDict(t: TargetEntry): Record<string, unknown> {
     entrypoint: t.entrypoint,
     model_output: t.model_output,
     data: t.data ?? [],
-    data_digests: t.data_digests ?? {},
     target_digest: t.target_digest ?? null,
     ...extrasOf(t),
   }

@@ -3,6 +3,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { ModelopsError } from '../errors.js'
 import { BUNDLE_DIR, CONFIG_FILE, REGISTRY_FILE } from '../project/project.js'
+import { defaultRegistryRef, FALLBACK_LOGIN_SERVER } from '../interop/registry-ref.js'
 import * as py from './templates/python.js'
 import * as project from './templates/project.js'
 
@@ -15,7 +16,7 @@ export interface SampleOptions {
 }
 
 /** The files of the sample, project-relative POSIX path → content. */
-export function sampleFiles(name: string): Record<string, string> {
+export function sampleFiles(name: string, registryRef = `${FALLBACK_LOGIN_SERVER}/${name}`): Record<string, string> {
   return {
     'README.md': project.readme(name),
     '.gitignore': project.GITIGNORE,
@@ -33,7 +34,7 @@ export function sampleFiles(name: string): Record<string, string> {
     'standin/modelops_calabaria/__init__.py': py.STANDIN_CALABARIA,
     // An initialised project: an empty registry (what the Python tool writes) and our settings.
     [`${BUNDLE_DIR}/${REGISTRY_FILE}`]: project.EMPTY_REGISTRY_YAML,
-    [`${BUNDLE_DIR}/${CONFIG_FILE}`]: project.BUNDLE_CONFIG_YAML,
+    [`${BUNDLE_DIR}/${CONFIG_FILE}`]: project.bundleConfigYaml(registryRef),
   }
 }
 
@@ -52,7 +53,7 @@ export async function createSample(dir: string, options: SampleOptions = {}): Pr
     })
   }
   const name = validName(options.name ?? defaultName(root))
-  const files = sampleFiles(name)
+  const files = sampleFiles(name, defaultRegistryRef(basename(root)).registryRef)
   for (const [rel, text] of Object.entries(files)) {
     const file = join(root, rel)
     await mkdir(dirname(file), { recursive: true })

@@ -84,24 +84,30 @@ targets: {}
 target_sets: {}
 `
 
-/** `.modelops-bundle/config.yaml` of the sample: the stand-in folder is a code root so it counts as a code dependency. */
-export const BUNDLE_CONFIG_YAML = `# modelops-bundle settings for this project.
+/**
+ * `.modelops-bundle/config.yaml` of the sample: the stand-in folder is a code root so it counts as a code dependency.
+ * Written so that the Python modelops-bundle reads the same settings (registry_ref, auto_code as its mapping).
+ */
+export function bundleConfigYaml(registryRef: string): string {
+  return `# modelops-bundle settings for this project (read by mops-bundle and the Python modelops-bundle).
+
+# The OCI repository the Python modelops-bundle pushes this bundle to (it requires this key).
+registry_ref: ${JSON.stringify(registryRef)}
 
 # Base classes that make a class a model (fully qualified).
 base_classes:
   - modelops_calabaria.BaseModel
   - calabaria.BaseModel
 
-# Where first-party Python code lives. register-model follows imports from a model file
-# into these folders and records every file it reaches as a code dependency.
+# register-model follows imports from a model file into code_roots and records every file
+# it reaches as a code dependency (import_mode files: file by file, as both tools do it).
 # standin/ holds the stdlib stand-in for modelops_calabaria: when it is used, it shapes
 # the outputs, so it is followed like the rest of the project's code.
-code_roots:
-  - '.'
-  - standin
-
-# Follow imports on register-model (override with --no-auto-code).
-auto_code: true
+auto_code:
+  code_roots:
+    - '.'
+    - standin
+  import_mode: files
 
 # How the build plugin makes a model's outputs: run from the project root with
 # MODELOPS_MODEL_ID, MODELOPS_ENTRYPOINT, MODELOPS_MODEL_DIGEST and MODELOPS_OUT_DIR set.
@@ -111,6 +117,7 @@ generator:
   command: ["python3", "-m", "modelops_runner"]
   inputs: [modelops_runner]
 `
+}
 
 export const GITIGNORE = `__pycache__/
 *.pyc
