@@ -3,6 +3,7 @@ import path from 'node:path'
 import { createHash } from 'node:crypto'
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from 'unplugin'
 import type { BuildResult as EsbuildResult, OutputFile, PluginBuild } from 'esbuild'
+import { outputFilePath } from '@modelops-bundle/core'
 import { describeError, ModelopsContext, type BuildResult } from './core/context.js'
 import { resolveOptions, type Options } from './core/options.js'
 import { isResolvedVirtual, isVirtual, RESOLVED_ID, VIRTUAL_ALIAS, VIRTUAL_ID, virtualModuleCode } from './core/virtual.js'
@@ -25,6 +26,8 @@ async function outputAssets(ctx: ModelopsContext, result: BuildResult): Promise<
   if (ctx.options.manifest) assets.push({ fileName: ctx.options.manifest.fileName, source: result.manifestText })
   if (ctx.options.report) assets.push({ fileName: ctx.options.report.fileName, source: serializeBuildReport(result) })
   for (const f of result.files) assets.push({ fileName: f.fileName, source: await ctx.readEmitted(result, f) })
+  // Every name is checked before any is written: nothing lands outside the output folder, whatever the bundler.
+  for (const a of assets) outputFilePath('/', a.fileName)
   return assets
 }
 
@@ -165,7 +168,12 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         build.onEnd(async (res) => {
           if (res.errors.length > 0 || !current) return
           const r = await current.catch(() => undefined)
-          if (r) await emitEsbuild(build, res, await outputAssets(ctx, r))
+          if (!r) return
+          try {
+            await emitEsbuild(build, res, await outputAssets(ctx, r))
+          } catch (err) {
+            res.errors.push({ id: '', pluginName: NAME, text: describeError(err), location: null, notes: [], detail: undefined })
+          }
         })
       },
     },
@@ -201,12 +209,12 @@ async function emitEsbuild(build: PluginBuild, res: EsbuildResult, assets: Outpu
     res.outputFiles ??= []
     for (const a of assets) {
       const contents = typeof a.source === 'string' ? new TextEncoder().encode(a.source) : new Uint8Array(a.source)
-      res.outputFiles.push(outputFile(path.join(dir, a.fileName), contents))
+      res.outputFiles.push(outputFile(outputFilePath(dir, a.fileName), contents))
     }
     return
   }
   for (const a of assets) {
-    const file = path.join(dir, a.fileName)
+    const file = outputFilePath(dir, a.fileName)
     await mkdir(path.dirname(file), { recursive: true })
     await writeFile(file, a.source)
   }
