@@ -234,10 +234,14 @@ export class LocalStore implements OutputStore {
       done = true
       await rm(root, { recursive: true, force: true })
     }
-    const commit = async (meta: CacheEntryMeta, commitOptions: { hold?: OutputHold } = {}): Promise<CacheEntry> => {
+    const commit = async (meta: CacheEntryMeta, commitOptions: { hold?: OutputHold; expect?: readonly CacheFile[] } = {}): Promise<CacheEntry> => {
       if (done) throw new Error('staging already committed or discarded')
       const stamps = this.verifyMode === 'stamp' ? Stamps.empty() : undefined
       const files = await indexFolder(outDir, stamps)
+      if (commitOptions.expect) {
+        const problem = indexMismatch(files, commitOptions.expect)
+        if (problem) throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} does not match the index it came with: ${problem}`)
+      }
       const index: IndexFile = { schema: ENTRY_SCHEMA, key, ...meta, bytes: files.reduce((n, f) => n + f.bytes, 0), files }
       if (stamps && stamps.size > 0 && stamps.write(root)) this.stats.stampWrites++
       const fh = await open(path.join(root, INDEX), 'w')
@@ -428,6 +432,20 @@ async function indexFolder(root: string, stamps?: Stamps): Promise<CacheFile[]> 
   }
   await walk('')
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
+
+/** How `actual` (as indexed) differs from `expected` (an index from elsewhere), or undefined when equal. */
+function indexMismatch(actual: readonly CacheFile[], expected: readonly CacheFile[]): string | undefined {
+  const want = new Map(expected.map((f) => [f.path, f]))
+  for (const f of actual) {
+    const w = want.get(f.path)
+    if (!w) return `${JSON.stringify(f.path)} is not in the index`
+    if (w.bytes !== f.bytes) return `${f.path} has ${f.bytes} bytes, index says ${w.bytes}`
+    if (w.digest !== f.digest) return `${f.path} has digest ${f.digest}, index says ${w.digest}`
+    want.delete(f.path)
+  }
+  const [missing] = want.keys()
+  return missing === undefined ? undefined : `${missing} is missing`
 }
 
 function safeJoin(root: string, rel: string): string | undefined {
