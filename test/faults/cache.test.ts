@@ -118,6 +118,18 @@ describe('damaged cache entries', () => {
     ctx.observe(`stamped entry; regenerated once; warning \`${firstLines(warning!, 1)}\``)
   })
 
+  fault(G, 'flipped byte under vite build --watch', { fault: 'vite build --watch: after the first build, one bit flipped in place in m0\'s cached result.txt (mtime changes), then data/d1.csv edited', expected: 'the rebuild re-checks m0\'s reused outputs as a new lookup would (stamps, else a hash): warning, m0 regenerated, emitted bytes match the manifest' }, async (ctx) => {
+    const w = buildWorld(2)
+    const a = await build(w, { bundler: 'vite-watch', watch: { damage: { model: 'm0_m0', file: 'result.txt' }, edit: { file: 'data/d1.csv', text: '2,9\n' } } })
+    expect(a.r.code, a.r.stderr).toBe(0)
+    expect(stackLine(a.r.stderr), a.r.stderr).toBeUndefined()
+    expectGoodOutputs(w, a.outDir)
+    expect(generations(w), 'm0 regenerated (damaged), m1 regenerated (data edit)').toEqual({ m0_m0: 2, m1_m1: 2 })
+    const warning = cacheWarning(a.r) ?? (a.r.stderr + a.r.stdout).split('\n').find((l) => /changed on disk/.test(l))
+    expect(warning, a.r.stderr + a.r.stdout).toBeDefined()
+    ctx.observe(`rebuild regenerated m0; warning \`${firstLines(warning!, 1)}\``)
+  })
+
   const manifestOf = (outDir: string) => JSON.parse(readFileSync(listFiles(outDir).find((f) => f.endsWith('modelops-manifest.json'))!, 'utf8'))
   const statCaches = (w: BuildWorld) => [...listFiles(w.cacheDir), ...listFiles(join(w.p.root, 'node_modules'))].filter((f) => /stat/i.test(f))
 

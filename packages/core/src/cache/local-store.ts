@@ -123,7 +123,7 @@ export class LocalStore implements OutputStore {
         // A cache that cannot hold (read-only, full): read the entry in place.
       }
     }
-    const problem = await this.verify(dir, filesDir, index.files)
+    const problem = await this.verify(dir, (rel) => safeJoin(filesDir, rel)!, index.files)
     if (problem) return { status: 'corrupt', reason: problem }
     try {
       const now = new Date()
@@ -135,16 +135,27 @@ export class LocalStore implements OutputStore {
   }
 
   /**
-   * Why the files under `filesDir` do not match `files`, or undefined when they all do. A file whose stat stamp
-   * (stamps.ts: device, inode, size, mtime) matches the one recorded when it was last hashed is trusted without
-   * re-hashing (with verify: 'stamp'); any other file is hashed, and its stamp recorded if its mtime is not racy.
+   * Why the files of an entry this store returned (its held files, or files outside the store) no longer match its
+   * index, or undefined when they still do: the check a lookup in a new process makes, stamps included. Watch mode
+   * calls it before reusing the previous run's outputs, so bytes changed under a watcher are never emitted again.
    */
-  private async verify(entryDir: string, filesDir: string, files: readonly CacheFile[]): Promise<string | undefined> {
+  async recheck(entry: CacheEntry): Promise<string | undefined> {
+    return this.verify(this.entryDir(entry.key), (rel) => entry.filePath(rel), entry.files)
+  }
+
+  /**
+   * Why the files (`fileAt(rel)`) do not match `files`, or undefined when they all do. A file whose stat stamp
+   * (stamps.ts: device, inode, size, mtime) matches the one recorded when it was last hashed is trusted without
+   * re-hashing (with verify: 'stamp', unless `full`); any other file is hashed, and its stamp recorded if its mtime is
+   * not racy.
+   */
+  private async verify(entryDir: string, fileAt: (rel: string) => string, files: readonly CacheFile[], full = false): Promise<string | undefined> {
     const useStamps = this.verifyMode === 'stamp'
-    const known = useStamps ? Stamps.read(entryDir) : Stamps.empty()
+    // A full check trusts no stamp, and records fresh ones for the files it hashed.
+    const known = useStamps && !full ? Stamps.read(entryDir) : Stamps.empty()
     const next = Stamps.empty()
     for (const file of files) {
-      const abs = safeJoin(filesDir, file.path)!
+      const abs = fileAt(file.path)
       const statNs = wallNs()
       let st: BigIntStats | undefined
       try {
@@ -155,7 +166,7 @@ export class LocalStore implements OutputStore {
       if (!st) return `${file.path} is missing`
       if (!st.isFile()) return `${file.path} is not a file`
       if (Number(st.size) !== file.bytes) return `${file.path} has ${st.size} bytes, index says ${file.bytes}`
-      if (useStamps && known.matches(st, file.digest)) {
+      if (useStamps && !full && known.matches(st, file.digest)) {
         this.stats.trusted++
         next.keep(known, st)
         continue
@@ -167,7 +178,7 @@ export class LocalStore implements OutputStore {
       if (useStamps) next.recordHashed(abs, st, digest, statNs)
     }
     // Rewritten only when it changes (new stamps, or stamps of replaced files dropped): a warm hit writes nothing.
-    if (useStamps && !next.equals(known)) {
+    if (useStamps && (full || !next.equals(known))) {
       if (next.write(entryDir)) this.stats.stampWrites++
     }
     return undefined

@@ -84,6 +84,11 @@ export interface OutputStore {
    * the hold lets go, whatever clear/prune/eviction do meanwhile.
    */
   get(key: string, options?: { hold?: OutputHold }): Promise<LookupResult>
+  /**
+   * Re-verify an entry this store returned earlier in this process (the files it points at, held or not) the way a
+   * lookup would (stamps included): the reason it no longer matches its index, or undefined. Without it, callers hash.
+   */
+  recheck?(entry: CacheEntry): Promise<string | undefined>
   /** A hold for the entries one build uses (stores that cannot hold return a hold that keeps only scratch folders). */
   hold?(): OutputHold
   /** Run `fn` holding the key's cross-process lock, so concurrent builds generate each key once. */
