@@ -47,6 +47,28 @@ export interface LocalStoreStats {
   stampWrites: number
 }
 
+/** One entry of `verifyAll`: 'busy' when a build held its lock (not checked), 'gone' when removed meanwhile. */
+export interface VerifyEntryResult {
+  key: string
+  model_id: string
+  bytes: number
+  status: 'ok' | 'dropped' | 'busy' | 'gone'
+  /** Why it was dropped. */
+  reason?: string
+}
+
+export interface VerifyResult {
+  dir: string
+  /** Entries hashed (ok + dropped). */
+  checked: number
+  ok: number
+  dropped: number
+  busy: number
+  /** Bytes hashed. */
+  bytes: number
+  entries: VerifyEntryResult[]
+}
+
 interface IndexFile extends CacheEntryMeta {
   schema: string
   key: string
@@ -89,28 +111,9 @@ export class LocalStore implements OutputStore {
     const dir = this.entryDir(key)
     // The hit path uses synchronous calls for its small metadata reads and links: each is a few microseconds, while
     // an awaited call costs a thread-pool round trip, and a warm build makes a dozen per entry. Hashing stays streamed.
-    let raw: string
-    try {
-      raw = readFileSync(path.join(dir, INDEX), 'utf8')
-    } catch (err) {
-      if (isNotFound(err)) {
-        // A folder without an index is a partial entry (commit always writes the index before the rename).
-        return existsSync(dir) ? { status: 'corrupt', reason: 'index.json is missing' } : { status: 'miss' }
-      }
-      throw err
-    }
-    let index: IndexFile
-    try {
-      index = JSON.parse(raw) as IndexFile
-    } catch {
-      return { status: 'corrupt', reason: 'index.json is not valid JSON' }
-    }
-    if (index.schema !== ENTRY_SCHEMA || index.key !== key || !Array.isArray(index.files)) {
-      return { status: 'corrupt', reason: 'index.json does not describe this entry' }
-    }
-    for (const file of index.files) {
-      if (!safeJoin(path.join(dir, FILES), file.path)) return { status: 'corrupt', reason: `index names an unsafe path ${JSON.stringify(file.path)}` }
-    }
+    const read = readIndex(dir, key)
+    if (!('index' in read)) return read
+    const { index } = read
     // Hold the files first, then verify what is held: the bytes verified are the bytes the build reads, even
     // if `cache clear` or another build's eviction removes the entry right after.
     let filesDir = path.join(dir, FILES)
@@ -351,19 +354,52 @@ export class LocalStore implements OutputStore {
     return { removed, freed, staging: await this.sweepStaging(STALE_STAGING_MS) }
   }
 
+  /**
+   * Hash every file of every entry (no stamp trusted) and drop the entries that do not match their index, each
+   * under its key's lock; entries whose lock a build holds (it is generating them) are skipped and reported busy.
+   * The answer for what stamps cannot see: bytes changed behind a restored mtime, bit rot (docs/cache.md).
+   * Fresh stamps are recorded for the files verified.
+   */
+  async verifyAll(options: { onEntry?: (result: VerifyEntryResult) => void } = {}): Promise<VerifyResult> {
+    const entries: VerifyEntryResult[] = []
+    for (const e of await this.scan()) {
+      const dir = this.entryDir(e.key)
+      const checked = await this.tryLocked(e.key, async (): Promise<VerifyEntryResult> => {
+        const read = readIndex(dir, e.key)
+        let reason: string | undefined
+        if ('index' in read) reason = await this.verify(dir, (rel) => safeJoin(path.join(dir, FILES), rel)!, read.index.files, true)
+        else if (read.status === 'corrupt') reason = read.reason
+        else return { key: e.key, model_id: e.model_id, bytes: e.bytes, status: 'gone' }
+        if (reason === undefined) return { key: e.key, model_id: e.model_id, bytes: e.bytes, status: 'ok' }
+        await this.remove(e.key)
+        this.onWarning(`cache entry ${e.key.slice(0, 12)} of model ${e.model_id} is corrupt (${reason}); dropped`)
+        return { key: e.key, model_id: e.model_id, bytes: e.bytes, status: 'dropped', reason }
+      })
+      const result = checked ?? { key: e.key, model_id: e.model_id, bytes: e.bytes, status: 'busy' as const }
+      entries.push(result)
+      options.onEntry?.(result)
+    }
+    const count = (s: VerifyEntryResult['status']) => entries.filter((r) => r.status === s).length
+    return { dir: this.dir, checked: count('ok') + count('dropped'), ok: count('ok'), dropped: count('dropped'), busy: count('busy'), bytes: entries.reduce((n, r) => n + (r.status === 'ok' || r.status === 'dropped' ? r.bytes : 0), 0), entries }
+  }
+
   /** Remove an entry unless a build holds its lock right now (it may be reading or rewriting it). */
   private async tryRemoveLocked(key: string): Promise<boolean> {
+    return (await this.tryLocked(key, async () => { await this.remove(key); return true })) ?? false
+  }
+
+  /** Run `fn` under the key's lock if nobody holds it right now; undefined (fn not run) if a build does. */
+  private async tryLocked<T>(key: string, fn: () => Promise<T>): Promise<T | undefined> {
     const target = path.join(this.dir, 'locks', key)
     await mkdir(path.dirname(target), { recursive: true })
     let release: () => Promise<void>
     try {
       release = await (await properLockfile())(target, { realpath: false, lockfilePath: `${target}.lock`, stale: 30_000, onCompromised: () => {} })
     } catch {
-      return false
+      return undefined
     }
     try {
-      await this.remove(key)
-      return true
+      return await fn()
     } finally {
       await release().catch(() => {})
     }
@@ -382,6 +418,33 @@ export class LocalStore implements OutputStore {
     }
     return n
   }
+}
+
+/** The entry's index, checked for shape and safe paths: a miss, a corrupt entry (why), or the index. */
+function readIndex(dir: string, key: string): LookupResult | { index: IndexFile } {
+  let raw: string
+  try {
+    raw = readFileSync(path.join(dir, INDEX), 'utf8')
+  } catch (err) {
+    if (isNotFound(err)) {
+      // A folder without an index is a partial entry (commit always writes the index before the rename).
+      return existsSync(dir) ? { status: 'corrupt', reason: 'index.json is missing' } : { status: 'miss' }
+    }
+    throw err
+  }
+  let index: IndexFile
+  try {
+    index = JSON.parse(raw) as IndexFile
+  } catch {
+    return { status: 'corrupt', reason: 'index.json is not valid JSON' }
+  }
+  if (!index || index.schema !== ENTRY_SCHEMA || index.key !== key || !Array.isArray(index.files)) {
+    return { status: 'corrupt', reason: 'index.json does not describe this entry' }
+  }
+  for (const file of index.files) {
+    if (!file || !safeJoin(path.join(dir, FILES), file.path)) return { status: 'corrupt', reason: `index names an unsafe path ${JSON.stringify(file?.path)}` }
+  }
+  return { index }
 }
 
 /** An entry for outputs kept outside any store (the cache could not take them), indexed like a commit. */
