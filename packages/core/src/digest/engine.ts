@@ -39,6 +39,16 @@ export const LARGE_FILE_BYTES = 16 * 1024 * 1024
  */
 export const POOL_MIN_BYTES = 256 * 1024 * 1024
 
+/**
+ * Whether hashing these large files (their sizes) on the worker pool repays starting it: two or more, and either
+ * `minBytes` together (default POOL_MIN_BYTES) or the shared pool already running (`sharedOnly`: only it counts).
+ */
+export function poolPaysOff(largeSizes: readonly bigint[], options: { minBytes?: number; sharedOnly?: boolean } = {}): boolean {
+  if (largeSizes.length < 2) return false
+  if ((options.sharedOnly ?? true) && sharedPoolIsRunning()) return true
+  return largeSizes.reduce((n, s) => n + s, 0n) >= BigInt(options.minBytes ?? POOL_MIN_BYTES)
+}
+
 /** How a listed path is hashed: code (.py files semantically) or data (bytes). */
 export type DigestMode = 'code' | 'data'
 
@@ -244,9 +254,7 @@ export async function digestPaths(
   const largeFrom = options.largeFileBytes ?? LARGE_FILE_BYTES
   const concurrency = options.concurrency ?? undefined
   const large = todo.filter((l) => l.algo === BYTES_ALGO && l.stat.size >= BigInt(largeFrom))
-  const largeTotal = large.reduce((n, l) => n + l.stat.size, 0n)
-  const warmShared = concurrency === undefined && sharedPoolIsRunning()
-  const usePool = large.length >= 2 && (warmShared || largeTotal >= BigInt(options.poolMinBytes ?? POOL_MIN_BYTES)) && (concurrency ?? 2) > 1
+  const usePool = (concurrency ?? 2) > 1 && poolPaysOff(large.map((l) => l.stat.size), { minBytes: options.poolMinBytes, sharedOnly: concurrency === undefined })
   const pooledSet = new Set(usePool ? large : [])
   let ownPool: HashPool | undefined
   const pool = usePool ? (concurrency === undefined ? sharedHashPool() : (ownPool = new HashPool(concurrency))) : undefined
