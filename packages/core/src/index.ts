@@ -5,6 +5,7 @@ export * from './digest/types.js'
 
 export * from './project/project.js'
 export * from './project/paths.js'
+export * from './project/names.js'
 export * from './project/lock.js'
 export * from './project/atomic.js'
 export * from './project/config.js'
