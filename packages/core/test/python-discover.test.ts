@@ -193,7 +193,7 @@ describe('identifiers are NFKC-normalised, as Python does (PEP 3131)', () => {
       ['Aliased', ['H'], [], 'models.m:Aliased'],
     ])
   })
-  it('the names are those of Python\'s own ast (python3 as the oracle)', async () => {
+  it('the names are those of Python\'s own ast (python3 as the oracle)', { timeout: 240_000 }, async () => {
     const out = execFileSync('python3', ['-c', 'import ast,sys; print("\\n".join(n.name for n in ast.parse(sys.stdin.read()).body if isinstance(n, ast.ClassDef)))'], { input: src, encoding: 'utf8' })
     expect((await discover(src)).models.map((m) => m.name)).toEqual(out.trim().split('\n'))
   })
