@@ -25,6 +25,7 @@ export * from './digest/env-sources.js'
 export * from './digest/tree.js'
 export * from './digest/stat-cache.js'
 export * from './digest/engine.js'
+export * from './digest/loose.js'
 export * from './digest/pool.js'
 
 export * from './python/semantic.js'
