@@ -25,11 +25,13 @@ export * from './digest/env-sources.js'
 export * from './digest/tree.js'
 export * from './digest/stat-cache.js'
 export * from './digest/engine.js'
+export * from './digest/loose.js'
 export * from './digest/pool.js'
 
 export * from './python/semantic.js'
 export * from './python/discover.js'
 export * from './python/imports.js'
+export * from './python/roots.js'
 export * from './python/parser.js'
 export * from './python/pool.js'
 

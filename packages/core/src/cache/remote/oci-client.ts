@@ -1,8 +1,9 @@
 // A small OCI distribution client: just the calls a shared output cache needs (manifests, blobs, uploads, tags), on
-// undici's fetch. Everything streams; every byte read from the registry is checked against its sha256 and size while
+// undici (Node's HTTP client; its `request` API, since its WHATWG fetch uploads a streamed body ~4x slower through web
+// streams: 64 MiB PUT on localhost 4.8 s vs 1.2 s, curl 0.9 s, same run). Everything streams; every byte read from the registry is checked against its sha256 and size while
 // it streams, because a registry serves whatever is on its disk (a flipped byte comes back with 200).
 import { createHash } from 'node:crypto'
-import { Agent, fetch, type Response } from 'undici'
+import { Agent, request as undiciRequest } from 'undici'
 import { basicHeader, findCredentials, parseChallenge, type Challenge, type Credentials } from './auth.js'
 import { formatOciUrl, isLoopback, type OciLocation } from './reference.js'
 
@@ -99,7 +100,7 @@ export class OciClient {
     const chunks: Buffer[] = []
     let n = 0
     try {
-      for await (const chunk of res.body!) {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
         n += chunk.byteLength
         if (n > MAX_MANIFEST) throw new RemoteError('protocol', `${this.name}: ${what}: manifest larger than ${MAX_MANIFEST} bytes`)
         chunks.push(Buffer.from(chunk))
@@ -151,14 +152,14 @@ export class OciClient {
     const hash = createHash('sha256')
     let n = 0
     try {
-      for await (const chunk of res.body!) {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
         n += chunk.byteLength
         if (n > size) throw new RemoteError('integrity', `${this.name}: ${what}: more than the ${size} bytes its descriptor says`)
         hash.update(chunk)
         yield chunk
       }
     } catch (err) {
-      await res.body?.cancel().catch(() => {})
+      res.body.destroy()
       throw this.networkError(err, what)
     }
     if (n !== size) throw new RemoteError('integrity', `${this.name}: ${what}: cut short at ${n} of ${size} bytes`)
@@ -264,15 +265,7 @@ export class OciClient {
       let res: Response
       try {
         const body = init.body?.()
-        res = await fetch(url, {
-          method,
-          headers,
-          body: body as never,
-          ...(body && !Buffer.isBuffer(body) ? { duplex: 'half' as const } : {}),
-          redirect: 'manual',
-          dispatcher: this.agent,
-          signal: init.signal,
-        })
+        res = await send(this.agent, url, { method, headers, body, signal: init.signal })
       } catch (err) {
         throw this.networkError(err, init.what)
       }
@@ -327,13 +320,13 @@ export class OciClient {
       if (creds?.kind === 'identity') {
         const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.token, client_id: 'modelops-bundle', scope })
         if (service) form.set('service', service)
-        res = await fetch(realm.href, { method: 'POST', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, dispatcher: this.agent, signal })
+        res = await send(this.agent, realm.href, { method: 'POST', body: Buffer.from(form.toString()), headers: { 'content-type': 'application/x-www-form-urlencoded' }, signal })
       } else {
         if (service) realm.searchParams.set('service', service)
         realm.searchParams.set('scope', scope)
         const headers: Record<string, string> = { 'user-agent': 'modelops-bundle' }
         if (creds?.kind === 'basic') headers.authorization = basicHeader(creds)
-        res = await fetch(realm.href, { headers, dispatcher: this.agent, signal })
+        res = await send(this.agent, realm.href, { method: 'GET', headers, signal })
       }
     } catch (err) {
       throw this.networkError(err, 'token request')
@@ -425,5 +418,39 @@ function short(digest: string): string {
 }
 
 async function drain(res: Response): Promise<void> {
-  await res.arrayBuffer().catch(() => {})
+  await res.body.dump().catch(() => {})
+}
+
+type BodyReadable = Awaited<ReturnType<typeof undiciRequest>>['body']
+
+/** The parts of a response this client reads, in fetch's words (status, headers.get, text/json). */
+interface Response {
+  status: number
+  ok: boolean
+  headers: { get(name: string): string | null }
+  body: BodyReadable
+  text(): Promise<string>
+  json(): Promise<unknown>
+}
+
+/** One HTTP exchange; redirects are not followed (request() decides where credentials may go). */
+async function send(
+  agent: Agent,
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: Buffer | AsyncIterable<Uint8Array>; signal?: AbortSignal },
+): Promise<Response> {
+  const r = await undiciRequest(url, { method: init.method as 'GET', headers: init.headers, body: init.body as never, signal: init.signal, dispatcher: agent })
+  return {
+    status: r.statusCode,
+    ok: r.statusCode >= 200 && r.statusCode < 300,
+    headers: {
+      get(name) {
+        const v = r.headers[name.toLowerCase()]
+        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v
+      },
+    },
+    body: r.body,
+    text: () => r.body.text(),
+    json: () => r.body.json(),
+  }
 }

@@ -58,7 +58,10 @@ export class OciRemoteTier implements RemoteTier {
    */
   async fetch(key: string, options: { signal?: AbortSignal } = {}): Promise<RemoteEntry | undefined> {
     checkKey(key)
-    const got = await this.client.getManifest(key, options)
+    // HEAD the tag, then GET by digest: what is read cannot change between the two (a concurrent push re-tagging it).
+    const head = await this.client.headManifest(key, options)
+    if (!head) return undefined
+    const got = await this.client.getManifest(/^sha256:[0-9a-f]{64}$/.test(head.digest) ? head.digest : key, options)
     if (!got) return undefined
     const bad = (why: string): never => {
       throw new RemoteError('integrity', `${this.name}: the artifact of cache key ${key.slice(0, 12)} ${why}`)
