@@ -119,8 +119,11 @@ export interface EntrySource {
   files: readonly CacheFile[]
   /** Sum of the files' sizes. */
   bytes: number
-  /** A stream of `path`'s bytes (`path` is one of `files`). Each call opens a fresh stream. */
-  open(path: string, options?: { signal?: AbortSignal }): Promise<ByteStream>
+  /**
+   * A stream of `path`'s bytes (`path` is one of `files`). Each call opens a fresh stream. With `start`/`end`, only
+   * bytes [start, end): a chunked upload sends a large file in ranges, and repeats one if the registry asks (auth).
+   */
+  open(path: string, options?: { signal?: AbortSignal; start?: number; end?: number }): Promise<ByteStream>
 }
 
 /**
@@ -159,6 +162,8 @@ export interface RemoteStatus {
   /** Why not reachable, in words (no credentials). */
   problem?: string
   push: boolean
+  /** How many entries the remote holds, when it can say cheaply (OCI: tags of the repository). */
+  entries?: number
 }
 
 /** A workspace's output tiers, looked up in this order. */

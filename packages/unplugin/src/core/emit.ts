@@ -12,6 +12,7 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { Writable } from 'node:stream'
 import type { BuildResult as EsbuildResult, OutputFile, PluginBuild } from 'esbuild'
+import { outputFilePath } from '@modelops-bundle/core'
 import type { BuildResult, EmittedFile, ModelopsContext } from './context.js'
 import { serializeBuildReport } from './report.js'
 
@@ -44,6 +45,8 @@ function metaAssets(ctx: ModelopsContext, result: BuildResult): OutputAsset[] {
   const assets: OutputAsset[] = []
   if (ctx.options.manifest) assets.push({ fileName: ctx.options.manifest.fileName, source: result.manifestText })
   if (ctx.options.report) assets.push({ fileName: ctx.options.report.fileName, source: serializeBuildReport(result) })
+  // Every name is checked before any is emitted: nothing lands outside the output folder, whatever the bundler.
+  for (const name of [...assets.map((a) => a.fileName), ...result.files.map((f) => f.fileName)]) outputFilePath('/', name)
   return assets
 }
 
@@ -107,7 +110,7 @@ export class Emitter {
     const call = <A extends unknown[]>(fn: (...args: [...A, (err?: NodeJS.ErrnoException | null) => void]) => void, ...args: A) =>
       new Promise<void>((resolve, reject) => fn(...args, (err) => (err ? reject(err) : resolve())))
     for (const f of result.files) {
-      const dest = inside(outputPath, f.fileName)
+      const dest = outputFilePath(outputPath, f.fileName)
       await call(ofs.mkdir.bind(ofs), path.dirname(dest), { recursive: true as const })
       const source = await this.ctx.emittedSource(result, f)
       if (ofs.createWriteStream && ofs.rename) {
@@ -134,12 +137,12 @@ export class Emitter {
       res.outputFiles ??= []
       for (const a of await outputAssets(this.ctx, result, 'esbuild')) {
         const contents = typeof a.source === 'string' ? new TextEncoder().encode(a.source) : new Uint8Array(a.source)
-        res.outputFiles.push(outputFile(inside(dir, a.fileName), contents))
+        res.outputFiles.push(outputFile(outputFilePath(dir, a.fileName), contents))
       }
       return
     }
     for (const a of metaAssets(this.ctx, result)) {
-      const file = inside(dir, a.fileName)
+      const file = outputFilePath(dir, a.fileName)
       await mkdir(path.dirname(file), { recursive: true })
       await writeFile(file, a.source)
     }
@@ -158,7 +161,7 @@ export class Emitter {
 
 /** Copy one output into the folder: temp file then rename, so the folder never holds a torn file. */
 async function copyOutput(dir: string, file: EmittedFile, source: string): Promise<void> {
-  const dest = inside(dir, file.fileName)
+  const dest = outputFilePath(dir, file.fileName)
   await mkdir(path.dirname(dest), { recursive: true })
   const tmp = tempName(dest)
   try {
@@ -172,13 +175,6 @@ async function copyOutput(dir: string, file: EmittedFile, source: string): Promi
 
 function rollupDir(outputOptions: { dir?: string; file?: string }): string {
   return path.resolve(outputOptions.dir ?? (outputOptions.file ? path.dirname(outputOptions.file) : '.'))
-}
-
-/** `dir/fileName`, refusing a name that would leave the folder (ids are validated on load; this is the last guard). */
-function inside(dir: string, fileName: string): string {
-  const abs = path.resolve(dir, ...fileName.split('/'))
-  if (!abs.startsWith(path.resolve(dir) + path.sep)) throw new Error(`modelops-bundle: refusing to write ${JSON.stringify(fileName)} outside the output folder ${dir}`)
-  return abs
 }
 
 function tempName(dest: string): string {
