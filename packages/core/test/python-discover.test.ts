@@ -193,7 +193,7 @@ describe('identifiers are NFKC-normalised, as Python does (PEP 3131)', () => {
       ['Aliased', ['H'], [], 'models.m:Aliased'],
     ])
   })
-  it('the names are those of Python\'s own ast (python3 as the oracle)', async () => {
+  it('the names are those of Python\'s own ast (python3 as the oracle)', { timeout: 240_000 }, async () => {
     const out = execFileSync('python3', ['-c', 'import ast,sys; print("\\n".join(n.name for n in ast.parse(sys.stdin.read()).body if isinstance(n, ast.ClassDef)))'], { input: src, encoding: 'utf8' })
     expect((await discover(src)).models.map((m) => m.name)).toEqual(out.trim().split('\n'))
   })
@@ -269,8 +269,20 @@ describe('entrypoints', () => {
   it('a missing file is FILE_NOT_FOUND naming it', async () => {
     await expect(discoverFile('no/such/file.py')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', file: 'no/such/file.py' })
   })
-  it('nested packages give dotted module paths relative to the root', async () => {
+  it('nested packages give dotted module paths from the import root (src is one by default)', async () => {
     const r = await discover('import modelops_calabaria as cb\nclass M(cb.BaseModel): pass\n', {}, 'src/epi/models/sir.py')
-    expect(r.models[0]!.entrypoint).toBe('src.epi.models.sir:M')
+    expect(r.models[0]!.entrypoint).toBe('epi.models.sir:M')
+    const flat = await discover('import modelops_calabaria as cb\nclass M(cb.BaseModel): pass\n', {}, 'lib/epi/models/sir.py')
+    expect(flat.models[0]!.entrypoint).toBe('lib.epi.models.sir:M')
+  })
+  it('src layout: relative and absolute imports inside the package resolve from src', async () => {
+    const extra = {
+      'src/epi/__init__.py': '',
+      'src/epi/models/__init__.py': '',
+      'src/epi/core.py': 'import modelops_calabaria as cb\nclass Core(cb.BaseModel): pass\n',
+      'src/epi/models/base.py': 'from ..core import Core\nclass Base(Core): pass\n',
+    }
+    const r = await discover('from .base import Base\nfrom epi.core import Core\nclass A(Base): pass\nclass B(Core): pass\n', extra, 'src/epi/models/sir.py')
+    expect(r.models.map((m) => m.entrypoint)).toEqual(['epi.models.sir:A', 'epi.models.sir:B'])
   })
 })
