@@ -2,7 +2,7 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { run, sampleProject, show, tempDir } from './helpers.js'
+import { run, sampleProject, show, tempDir, VECTORS } from './helpers.js'
 
 const registryText = (root: string) => readFileSync(join(root, '.modelops-bundle/registry.yaml'), 'utf8')
 const listJson = async (root: string) => JSON.parse((await run(['list', '--json'], { cwd: root })).stdout)
@@ -60,7 +60,7 @@ describe('register-model', { timeout: 240_000 }, () => {
     expect(csv.stderr).toContain('data/data.csv: not a Python file')
   })
 
-  it('--id needs exactly one class; with one it names the entry, and re-registering without it reports the rename', async () => {
+  it('--id needs exactly one class; with one it names the entry, and a plain re-registration keeps it (issue 17)', async () => {
     const root = await sampleProject()
     const many = await run(['register-model', 'models/sir.py', '--id', 'x'], { cwd: root })
     expect(many.code, show(many)).toBe(2)
@@ -68,10 +68,50 @@ describe('register-model', { timeout: 240_000 }, () => {
     const one = await run(['register-model', 'models/sir.py', '-c', 'NetworkSIR', '--id', 'net'], { cwd: root })
     expect(one.code, show(one)).toBe(0)
     expect(one.stdout).toMatch(/^\+ net\s+entry=models\.sir:NetworkSIR$/m)
+    // The plain re-registration that status suggests keeps the class's recorded id.
     const back = await run(['register-model', 'models/sir.py'], { cwd: root })
     expect(back.code, show(back)).toBe(0)
-    expect(back.stdout).toMatch(/^- net\s+removed \(re-registered as sir_networksir\)$/m)
-    expect(back.stdout).toContain('✓ Models updated: +3 ~0 -1')
+    expect(back.stdout).not.toContain('removed')
+    expect(back.stdout).toContain('✓ Models updated: +2 ~0 -0')
+    expect(Object.keys((await listJson(root)).models).sort()).toEqual(['net', 'sir_deterministicsir', 'sir_stochasticsir'])
+    // An explicit --id still renames, and says so.
+    const renamed = await run(['register-model', 'models/sir.py', '-c', 'NetworkSIR', '--id', 'netsir'], { cwd: root })
+    expect(renamed.stdout).toMatch(/^- net\s+removed \(re-registered as netsir\)$/m)
+  })
+
+  it('an R1 registry: following status\'s hint keeps the R1 model (not a BaseModel subclass) and upgrades its token hash', async () => {
+    const root = tempDir('mops-r1-')
+    mkdirSync(join(root, '.modelops-bundle'), { recursive: true })
+    copyFileSync(join(VECTORS, 'example-registry-4c20e72.yaml'), join(root, '.modelops-bundle/registry.yaml'))
+    mkdirSync(join(root, 'src'))
+    mkdirSync(join(root, 'data'))
+    writeFileSync(join(root, 'src/model.py'), 'class SIRModel:\n    pass\n')
+    writeFileSync(join(root, 'src/targets.py'), 'def prevalence():\n    pass\n')
+    writeFileSync(join(root, 'data/data.csv'), 'p\n1\n')
+    const s = await run(['status'], { cwd: root })
+    expect(s.stdout).toMatch(/outdated MODEL_CODE {2}src\/model\.py {2}\(recorded by an older algorithm; re-register to upgrade\)/)
+    expect(s.stdout).toContain('hint: recorded by an older algorithm; re-register to upgrade (mops-bundle register-model <file>)')
+    const r = await run(['register-model', 'src/model.py'], { cwd: root })
+    expect(r.code, show(r)).toBe(0)
+    expect(r.stdout).not.toContain('removed')
+    expect(r.stderr).toContain('class SIRModel does not derive from')
+    const m = (await listJson(root)).models.sirmodel
+    expect(m.model_digest).toMatch(/^sha256:/)
+    expect(m.data).toEqual(['data/data.csv'])
+    expect((await run(['status'], { cwd: root })).stdout).not.toMatch(/outdated MODEL_CODE/)
+  })
+
+  it('an explicit --class registers a class that is not a model, with a warning; re-registering keeps it', async () => {
+    const root = await sampleProject()
+    writeFileSync(join(root, 'models/plain.py'), 'class Helper:\n    pass\n')
+    const r = await run(['register-model', 'models/plain.py', '--class', 'Helper'], { cwd: root })
+    expect(r.code, show(r)).toBe(0)
+    expect(r.stderr).toMatch(/models\/plain\.py:1: class Helper does not derive from modelops_calabaria\.BaseModel or calabaria\.BaseModel; registered because --class names it/)
+    expect(r.stdout).toMatch(/^\+ plain_helper\s+entry=models\.plain:Helper$/m)
+    const again = await run(['register-model', 'models/plain.py'], { cwd: root })
+    expect(again.code, show(again)).toBe(0)
+    expect(again.stderr).toContain('registered because it is registered already')
+    expect(Object.keys((await listJson(root)).models)).toEqual(['plain_helper'])
   })
 
   it('--class registers only the chosen classes and leaves the others of the file alone; --exclude drops', async () => {

@@ -1,8 +1,6 @@
-import { digestLooseFiles } from '@modelops-bundle/core/hash'
+import { digestLooseFiles, isPythonSource } from '@modelops-bundle/core/hash'
 import { defineCli } from '../argv.js'
 import { EXIT, reportError, usageError } from '../output.js'
-
-const PYTHON = /\.pyi?$/
 
 /** Python sources get the semantic digest (falling back to bytes, with a warning); everything else the byte digest. */
 export default defineCli({
@@ -19,7 +17,7 @@ export default defineCli({
     let failed = false
     const ok: Array<{ path: string; kind: string; digest: string }> = []
     // Many files parse on worker threads (core decides when that pays); output keeps the order given.
-    for (const r of await digestLooseFiles(files, (f) => PYTHON.test(f))) {
+    for (const r of await digestLooseFiles(files, isPythonSource)) {
       if ('error' in r) {
         failed = true
         reportError(r.error, { debug })

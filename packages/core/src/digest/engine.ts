@@ -8,6 +8,7 @@ import { ModelopsError, type Warning } from '../errors.js'
 import { DEFAULT_CACHE_DIR } from '../project/constants.js'
 import type { Project } from '../project/project.js'
 import { PYSEM_ALGO, PYSEM_HEADER, semanticDigest, semanticDigestMany } from '../python/semantic.js'
+import { fileAlgorithm } from './algorithms.js'
 import { BYTES_ALGO, hashFileHex } from './bytes.js'
 import { HashPool, LARGE_FILE_BYTES, poolPaysOff, sharedHashPool } from './pool.js'
 import { DEFAULT_RACY_MARGIN_MS, StatCache, type CachedDigest } from './stat-cache.js'
@@ -130,7 +131,8 @@ export async function digestPaths(
 
   const leaves = new Map<string, Leaf>()
   const leafFor = (rel: string, abs: string, st: FileIdentity, mode: DigestMode, inTree: boolean): Leaf => {
-    const algo = mode === 'code' && rel.endsWith('.py') ? SEMANTIC_ALGO : BYTES_ALGO
+    // One table decides (algorithms.ts): .py and .pyi semantically, as `mops-bundle hash` does.
+    const algo = fileAlgorithm(rel, mode) === 'pysem1' ? SEMANTIC_ALGO : BYTES_ALGO
     const k = `${algo}\0${rel}`
     let leaf = leaves.get(k)
     if (!leaf) {

@@ -91,3 +91,5 @@ export async function digestLooseFiles(files: readonly string[], isPython: (file
   await Promise.all([semantic(), bytes()])
   return results
 }
+
+export { isPythonSource } from './algorithms.js'

@@ -9,6 +9,7 @@ import type { Project } from '../project/project.js'
 import type { Registry } from '../registry/types.js'
 import type { ChangeKind, ComponentChange, ComponentKind, DigestReport, EntityDigest, EntityStatus, StatusReport } from './types.js'
 import { compareCodePoints } from './canonical.js'
+import { algorithmOf, isPythonSource } from './algorithms.js'
 
 interface Recorded {
   file: { kind: ComponentKind; path: string; digest: string | null | undefined }
@@ -16,14 +17,13 @@ interface Recorded {
   groups: { kind: ComponentKind; listed: string[]; recorded: Record<string, string>; unrecordedHint?: string }[]
 }
 
-/** Our own algorithm ids (docs/digests.md); anything else in a registry was written by another tool. */
-const OWN = /^(blake2b256|pysem1|tree1):/
+// Which recorded digest is whose: the one table of algorithms (algorithms.ts).
 const BARE_HEX = /^[0-9a-f]{64}$/
 const SHA256 = /^sha256:[0-9a-f]{64}$/
 
 /** True for a recorded digest this tool does not compute itself (`sha256:<hex>`, bare hex, unknown algorithm). */
 export function isForeignDigest(digest: string): boolean {
-  return !OWN.test(digest)
+  return algorithmOf(digest)?.ours !== true
 }
 
 /** The hint of an 'unverifiable' digest (an algorithm we do not know) or an 'outdated' one (R1's token hash). */
@@ -120,7 +120,7 @@ function foreignChange(kind: ComponentKind, p: string, recorded: string, cur: st
   if (BARE_HEX.test(recorded)) {
     if (check !== undefined && `sha256:${recorded}` === check) return null
     // R1 recorded a token hash (interpreter-dependent, not recomputed here) for Python files, sha256 for the rest.
-    if (p.endsWith('.py')) return { kind, path: p, change: 'outdated', recorded, hint: olderToolHint(kind) }
+    if (isPythonSource(p)) return { kind, path: p, change: 'outdated', recorded, hint: olderToolHint(kind) }
     if (check === undefined || !check.startsWith('sha256:')) return { kind, path: p, change: 'unverifiable', recorded, hint: olderToolHint(kind) }
     return { kind, path: p, change: 'modified', recorded, current: check, basis: 'sha256' }
   }

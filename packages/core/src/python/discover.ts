@@ -12,7 +12,14 @@ import { scanSource, type ClassInfo, type DecoratorInfo, type FunctionInfo, type
 export interface DiscoveredModel { name: string; line: number; bases: string[]; outputs: string[]; entrypoint: string | null }
 export interface DiscoveredTarget { name: string; function: string; line: number; model_output: string; data: Record<string, string>; entrypoint: string | null }
 export interface DiscoveryIssue { line: number; message: string }
-export interface DiscoveryResult { path: string; models: DiscoveredModel[]; targets: DiscoveredTarget[]; errors: DiscoveryIssue[] }
+export interface DiscoveryResult {
+  path: string
+  models: DiscoveredModel[]
+  targets: DiscoveredTarget[]
+  errors: DiscoveryIssue[]
+  /** Top-level classes that are not models (no configured base class): register-model takes them only by name. */
+  others?: DiscoveredModel[]
+}
 
 export interface DiscoverOptions {
   /** Project root for import resolution and entrypoints; null outside a project (entrypoint from the path as given). */
@@ -278,6 +285,13 @@ export async function discoverFile(file: string, options: DiscoverOptions = {}):
     if (chosen.get(cls.name) !== cls) continue
     const outputs = await resolver.outputs(facts, cls, result.errors)
     result.models.push({ name: cls.name, line: cls.line, bases: cls.bases, outputs, entrypoint: entry(cls.name) })
+  }
+  result.others = []
+  for (const cls of facts.info.classes) {
+    if (chosen.has(cls.name) || !resolver.isFinal(facts, cls)) continue
+    // Their output findings would be noise: they are not models unless a user names them.
+    const outputs = await resolver.outputs(facts, cls, [])
+    result.others.push({ name: cls.name, line: cls.line, bases: cls.bases, outputs, entrypoint: entry(cls.name) })
   }
   for (const fn of facts.info.functions) {
     if (!resolver.isFinal(facts, fn)) continue

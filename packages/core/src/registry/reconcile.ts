@@ -110,7 +110,19 @@ export async function reconcileModels(project: Project, file: string | null, opt
       continue
     }
     const found = await discover(project, path, warnings)
-    const discovered = found.models.map((m) => m.name)
+    const registeredHere = Object.entries(before.models).filter(([, m]) => m.path === path)
+    // Classes that are not models (no configured base class) but exist in the file are taken when --class names them
+    // or when they are registered already (R1 registries name such classes): following status's hint to re-register
+    // must never delete them. Each with a warning.
+    const others = new Map((found.others ?? []).map((c) => [c.name, c]))
+    const asked = new Set(primary ? (options.classes ?? []) : [])
+    const extra = uniq([...asked, ...registeredHere.map(([, m]) => m.class_name)]).filter((n) => others.has(n) && !found.models.some((m) => m.name === n))
+    for (const name of extra) {
+      const why = asked.has(name) ? '--class names it' : 'it is registered already'
+      warnings.push({ code: 'DISCOVERY', message: `class ${name} does not derive from ${project.config.base_classes.join(' or ')}; registered because ${why}`, file: path, line: others.get(name)!.line })
+    }
+    const classesFound = [...found.models, ...extra.map((n) => others.get(n)!)]
+    const discovered = classesFound.map((m) => m.name)
     if (primary && discovered.length === 0 && !Object.values(before.models).some((m) => m.path === path)) {
       throw new ModelopsError('DISCOVERY', 'no model classes found', {
         file: path,
@@ -139,7 +151,13 @@ export async function reconcileModels(project: Project, file: string | null, opt
     const roots = importRoots(project.root, project.config.code_roots)
     const module = moduleOf(project.root, path, roots)
     missingInits(project, path, roots, warnings)
-    const oldByClass = new Map(Object.values(before.models).filter((m) => m.path === path).map((m) => [m.class_name, m]))
+    // A class keeps the id it is registered under (a custom --id survives a plain re-registration, issue 17).
+    const oldIdByClass = new Map<string, string>()
+    for (const [id, m] of registeredHere) {
+      const seen = oldIdByClass.get(m.class_name)
+      if (seen === undefined || seen === defaultId(path, m.class_name)) oldIdByClass.set(m.class_name, id)
+    }
+    const oldByClass = new Map([...oldIdByClass].map(([cls, id]) => [cls, before.models[id]!]))
     // Auto code is the same for every class of the file: compute it once.
     const auto = autoCode ? (await codeDependencies(project.root, path, { codeRoots: project.config.code_roots })).filter((p) => p !== path) : []
     const entries = new Map<string, ModelEntry>()
@@ -149,7 +167,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
       return {
         name,
         old,
-        id: primary && options.id !== undefined ? options.id : defaultId(path, name),
+        id: primary && options.id !== undefined ? options.id : (oldIdByClass.get(name) ?? defaultId(path, name)),
         data: primary && options.data !== undefined ? uniq(options.data) : (old?.data ?? []),
         code: mergeCode(project, primary ? options.code : undefined, old?.code, auto, path),
       }
@@ -167,7 +185,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
     )
     const digests = { code: await recordable(project, own.code, semantic), data: await recordable(project, own.data, semantic) }
     for (const { name, old, id, data, code } of specs) {
-      const model = found.models.find((m) => m.name === name)!
+      const model = classesFound.find((m) => m.name === name)!
       entries.set(id, {
         entrypoint: `${module}:${name}`,
         path,
@@ -477,7 +495,9 @@ function report(kind: 'models' | 'targets', files: string[], changes: RegistryCh
  */
 function mergeCode(project: Project, explicit: string[] | undefined, recorded: string[] | undefined, auto: string[], self: string): string[] {
   const base = explicit ?? (recorded ?? []).filter((p) => auto.length === 0 || existsAny(project, p))
-  return uniq([...base, ...auto]).filter((p) => p !== self).sort(codePointCompare)
+  // The model file is its own component (MODEL_CODE): never added as code, but kept where the Python tool put it
+  // (its files mode lists it), so alternating registrations do not flip the list.
+  return uniq([...base, ...auto.filter((p) => p !== self)]).sort(codePointCompare)
 }
 
 /**
