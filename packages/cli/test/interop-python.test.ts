@@ -2,6 +2,7 @@
 // The Python tool is required: python-tool.ts fails (never skips) when it cannot be found or built.
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
+import { parse } from 'yaml'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { run, sampleProject, show, tempDir } from './helpers.js'
 import { py, pythonTool } from './python-tool.js'
@@ -144,6 +145,32 @@ describe('a project registered only with the Python tool, read by mops-bundle', 
     expect(c.code, show(c)).toBe(1)
     expect(c.stdout).toMatch(/modified MODEL_CODE  models\/sir\.py/)
     expect(pyStates((await ok(py(['status'], { cwd: root }))).stdout).StochasticSIR).toContain('Stale')
+  })
+})
+
+describe('no churn', () => {
+  it('alternating registrations converge after one round, except the inherited outputs of a subclass (docs/interop.md)', async () => {
+    const root = await tsProject()
+    const models = () => {
+      const m = parse(registry(root)).models as Record<string, { outputs: string[] }>
+      // The one documented disagreement: Python lists only the class body's outputs, we the inherited ones too.
+      const outputs = m.sir_networksir!.outputs
+      m.sir_networksir!.outputs = []
+      return { m, outputs }
+    }
+    await ok(py(['register-model', 'models/sir.py'], { cwd: root }))
+    const afterPy = models()
+    await ok(run(['register-model', 'models/sir.py'], { cwd: root }))
+    const afterTs = models()
+    expect(afterTs.m).toEqual(afterPy.m)
+    expect(afterPy.outputs).toEqual([])
+    expect(afterTs.outputs).toEqual(['incidence', 'prevalence', 'sir'])
+    await ok(py(['register-model', 'models/sir.py'], { cwd: root }))
+    expect(models().m).toEqual(afterPy.m)
+    await ok(py(['register-target', 'targets/epi.py'], { cwd: root }))
+    const targets = registry(root)
+    await ok(run(['register-target', 'targets/epi.py'], { cwd: root }))
+    expect(registry(root)).toBe(targets)
   })
 })
 
