@@ -6,7 +6,7 @@ import type { Node, Tree, TreeCursor } from 'web-tree-sitter'
 import { rowsInside } from './blank.js'
 import { cleanDocstring, decodeStringBody, identifierText, numberToken, pushPieces, type Piece } from './literals.js'
 import { binaryRunNeedsReshape, emitBinaryRun, type Emitter, operatorOf, reshapeAwait, reshapeWalrusTernary, unparenthesize } from './reshape.js'
-import { checkStringPrefix, IndentChecker, LEVEL, NAMED, lineStartBefore, PRIMARY, PythonSyntaxError, PYTHON2_NODES, type Slot, slotOf, STAR, YIELD } from './syntax.js'
+import { BITWISE_OR, checkStringPrefix, CONTINUED, EXPRESSION, IndentChecker, NOT_FIRST, LEVEL, NAMED, lineStartBefore, PRIMARY, PythonSyntaxError, PYTHON2_NODES, type Slot, slotOf, STAR, YIELD } from './syntax.js'
 
 /** Anonymous tokens that are pure punctuation: the node types around them already carry the structure. */
 const DROP = new Set([',', '(', ')', '[', ']', '{', '}', ';', '\\'])
@@ -126,6 +126,8 @@ interface Walk extends Emitter {
   /** Offset of the list_splat that a star rotation made transparent, or -1. */
   unstar: number
 }
+
+const STAR_ANNOTATION: Slot = { min: EXPRESSION, star: BITWISE_OR, yield: false }
 
 /** Nodes whose leftmost operand may be tree-sitter's `*x`, which in Python stars the whole node (`[*a + b]`). */
 const ROTATE = new Set(['binary_operator', 'boolean_operator', 'comparison_operator', 'conditional_expression', 'call', 'attribute', 'subscript'])
@@ -253,7 +255,8 @@ function enter(c: TreeCursor, w: Walk): boolean {
   if (rawType === 'comment' || rawType === 'line_continuation') return false
   // `(*a)`: CPython has no parenthesised starred expression.
   if (rawType === 'parenthesized_list_splat') throw new PythonSyntaxError('cannot use a starred expression in parentheses', c.startIndex)
-  if (PYTHON2_NODES.has(rawType)) throw new PythonSyntaxError(`Python 2 syntax (${rawType.replace('_', ' ')})`, c.startIndex)
+  // Python 2 syntax, or valid Python 3 tree-sitter misreads as it (`print >>f, x` is a tuple in Python 3).
+  if (PYTHON2_NODES.has(rawType)) throw new PythonSyntaxError(`tree-sitter reads a Python 2 ${rawType.replace('_', ' ')} here`, c.startIndex)
 
   let field = tables.fields[c.currentFieldId] ?? parent?.childField ?? null
   let lv = LEVEL[rawType]
@@ -297,7 +300,12 @@ function enter(c: TreeCursor, w: Walk): boolean {
     // `y := a if b else c` is a walrus (reshape.ts).
     if (rawType === 'conditional_expression' && firstChildType(c) === 'named_expression') lv = NAMED
     if (lv !== undefined || ROTATE.has(rawType)) {
-      const s = pn === 'list_splat' || pn === 'dictionary_splat' ? (parent.close === null ? null : { min: parent.min, star: null, yield: false }) : slotOf(pn, slotField, parent.n - 1)
+      const s =
+        pn === 'list_splat' || pn === 'dictionary_splat'
+          ? parent.close === null ? null : { min: parent.min, star: null, yield: false }
+          : pn === 'type' && stack[stack.length - 2]?.node === 'typed_parameter'
+            ? STAR_ANNOTATION // `*args: *Ts` (PEP 646)
+            : slotOf(pn, slotField, parent.n - 1)
       if (s) {
         if (s.star !== null && ROTATE.has(rawType) && src.charCodeAt(c.startIndex) === 42) {
           const splat = leftmostSplat(c.currentNode)
@@ -370,8 +378,8 @@ function enter(c: TreeCursor, w: Walk): boolean {
         return true
       }
       if (parent?.wrap === 1 && parent.node === 'case_clause') {
-        // `case a, b:` is the sequence pattern `case (a, b):`.
-        out.push('(case_pattern', '(tuple')
+        // `case a, b:` is the sequence pattern `case [a, b]:`.
+        out.push('(case_pattern', '(list')
         parent.wrap = 2
       }
       break
@@ -406,7 +414,7 @@ function enter(c: TreeCursor, w: Walk): boolean {
       break
     case 'expression_statement':
       // `x,` is a one-element tuple; tree-sitter has no node for it (`x, y` keeps its two children).
-      if (src.charCodeAt(c.endIndex - 1) === 44 && namedChildren(c) === 1) {
+      if (src.charCodeAt(c.endIndex - 1) === 44 && c.currentNode.lastChild?.type === ',' && namedChildren(c) === 1) {
         const f = frame(rawType)
         f.close = ')\n)'
         out.push(open(rawType, field), '(tuple')
@@ -521,7 +529,8 @@ function enter(c: TreeCursor, w: Walk): boolean {
     }
   }
 
-  const type = rawType === 'list_pattern' && parent?.node === 'case_pattern' ? 'tuple' : (RENAME[rawType] ?? rawType)
+  // Sequence patterns are one MatchSequence however they are spelled: `case (a, b)` is `case [a, b]`.
+  const type = rawType === 'tuple_pattern' && parent?.node === 'case_pattern' ? 'list' : (RENAME[rawType] ?? rawType)
   if (type === 'identifier' || type === 'number') {
     // Leaves without children: no frame, no descent (same tokens as the generic leaf path in walk).
     const text = src.slice(c.startIndex, c.endIndex)
@@ -550,7 +559,8 @@ function checkIndent(c: TreeCursor, w: Walk, parent: Frame): void {
   const index = c.startIndex
   const lineStart = lineStartBefore(w.src, index)
   const opensBlock = parent.node === 'block' && parent.n === 1
-  if (lineStart < 0) {
+  if (lineStart === CONTINUED) return
+  if (lineStart === NOT_FIRST) {
     if (opensBlock) parent.inline = true
     return
   }

@@ -78,19 +78,26 @@ export class IndentChecker {
   }
 }
 
+/** lineStartBefore: the statement follows `;` or a one-line block header on its line. */
+export const NOT_FIRST = -1
+/** lineStartBefore: the line continues the previous one after a backslash (one logical line). */
+export const CONTINUED = -2
+
 /**
- * Offset of the start of the line holding `index` when only indentation precedes it there, else -1
- * (the statement follows `;` or a one-line block header). A line continued from a backslash is not a
- * logical line start either.
+ * Offset of the start of the line holding `index` when only indentation precedes it there, else
+ * NOT_FIRST or CONTINUED. A backslash ending a line with a `#` on it is taken as the end of a comment.
  */
 export function lineStartBefore(src: string, index: number): number {
   let i = index - 1
   for (; i >= 0; i--) {
     const ch = src.charCodeAt(i)
     if (ch === 10) break
-    if (ch !== 32 && ch !== 9 && ch !== 12) return -1
+    if (ch !== 32 && ch !== 9 && ch !== 12) return NOT_FIRST
   }
-  if (i > 0 && src.charCodeAt(i - 1) === 92) return -1
+  if (i > 0 && src.charCodeAt(i - 1) === 92) {
+    const prev = src.lastIndexOf('\n', i - 1)
+    if (!src.slice(prev + 1, i).includes('#')) return CONTINUED
+  }
   return i + 1
 }
 
