@@ -32,6 +32,7 @@ export * from './digest/pool.js'
 export { PYSEM_ALGO, PYSEM_HEADER, SEMANTIC_FALLBACK, decodeSource, semanticDigest, semanticDigestMany, semanticTokens, type SemanticFileResult, type SemanticManyOptions, type SemanticResult } from './python/semantic.js'
 export * from './python/discover.js'
 export * from './python/imports.js'
+export * from './python/roots.js'
 export { GRAMMAR_VERSION, GRAMMAR_WASM_SHA256, grammarWasmPath, grammarWasmSha256 } from './python/parser.js'
 export * from './python/pool.js'
 
