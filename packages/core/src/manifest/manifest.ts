@@ -1,5 +1,5 @@
-import type { DigestReport } from '../digest/types.js'
-import type { Manifest, ManifestSchema } from './types.js'
+import type { Component, DigestReport } from '../digest/types.js'
+import type { Manifest, ManifestComponent, ManifestModel, ManifestSchema, ManifestTarget } from './types.js'
 import { idTable } from '../project/names.js'
 
 export type { Manifest, ManifestArtifact, ManifestComponent, ManifestModel, ManifestTarget } from './types.js'
