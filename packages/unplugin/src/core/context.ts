@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import {
   buildManifest, computeDigests, computeStatus, findProject, formatError, isModelopsError, loadRegistry, LocalStore,
-  ModelopsError, resolveOutputs, serializeManifest, artifactPath, generatorInputsOf, OutputHold,
+  ModelopsError, idTable, resolveOutputs, serializeManifest, artifactPath, generatorInputsOf, OutputHold,
   type DigestReport, type Generator, type Manifest, type ModelOutputs, type Project,
 } from '@modelops-bundle/core'
 import { explainStatus } from './explain.js'
@@ -119,11 +119,11 @@ export class ModelopsContext {
       }
     }
 
-    const artifacts: Record<string, Array<{ path: string; digest: string; bytes: number }>> = {}
+    const artifacts = idTable<Array<{ path: string; digest: string; bytes: number }>>()
     const files: EmittedFile[] = []
     let cached = 0
     let generated = 0
-    const sources: BuildResult['sources'] = {}
+    const sources: BuildResult['sources'] = idTable()
     let generatorInfo: BuildResult['generator']
     if (generator) {
       const store = this.storeFor(cacheDir)
