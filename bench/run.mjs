@@ -7,7 +7,7 @@
 //     --quick   small sizes, few runs (~2 minutes): a smoke run of the whole harness
 //     --big     also hash a 4 GiB file for the peak-memory table (4 GiB of disk, a minute or two)
 //     --runs N  runs per contender (default 5, --quick 2)
-//     --only    comma list of: data, semantic, warm, plugin, growth
+//     --only    comma list of: data, semantic, warm, plugin, growth, remote
 //     --out     where results.json / results.md go (default bench/; --quick defaults to bench/tmp/quick/)
 //     --no-readme  do not refresh the figures in README.md (a full run into bench/ refreshes them)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -20,6 +20,7 @@ import { dataHashing } from './suites/data-hashing.mjs'
 import { pluginOverhead } from './suites/plugin.mjs'
 import { semanticHashing } from './suites/semantic.mjs'
 import { growth, warmCold } from './suites/warm-cold.mjs'
+import { remoteCache } from './suites/remote-cache.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repo = dirname(here)
@@ -40,7 +41,7 @@ function parseArgs(argv) {
   return opts
 }
 function readHelp() {
-  return 'usage: node bench/run.mjs [--quick] [--big] [--runs N] [--only data,semantic,warm,plugin,growth] [--out DIR] [--no-readme]'
+  return 'usage: node bench/run.mjs [--quick] [--big] [--runs N] [--only data,semantic,warm,plugin,growth,remote] [--out DIR] [--no-readme]'
 }
 
 const opts = parseArgs(process.argv.slice(2))
@@ -76,6 +77,7 @@ const suites = [
   ['warm', warmCold],
   ['plugin', pluginOverhead],
   ['growth', growth],
+  ['remote', remoteCache],
 ]
 const results = {
   schema: 'modelops-bundle/bench@1',

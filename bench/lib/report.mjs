@@ -149,6 +149,18 @@ const renderers = {
     out.push(...notes(x))
     return out
   },
+  'remote-cache'(x) {
+    const out = [`## 6. ${x.title}`, '']
+    if (x.status !== 'measured') return [...out, `${x.status}: ${x.reason}`]
+    const table = (rows) => ['| contender | wall | throughput |', '|---|---|---|', ...rows.map((r) => `| ${r.name} | ${status(r) ?? fmtRange(r.wall_ms)} | ${r.mib_s ? mibs(r.mib_s) : 'n/a'} |`)]
+    out.push(`### Pull of a ${fmtBytes(x.bytes)} entry`, '', ...table(x.pull), '', `Ours vs curl GET: **${fmtRatio(x.pull_vs_curl)}** (goal ≥ 0.8×).`, '')
+    out.push(`### Push of a ${fmtBytes(x.bytes)} entry`, '', ...table(x.push), '', `Ours vs curl PUT: **${fmtRatio(x.push_vs_curl)}** (goal ≥ 0.8×).`, '')
+    if (x.build) {
+      out.push('### A whole build on machine B', '', '| contender | wall |', '|---|---|', ...x.build.map((r) => `| ${r.name} | ${status(r) ?? fmtRange(r.wall_ms)} |`), '', `Regenerating / pulling: **${fmtRatio(x.build_pull_vs_generate)}**.`)
+    }
+    out.push(...notes(x))
+    return out
+  },
 }
 
 function extraSemantic(x) {

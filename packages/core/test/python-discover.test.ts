@@ -1,6 +1,7 @@
 // Discovery by reading code with imports resolved (issue 3 §Discovery), compared with the reference's
 // vectors: where the reference was wrong (substring matches, unresolved aliases, no inheritance) we differ
 // on purpose, and each difference is asserted here and listed in docs/discovery.md.
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -68,7 +69,8 @@ describe('models: import resolution', () => {
       'class A(cb.BaseModel): pass', 'class B(modelops_calabaria.BaseModel): pass', 'class C(calabaria.BaseModel): pass', 'class D(BM): pass',
       'class Early(A): pass', 'class Mixed(object, BM): pass', 'class Plain(object): pass',
     ].join('\n') + '\n'
-    expect(await models(src)).toEqual(['Late', 'A', 'B', 'C', 'D', 'Early', 'Mixed'])
+    // `Late(Early)` runs before Early exists (NameError on import): not a model.
+    expect(await models(src)).toEqual(['A', 'B', 'C', 'D', 'Early', 'Mixed'])
   })
   it('star import, module-level if/try', async () => {
     expect(await models('from modelops_calabaria import *\nclass S(BaseModel): pass\n')).toEqual(['S'])
@@ -92,6 +94,130 @@ describe('models: import resolution', () => {
     const root = project({ 'models/m.py': 'from mylib.models import Base\nclass M(Base): pass\n' })
     expect((await discoverFile(join(root, 'models/m.py'), { root, baseClasses: ['mylib.models.Base'] })).models.map((m) => m.name)).toEqual(['M'])
     expect((await discoverFile(join(root, 'models/m.py'), { root })).models).toEqual([])
+  })
+})
+
+describe('names take effect at their position (as when the module runs)', () => {
+  const cal = 'from modelops_calabaria import BaseModel\n'
+  const pyd = 'from pydantic import BaseModel\n'
+  it('a later import of the same name applies only to classes after it', async () => {
+    expect(await models(`${cal}class A(BaseModel): pass\n${pyd}class B(BaseModel): pass\n`)).toEqual(['A'])
+    expect(await models(`${pyd}class A(BaseModel): pass\n${cal}class B(BaseModel): pass\n`)).toEqual(['B'])
+  })
+  it('star imports likewise; a star import of a module we cannot see hides nothing', async () => {
+    const star = 'from modelops_calabaria import *\n'
+    expect(await models(`${star}class A(BaseModel): pass\n${pyd}class B(BaseModel): pass\n`)).toEqual(['A'])
+    expect(await models(`${pyd}class A(BaseModel): pass\n${star}class B(BaseModel): pass\n`)).toEqual(['B'])
+    expect(await models(`${cal}from numpy import *\nclass A(BaseModel): pass\n`)).toEqual(['A'])
+  })
+  it('a star import of a project module binds its public names once it has run', async () => {
+    const extra = {
+      'models/__init__.py': '',
+      'models/common.py': 'import modelops_calabaria as cb\nclass Base(cb.BaseModel): pass\nclass _Hidden(cb.BaseModel): pass\nLater = Base\n',
+    }
+    expect(await models('from .common import *\nclass A(Base): pass\nclass B(Later): pass\n', extra)).toEqual(['A', 'B'])
+    expect(await models('from .common import *\nclass H(_Hidden): pass\n', extra)).toEqual([])
+    // A cycle of star imports ends (each module sees the other's names as far as they are bound).
+    expect(await models('from .m import *\nimport modelops_calabaria as cb\nclass C(cb.BaseModel): pass\n')).toEqual(['C'])
+  })
+  it('a class used before its definition, or after its name is rebound, is not a base', async () => {
+    expect(await models(`${cal}class Late(Early): pass\nclass Early(BaseModel): pass\n`)).toEqual(['Early'])
+    expect(await models(`${cal}class A(BaseModel): pass\nclass BaseModel: pass\nclass B(BaseModel): pass\n`)).toEqual(['A'])
+    expect(await models(`${cal}class A(BaseModel): pass\nA = 3\nclass B(A): pass\n`)).toEqual([])
+    expect(await models(`${cal}class A(BaseModel): pass\nclass A: pass\n`)).toEqual([])
+  })
+  it('decorators resolve at their class: a later import of model_output does not count for earlier classes', async () => {
+    const src = [
+      'from modelops_calabaria import BaseModel, model_output',
+      'class A(BaseModel):',
+      '    @model_output("a")',
+      '    def a(self): ...',
+      'from other import model_output',
+      'class B(BaseModel):',
+      '    @model_output("b")',
+      '    def b(self): ...',
+    ].join('\n') + '\n'
+    expect((await discover(src)).models.map((m) => [m.name, m.outputs])).toEqual([['A', ['a']], ['B', []]])
+  })
+  it('where only one branch runs, every definition that may reach counts (if/else, try/except, loops)', async () => {
+    expect(await models(`if flag:\n    ${pyd}else:\n    ${cal}class M(BaseModel): pass\n`)).toEqual(['M'])
+    expect(await models(`try:\n    ${cal}except ImportError:\n    BaseModel = object\nclass M(BaseModel): pass\n`)).toEqual(['M'])
+    expect(await models(`${cal}for BaseModel in []:\n    pass\nclass M(BaseModel): pass\n`)).toEqual(['M'])
+    // Straight-line code has one definition: the last.
+    expect(await models(`${cal}try:\n    pass\nfinally:\n    ${pyd}class M(BaseModel): pass\n`)).toEqual([])
+  })
+})
+
+describe('if __name__ == "__main__": does not run on import', () => {
+  it('classes and targets under it are not discovered; its imports and assignments change nothing', async () => {
+    const src = [
+      'import modelops_calabaria as cb',
+      'from modelops_calabaria import calibration_target',
+      'class A(cb.BaseModel): pass',
+      'if __name__ == "__main__":',
+      '    class Demo(cb.BaseModel): pass',
+      '    @calibration_target(model_output="x")',
+      '    def demo_target(): ...',
+      '    cb = None',
+      'else:',
+      '    class Imported(cb.BaseModel): pass',
+      "if ('__main__' != __name__):",
+      '    class Also(cb.BaseModel): pass',
+      'if __name__ == "__main__": A = None',
+      'elif flag:',
+      '    class Maybe(A): pass',
+      'class B(A): pass',
+    ].join('\n') + '\n'
+    const r = await discover(src)
+    expect(r.models.map((m) => m.name)).toEqual(['A', 'Imported', 'Also', 'Maybe', 'B'])
+    expect(r.targets).toEqual([])
+  })
+})
+
+describe('identifiers are NFKC-normalised, as Python does (PEP 3131)', () => {
+  const src = [
+    'import modelops_calabaria as ｃｂ',
+    'from modelops_calabaria import model_ｏutput',
+    'class Modelﬁ(cb.BaseModel):',
+    '    @model_output("x")',
+    '    def x(self): ...',
+    'class Ｓub(Modelfi): pass',
+    'ℌ = cb.BaseModel',
+    'class Aliased(H): pass',
+  ].join('\n') + '\n'
+  it('class names, bases, imports, aliases and decorators', async () => {
+    const r = await discover(src)
+    expect(r.models.map((m) => [m.name, m.bases, m.outputs, m.entrypoint])).toEqual([
+      ['Modelfi', ['cb.BaseModel'], ['x'], 'models.m:Modelfi'],
+      ['Sub', ['Modelfi'], ['x'], 'models.m:Sub'],
+      ['Aliased', ['H'], [], 'models.m:Aliased'],
+    ])
+  })
+  it('the names are those of Python\'s own ast (python3 as the oracle)', async () => {
+    const out = execFileSync('python3', ['-c', 'import ast,sys; print("\\n".join(n.name for n in ast.parse(sys.stdin.read()).body if isinstance(n, ast.ClassDef)))'], { input: src, encoding: 'utf8' })
+    expect((await discover(src)).models.map((m) => m.name)).toEqual(out.trim().split('\n'))
+  })
+})
+
+describe('assignment aliases', () => {
+  it('a name assigned a dotted name stands for it: chains, annotations, across files', async () => {
+    const src = [
+      'import modelops_calabaria as cb',
+      'Base = cb.BaseModel',
+      'Base2 = Alias = Base',
+      'Typed: type = cb.BaseModel',
+      'from .base import Shared',
+      'class A(Base): pass',
+      'class B(Alias): pass',
+      'class C(Typed): pass',
+      'class D(Shared): pass',
+      'Base = make_base()',
+      'class E(Base): pass',
+      'X, Y = cb.BaseModel, cb.BaseModel',
+      'class F(X): pass',
+    ].join('\n') + '\n'
+    const extra = { 'models/__init__.py': '', 'models/base.py': 'import modelops_calabaria\nShared = modelops_calabaria.BaseModel\n' }
+    expect(await models(src, extra)).toEqual(['A', 'B', 'C', 'D'])
   })
 })
 

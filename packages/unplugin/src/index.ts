@@ -151,7 +151,15 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         build.onEnd(async (res) => {
           if (res.errors.length > 0 || !current) return
           const r = await current.catch(() => undefined)
-          if (r) await emit.esbuild(build, res, r)
+          if (!r) return
+          try {
+            await emit.esbuild(build, res, r)
+          } catch (err) {
+            // A thrown error fails esbuild's build (errors pushed onto `res` in onEnd do not); no stack for user errors.
+            const plain = new Error(describeError(err))
+            plain.stack = plain.message
+            throw plain
+          }
         })
       },
     },

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { LocalStore, NODE_MODULES_CACHE_DIR, WORKSPACE_CACHE_DIR } from '@modelops-bundle/core'
 import { defineCommand } from 'citty'
 import { defineCli } from '../argv.js'
-import { type Output, table, usageError } from '../output.js'
+import { EXIT, type Output, table, usageError } from '../output.js'
 import { currentWorkspace } from '../project.js'
 
 const DEFAULT_MAX = '2GiB'
@@ -79,7 +79,35 @@ const clear = defineCli({
   },
 })
 
+const verify = defineCli({
+  name: 'cache verify',
+  description: 'Hash every file of every entry and drop the entries that do not match their index (exit 1 if any was dropped)',
+  args: { cacheDir: cacheDirArg, json: { type: 'boolean', description: 'Print the result as JSON' } },
+  async run({ args, out }) {
+    // Warnings of the store would repeat what the table says: one line per dropped entry, below.
+    const root = args.cacheDir ? path.resolve(args.cacheDir) : currentWorkspace(out).cacheDir!
+    const result = await new LocalStore(root).verifyAll()
+    if (out.json) {
+      out.result(result)
+    } else {
+      out.line(`${out.c.bold('cache')}    ${result.dir}`)
+      const bad = result.entries.filter((e) => e.status !== 'ok' && e.status !== 'gone')
+      if (bad.length > 0) {
+        out.line()
+        const rows = bad.map((e) => [e.key.slice(0, 12), e.model_id, e.status === 'busy' ? 'skipped: a build holds its lock' : `dropped: ${e.reason}`])
+        out.line(table(['Key', 'Model', 'Result'], rows, { indent: '  ' }))
+        out.line()
+      }
+      const busy = result.busy ? `; ${result.busy} skipped (a build is generating them: run again later)` : ''
+      const summary = `Verified ${result.checked} entries (${formatBytes(result.bytes)} hashed): ${result.ok} intact, ${result.dropped} corrupt dropped${busy}`
+      if (result.dropped > 0) out.warn(summary)
+      else out.success(summary)
+    }
+    return result.dropped > 0 ? EXIT.FAIL : EXIT.OK
+  },
+})
+
 export default defineCommand({
-  meta: { name: 'cache', description: 'The build plugin\'s output cache: info | prune | clear' },
-  subCommands: { info, prune, clear },
+  meta: { name: 'cache', description: 'The build plugin\'s output cache: info | prune | clear | verify' },
+  subCommands: { info, prune, clear, verify },
 })

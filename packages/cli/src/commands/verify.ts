@@ -5,7 +5,7 @@ import { currentWorkspace } from '../project.js'
 
 export default defineCli({
   name: 'verify',
-  description: 'For CI: exit 0 when every recorded digest matches the files, 1 when any is stale (or the registry is invalid), 2 on usage or internal errors',
+  description: "For CI, by diff's convention: exit 0 when every recorded digest matches the files, 1 when any is stale, 2 when it could not verify (any error: no project, invalid registry, usage)",
   args: { json: { type: 'boolean', description: 'Print the status as JSON' } },
   async run({ out, debug }) {
     try {
@@ -24,8 +24,9 @@ export default defineCli({
       }
       return status.fresh ? EXIT.OK : EXIT.FAIL
     } catch (err) {
-      // A user mistake (bad registry, not a project) is a 1 like everywhere else; usage and internal errors are a 2.
-      return reportError(err, { debug })
+      // diff's convention: 1 means only "stale", so CI never mistakes a broken registry for a stale one.
+      reportError(err, { debug })
+      return EXIT.USAGE
     }
   },
 })

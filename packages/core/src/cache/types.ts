@@ -89,6 +89,11 @@ export interface OutputStore {
    * the hold lets go, whatever clear/prune/eviction do meanwhile.
    */
   get(key: string, options?: { hold?: OutputHold }): Promise<LookupResult>
+  /**
+   * Re-verify an entry this store returned earlier in this process (the files it points at, held or not) the way a
+   * lookup would (stamps included): the reason it no longer matches its index, or undefined. Without it, callers hash.
+   */
+  recheck?(entry: CacheEntry): Promise<string | undefined>
   /** A hold for the entries one build uses (stores that cannot hold return a hold that keeps only scratch folders). */
   hold?(): OutputHold
   /** Run `fn` holding the key's cross-process lock, so concurrent builds generate each key once. */
@@ -119,8 +124,11 @@ export interface EntrySource {
   files: readonly CacheFile[]
   /** Sum of the files' sizes. */
   bytes: number
-  /** A stream of `path`'s bytes (`path` is one of `files`). Each call opens a fresh stream. */
-  open(path: string, options?: { signal?: AbortSignal }): Promise<ByteStream>
+  /**
+   * A stream of `path`'s bytes (`path` is one of `files`). Each call opens a fresh stream. With `start`/`end`, only
+   * bytes [start, end): a chunked upload sends a large file in ranges, and repeats one if the registry asks (auth).
+   */
+  open(path: string, options?: { signal?: AbortSignal; start?: number; end?: number }): Promise<ByteStream>
 }
 
 /**
@@ -159,6 +167,8 @@ export interface RemoteStatus {
   /** Why not reachable, in words (no credentials). */
   problem?: string
   push: boolean
+  /** How many entries the remote holds, when it can say cheaply (OCI: tags of the repository). */
+  entries?: number
 }
 
 /** A workspace's output tiers, looked up in this order. */

@@ -1,17 +1,19 @@
 import { statSync } from 'node:fs'
 import { cp, rm, statfs } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
+import { hashFile } from '../digest/bytes.js'
 import { OutputHold } from '../cache/hold.js'
 import { cacheKey } from '../cache/key.js'
 import { folderEntry } from '../cache/local-store.js'
 import { cacheFolderProblem, isStorageError, storageReason } from '../cache/storage.js'
-import type { CacheEntry, CacheEntryMeta, RemoteTier } from '../cache/types.js'
+import type { CacheEntry, CacheEntryMeta, OutputStore, RemoteTier } from '../cache/types.js'
 import { isModelopsError } from '../errors.js'
 import type { DigestReport } from '../digest/types.js'
 import type { Workspace } from '../workspace/workspace.js'
 import { generatorIdentity, runGenerator, type Generator } from './run.js'
 import { generatorInputsDigest } from './inputs.js'
-import { entrySource, pullEntry } from './tiers.js'
+import { entrySource } from '../cache/entry-source.js'
+import { pullEntry } from './tiers.js'
 
 export interface ModelOutputs {
   id: string
@@ -141,10 +143,14 @@ export async function resolveOutputs(ws: Workspace, options: ResolveOutputsOptio
     const model = report.models[id]!
     const key = await cacheKey({ entrypoint: model.entrypoint, digest: model.digest, generator: identity })
     const prev = options.previous?.get(id)
-    // Same key as last time in this process: trust it after a cheap size check (full verification
-    // happens on every cold lookup). Its files are held, so a `cache clear` does not touch them; files gone
-    // anyway (a released hold, deleted by hand) fall through to a lookup.
-    if (prev && prev.key === key && sizesMatch(prev.entry)) return { ...prev, source: 'memo' }
+    // Same key as last time in this process: its files are held (a `cache clear` does not touch them), but they may
+    // have been written since. Re-checked as a lookup in a new process would (stat stamps, else a hash); files
+    // changed or gone fall through to a lookup, which drops a damaged entry and regenerates it.
+    if (prev && prev.key === key) {
+      const problem = await recheck(store, prev.entry)
+      if (problem === undefined) return { ...prev, source: 'memo' }
+      warn(`modelops-bundle: outputs of model ${id} changed on disk since the last build (${problem}); looking them up again`)
+    }
     const meta: CacheEntryMeta = { model_id: id, entrypoint: model.entrypoint, digest: model.digest, generator: identity }
     const gm = { id, entrypoint: model.entrypoint, path: model.path, class_name: model.class_name, outputs: [...model.outputs], digest: model.digest }
     const run = (outDir: string) => runGenerator(generator, gm, { outDir, digest: model.digest, signal, root: ws.root })
@@ -267,16 +273,14 @@ class CacheUnusable extends Error {
   }
 }
 
-/** Synchronous: a few stats of held files cost less than one thread-pool round trip each. */
-function sizesMatch(entry: CacheEntry): boolean {
+/** Why `entry`'s files no longer match its index (undefined: they do); stores without `recheck` hash every file. */
+async function recheck(store: OutputStore, entry: CacheEntry): Promise<string | undefined> {
+  if (store.recheck) return store.recheck(entry)
   for (const f of entry.files) {
-    let size: number | undefined
-    try {
-      size = statSync(entry.filePath(f.path), { throwIfNoEntry: false })?.size
-    } catch {
-      return false
-    }
-    if (size !== f.bytes) return false
+    const abs = entry.filePath(f.path)
+    const st = statSync(abs, { throwIfNoEntry: false })
+    if (!st?.isFile() || st.size !== f.bytes) return `${f.path} is missing or has another size`
+    if ((await hashFile(abs)) !== f.digest) return `${f.path} does not have its indexed digest`
   }
-  return true
+  return undefined
 }

@@ -1,8 +1,7 @@
 // Moving entries between the output store's tiers: a remote entry into the local store (verified on the way), a local
 // entry out to the remote. Only the local tier touches the disk; the remote sees keys, indexes and streams.
-import { createReadStream } from 'node:fs'
 import type { OutputHold } from '../cache/hold.js'
-import type { CacheEntry, CacheEntryMeta, EntrySource, OutputStore, RemoteEntry } from '../cache/types.js'
+import type { CacheEntry, CacheEntryMeta, OutputStore, RemoteEntry } from '../cache/types.js'
 
 /**
  * Commit a remote entry into the local store through staging -> rename, and return the local entry. Every file is
@@ -18,16 +17,5 @@ export async function pullEntry(local: OutputStore, remote: RemoteEntry, meta: C
   } finally {
     // After a commit the staging folder is gone (renamed): discard is a no-op then.
     await staging.discard()
-  }
-}
-
-/** A local entry as a tier-neutral source (for a push): its index, and its files opened as streams. */
-export function entrySource(entry: CacheEntry): EntrySource {
-  return {
-    key: entry.key,
-    meta: entry.meta,
-    files: entry.files,
-    bytes: entry.bytes,
-    open: async (rel) => createReadStream(entry.filePath(rel)),
   }
 }

@@ -20,6 +20,7 @@ import {
   type YamlSource,
 } from './yaml.js'
 import type { ProjectConfig } from './project.js'
+import { parseOciUrl } from '../cache/remote/reference.js'
 
 /**
  * Defaults of config.yaml.
@@ -84,6 +85,9 @@ export function parseConfig(text: string, file: string): { config: ProjectConfig
         break
       case 'generator':
         config.generator = parseGenerator(src, value)
+        break
+      case 'remote_cache':
+        config.remote_cache = parseRemoteCache(src, value)
         break
       case 'import_mode':
       case 'ignore':
@@ -222,6 +226,28 @@ function parseGenerator(src: YamlSource, node: Node | null): ProjectConfig['gene
   return { command, ...(timeout === undefined ? {} : { timeout }), ...(inputs === undefined ? {} : { inputs }) }
 }
 
+function parseRemoteCache(src: YamlSource, node: Node | null): ProjectConfig['remote_cache'] {
+  const example = 'a mapping, e.g.\n  remote_cache:\n    url: oci://ghcr.io/my-org/model-outputs\n    push: false'
+  const map = expectMap(src, node, 'remote_cache', example)
+  if (!map) return undefined
+  const out: { url?: string; push?: boolean; plain_http?: boolean; connect_timeout?: number } = {}
+  for (const { key, keyNode, value } of mapEntries(src, map, 'remote_cache')) {
+    if (key === 'url') {
+      out.url = expectString(src, value, 'remote_cache.url', 'oci://HOST[:PORT]/REPOSITORY')
+      try {
+        parseOciUrl(out.url, undefined, src.file)
+      } catch (err) {
+        throw nodeError(src, value, (err as Error).message, (err as { hint?: string }).hint ?? '')
+      }
+    } else if (key === 'push') out.push = expectBoolean(src, value, 'remote_cache.push', 'true or false')
+    else if (key === 'plain_http') out.plain_http = expectBoolean(src, value, 'remote_cache.plain_http', 'true or false')
+    else if (key === 'connect_timeout') out.connect_timeout = duration(src, value, 'remote_cache.connect_timeout')
+    else throw nodeError(src, keyNode, `unknown key ${JSON.stringify(key)} in remote_cache`, 'remote_cache accepts url, push, plain_http and connect_timeout')
+  }
+  if (out.url === undefined) throw nodeError(src, map, 'remote_cache needs a url', 'e.g.\n  remote_cache:\n    url: oci://ghcr.io/my-org/model-outputs')
+  return out as ProjectConfig['remote_cache']
+}
+
 /** `generator.inputs`: project-relative files/folders that are the generator's own code (part of the cache key). */
 function generatorInputs(src: YamlSource, node: Node | null): string[] {
   const list = stringList(src, node, 'generator.inputs', '[modelops_runner]')
@@ -291,4 +317,13 @@ export const CONFIG_TEMPLATE = `# modelops-bundle project configuration.
 #   timeout: 10m                      # 500ms, 30s, 10m, 1h or a number of milliseconds
 #   inputs: [run_model.py]            # the generator's own files/folders (project-relative): editing
 #                                     # them regenerates every model (.py compared semantically)
+
+# A shared output cache on an OCI registry (docs/remote-cache.md): a build that misses locally
+# fetches the outputs another machine generated (verified), and pushes what it generates.
+# MODELOPS_REMOTE_CACHE (the url) and MODELOPS_REMOTE_CACHE_PUSH (0/1) override these.
+# remote_cache:
+#   url: oci://ghcr.io/my-org/model-outputs   # oci://HOST[:PORT]/REPOSITORY
+#   push: true                        # false: only read (e.g. developers with a read-only token)
+#   plain_http: false                 # http:// instead of https:// (default: on for localhost only)
+#   connect_timeout: 5s
 `

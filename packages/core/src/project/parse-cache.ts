@@ -12,7 +12,7 @@ import type { Warning } from '../errors.js'
 import { replaceFileSync } from './atomic.js'
 
 /** Bump when a code change alters what parsing returns for some text. (A rebuilt or upgraded tool misses anyway: its module file's identity is in the key.) */
-export const PARSE_CACHE_VERSION = 1
+export const PARSE_CACHE_VERSION = 2
 const FORMAT = 'modelops-bundle/parse-cache@1'
 /** Results kept in memory per kind: a dev server flipping between a few registry versions stays warm. */
 const MEMO_ENTRIES = 8

@@ -29,6 +29,8 @@ export interface ProjectConfig {
   code_ignore?: string[]
   /** Generator used by the build plugin and `mops-bundle`, if any. `timeout` in milliseconds. */
   generator?: { command: string | string[]; timeout?: number; inputs?: string[] }
+  /** The shared output cache on an OCI registry (docs/remote-cache.md). `connect_timeout` in milliseconds. */
+  remote_cache?: { url: string; push?: boolean; plain_http?: boolean; connect_timeout?: number }
 }
 
 export interface Project {

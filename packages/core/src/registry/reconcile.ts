@@ -6,6 +6,7 @@ import type { ComputeOptions } from '../digest/compute.js'
 import { digestFiles } from '../digest/compute.js'
 import type { Project } from '../project/project.js'
 import { absolutePath } from '../project/paths.js'
+import { ID_HINT, idProblem } from '../project/names.js'
 import { discoverFile, type DiscoveryResult } from '../python/discover.js'
 import { codeDependencies, moduleFromPath } from '../python/imports.js'
 import { loadRegistry, updateRegistry } from './registry.js'
@@ -362,6 +363,8 @@ function apply<E extends { path: string; entrypoint: string }>(
     for (const id of plan.entries?.keys() ?? []) {
       const other = table[id]
       const line = plan.lines.get(id)
+      const problem = idProblem(id)
+      if (problem) throw new ModelopsError('DISCOVERY', `${what} id ${JSON.stringify(id)} ${problem}`, { file: plan.path, line, hint: ID_HINT })
       if (other && other.path !== plan.path && !scanned.has(other.path)) {
         throw collision(what, id, plan.path, line, other.path)
       }

@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../project/atomic.js'
 import { withProjectLock, type LockOptions } from '../project/lock.js'
 import { cachedParse, parseCacheDir } from '../project/parse-cache.js'
 import { storedPathProblem } from '../project/paths.js'
+import { ID_HINT, idFoldKey, idProblem, setNameProblem } from '../project/names.js'
 import { BUNDLE_DIR, REGISTRY_FILE } from '../project/constants.js'
 import type { Project } from '../project/project.js'
 import type { Workspace } from '../workspace/workspace.js'
@@ -72,7 +73,7 @@ function hasExtras(registry: Registry): boolean {
 
 /** Replace the registry file atomically. Refuses a registry holding paths that are not project-relative POSIX. */
 export async function saveRegistry(project: Project, registry: Registry): Promise<void> {
-  checkPaths(registry)
+  checkRegistry(registry)
   await writeRegistryText(project, serializeRegistry(registry))
 }
 
@@ -84,7 +85,7 @@ export async function updateRegistry<T>(project: Project, mutate: (registry: Reg
       const before = readRegistryText(project)
       const registry = before === undefined ? emptyRegistry() : parseRegistry(before, REGISTRY_DISPLAY_PATH, { root: project.root })
       const result = await mutate(registry)
-      checkPaths(registry)
+      checkRegistry(registry)
       const after = serializeRegistry(registry)
       // An unchanged registry is not rewritten: watchers and mtimes stay quiet.
       if (after !== before) await writeRegistryText(project, after)
@@ -187,6 +188,33 @@ function decodeUtf8(buf: Buffer): string {
     const column = before.length - before.lastIndexOf('\n')
     throw new ModelopsError('REGISTRY_INVALID', 'the registry is not valid UTF-8 text', { file: REGISTRY_DISPLAY_PATH, line, column, hint: 'save the file as UTF-8, or restore it from version control' })
   }
+}
+
+/** Before any write: ids and output names (project/names.ts) and stored paths in normal form. */
+function checkRegistry(registry: Registry): void {
+  const name = (n: string, where: string) => {
+    const problem = idProblem(n)
+    if (problem) throw new ModelopsError('REGISTRY_INVALID', `${where} ${JSON.stringify(n)} ${problem}; the registry was left as it was`, { file: REGISTRY_DISPLAY_PATH, hint: ID_HINT })
+  }
+  const folded = new Map<string, string>()
+  for (const [id, m] of Object.entries(registry.models)) {
+    name(id, 'model id')
+    const twin = folded.get(idFoldKey(id))
+    if (twin !== undefined) {
+      throw new ModelopsError('ID_COLLISION', `model ids ${JSON.stringify(twin)} and ${JSON.stringify(id)} differ only in case or Unicode form: they would share one output folder on macOS and Windows; the registry was left as it was`, { file: REGISTRY_DISPLAY_PATH, hint: ID_HINT })
+    }
+    folded.set(idFoldKey(id), id)
+    for (const o of m.outputs ?? []) name(o, `models.${id}: output name`)
+  }
+  for (const [id, t] of Object.entries(registry.targets)) {
+    name(id, 'target id')
+    name(t.model_output, `targets.${id}.model_output`)
+  }
+  for (const id of Object.keys(registry.target_sets)) {
+    const problem = setNameProblem(id)
+    if (problem) throw new ModelopsError('REGISTRY_INVALID', `target set name ${JSON.stringify(id)} ${problem}; the registry was left as it was`, { file: REGISTRY_DISPLAY_PATH, hint: 'rename the target set' })
+  }
+  checkPaths(registry)
 }
 
 function checkPaths(registry: Registry): void {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { BuildResult as EsbuildResult, OutputFile, PluginBuild } from 'esbuild'
+import { outputFilePath } from '@modelops-bundle/core'
 import type { BuildResult, ModelopsContext } from './context.js'
 import { serializeBuildReport } from './report.js'
 
@@ -26,6 +27,8 @@ export async function outputAssets(ctx: ModelopsContext, result: BuildResult): P
   if (ctx.options.manifest) assets.push({ fileName: ctx.options.manifest.fileName, source: result.manifestText })
   if (ctx.options.report) assets.push({ fileName: ctx.options.report.fileName, source: serializeBuildReport(result) })
   for (const f of result.files) assets.push({ fileName: f.fileName, source: await ctx.readEmitted(result, f) })
+  // Every name is checked before any is written: nothing lands outside the output folder, whatever the bundler.
+  for (const a of assets) outputFilePath('/', a.fileName)
   return assets
 }
 
@@ -75,12 +78,12 @@ export class Emitter {
       res.outputFiles ??= []
       for (const a of assets) {
         const contents = typeof a.source === 'string' ? new TextEncoder().encode(a.source) : new Uint8Array(a.source)
-        res.outputFiles.push(outputFile(path.join(dir, a.fileName), contents))
+        res.outputFiles.push(outputFile(outputFilePath(dir, a.fileName), contents))
       }
       return
     }
     for (const a of assets) {
-      const file = path.join(dir, a.fileName)
+      const file = outputFilePath(dir, a.fileName)
       await mkdir(path.dirname(file), { recursive: true })
       await writeFile(file, a.source)
     }
