@@ -31,6 +31,7 @@ export * from './digest/pool.js'
 export * from './python/semantic.js'
 export * from './python/discover.js'
 export * from './python/imports.js'
+export * from './python/roots.js'
 export * from './python/parser.js'
 export * from './python/pool.js'
 

@@ -42,9 +42,19 @@ export function createDevSupport(ctx: ModelopsContext, initial: () => Promise<Bu
       watchAll()
     })
     s.middlewares.use((req, res, next) => {
+      if (!req.url || (req.method !== 'GET' && req.method !== 'HEAD')) return next()
+      let pathname: string
+      try {
+        pathname = decodeURIComponent(req.url.split('?')[0]!)
+      } catch {
+        // `GET /%` and other malformed escapes: the client's mistake, not a server error with a stack.
+        res.statusCode = 400
+        res.setHeader('Content-Type', 'text/plain; charset=utf-8')
+        res.end(req.method === 'HEAD' ? undefined : 'Bad Request: malformed percent-encoding in the URL\n')
+        return
+      }
       const r = ctx.last
-      if (!r || !req.url || (req.method !== 'GET' && req.method !== 'HEAD')) return next()
-      let pathname = decodeURIComponent(req.url.split('?')[0]!)
+      if (!r) return next()
       const base = ctx.base
       if (pathname.startsWith(base)) pathname = pathname.slice(base.length)
       else pathname = pathname.replace(/^\//, '')
