@@ -143,8 +143,23 @@ describe('names take effect at their position (as when the module runs)', () => 
     expect(await models(`if flag:\n    ${pyd}else:\n    ${cal}class M(BaseModel): pass\n`)).toEqual(['M'])
     expect(await models(`try:\n    ${cal}except ImportError:\n    BaseModel = object\nclass M(BaseModel): pass\n`)).toEqual(['M'])
     expect(await models(`${cal}for BaseModel in []:\n    pass\nclass M(BaseModel): pass\n`)).toEqual(['M'])
-    // Straight-line code has one definition: the last.
+    expect(await models(`${cal}match x:\n    case 1:\n        ${pyd}class M(BaseModel): pass\n`)).toEqual(['M'])
+    expect(await models(`${cal}while x:\n    BaseModel = None\nclass M(BaseModel): pass\n`)).toEqual(['M'])
+    // Straight-line code has one definition: the last (del unbinds).
+    expect(await models(`${cal}del BaseModel\nclass M(BaseModel): pass\n`)).toEqual([])
     expect(await models(`${cal}try:\n    pass\nfinally:\n    ${pyd}class M(BaseModel): pass\n`)).toEqual([])
+  })
+})
+
+describe('large files', () => {
+  it('a chain of 3,000 subclasses and 3,000 branches: every model found, outputs inherited down the chain', { timeout: 240_000 }, async () => {
+    const lines = ['import modelops_calabaria as cb', 'class C0(cb.BaseModel):', '    @cb.model_output("o")', '    def o(self): ...']
+    for (let i = 1; i < 3000; i++) lines.push(`class C${i}(C${i - 1}): pass`)
+    for (let i = 0; i < 3000; i++) lines.push(`if x${i}:`, `    B${i} = cb.BaseModel`, 'else:', `    B${i} = None`, `class D${i}(B${i}): pass`)
+    const r = await discover(lines.join('\n') + '\n')
+    expect(r.models).toHaveLength(6000)
+    expect(r.models[2999]).toMatchObject({ name: 'C2999', outputs: ['o'] })
+    expect(r.models[5999]).toMatchObject({ name: 'D2999', outputs: [] })
   })
 })
 
@@ -218,6 +233,30 @@ describe('assignment aliases', () => {
     ].join('\n') + '\n'
     const extra = { 'models/__init__.py': '', 'models/base.py': 'import modelops_calabaria\nShared = modelops_calabaria.BaseModel\n' }
     expect(await models(src, extra)).toEqual(['A', 'B', 'C', 'D'])
+  })
+})
+
+describe('the real Python tool on the same files (modelops_contracts discovery; differences listed in docs/discovery.md)', () => {
+  // The reference matches base names by text ('BaseModel' in the name) over every class of the file (ast.walk).
+  const cases: Record<string, [string, string[], string[]]> = {
+    later_import: ['from modelops_calabaria import BaseModel\nclass A(BaseModel): pass\nfrom pydantic import BaseModel\nclass B(BaseModel): pass\n', ['A', 'B'], ['A']],
+    later_star: ['from modelops_calabaria import *\nclass A(BaseModel): pass\nfrom pydantic import BaseModel\nclass B(BaseModel): pass\n', ['A', 'B'], ['A']],
+    forward_base: ['from modelops_calabaria import BaseModel\nclass Late(Early): pass\nclass Early(BaseModel): pass\n', ['Late', 'Early'], ['Early']],
+    main_block: ['import modelops_calabaria as cb\nclass A(cb.BaseModel): pass\nif __name__ == "__main__":\n    class Demo(cb.BaseModel): pass\n', ['A', 'Demo'], ['A']],
+    nfkc: ['import modelops_calabaria as ｃｂ\nclass Modelﬁ(cb.BaseModel): pass\n', ['Modelfi'], ['Modelfi']],
+    alias: ['import modelops_calabaria as cb\nBase = cb.BaseModel\nclass M(Base): pass\n', [], ['M']],
+  }
+  it('reference vs ours, case by case', { timeout: 240_000 }, async () => {
+    const root = project(Object.fromEntries(Object.entries(cases).map(([k, [src]]) => [`models/${k}.py`, src])))
+    const envSh = join(process.env.MODELOPS_PY_TOOL ?? '/tmp/pytool', 'env.sh')
+    const script = 'import json,sys; from pathlib import Path; from modelops_contracts.registry import discover_model_classes as d; print(json.dumps({a: [n for n, _ in d(Path(sys.argv[1]) / "models" / (a + ".py"))] for a in sys.argv[2:]}))'
+    // Fails (not skips) without the tool: .ci/run installs it.
+    const out = execFileSync('bash', ['-c', `. "${envSh}" && modelops-bundle-python -c "$0" "$@"`, script, root, ...Object.keys(cases)], { encoding: 'utf8' })
+    const reference = JSON.parse(out) as Record<string, string[]>
+    for (const [name, [, ref, ours]] of Object.entries(cases)) {
+      expect(reference[name], `reference on ${name}`).toEqual(ref)
+      expect((await discoverFile(join(root, `models/${name}.py`), { root })).models.map((m) => m.name), `ours on ${name}`).toEqual(ours)
+    }
   })
 })
 

@@ -3,7 +3,7 @@ import type { PluginBuild } from 'esbuild'
 import { describeError, ModelopsContext, type BuildResult } from './core/context.js'
 import { resolveOptions, type Options } from './core/options.js'
 import { isResolvedVirtual, isVirtual, RESOLVED_ID, VIRTUAL_ALIAS, VIRTUAL_ID, virtualModuleCode } from './core/virtual.js'
-import { createDevSupport } from './core/dev-server.js'
+import { createDevSupport, overlayError } from './core/dev-server.js'
 import { Emitter, PLUGIN_NAME as NAME, type AssetSink, type OutputFs } from './core/emit.js'
 
 export type { Options, OptionsResolved } from './core/options.js'
@@ -40,6 +40,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         // Vite dev: configureServer already started the first run; reuse it rather than hashing twice.
         r = await (isServe && ctx.latest ? (current = ctx.latest) : start())
       } catch (err) {
+        // Vite dev starts anyway: the terminal got the message (configureServer), the page's overlay gets it
+        // from load(), and the next good save of a watched file recovers.
+        if (isServe) return
         // unplugin's context has error() on Rollup-family and webpack; throwing is the portable fallback.
         const self = this as unknown as { error?: (m: { message: string; stack?: string }) => never }
         // No stack: a user's mistake is explained by the message (file, what happened, what to do).
@@ -68,7 +71,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           r = await result()
         } catch (err) {
           // A build reports the failure once, from buildStart/onStart; in dev the overlay shows it from here.
-          if (isServe) throw err
+          if (isServe) throw overlayError(err)
           return `throw new Error(${JSON.stringify(`modelops-bundle: ${describeError(err)}`)})\n`
         }
         // esbuild only watches files returned from onLoad: this is where data-file watches attach there.
@@ -111,6 +114,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       writeBundle: (outputOptions) => emit.rollupWritten(outputOptions),
     },
     rolldown: {
+      options(inputOptions) {
+        // Rolldown's `cwd` is its root; Rollup has none (process.cwd()).
+        if (typeof inputOptions.cwd === 'string') ctx.bundlerRoot = inputOptions.cwd
+      },
       async generateBundle(outputOptions, _bundle, isWrite) {
         await emitRollup(this, outputOptions, 'rolldown', isWrite)
       },

@@ -5,7 +5,6 @@ import { statSync, type BigIntStats } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
-import { DEFAULT_CACHE_DIR } from '../project/constants.js'
 import type { Project } from '../project/project.js'
 import { PYSEM_ALGO, PYSEM_HEADER, semanticDigest, semanticDigestMany } from '../python/semantic.js'
 import { BYTES_ALGO, hashFileHex } from './bytes.js'
@@ -34,7 +33,7 @@ function semanticCacheKey(): string {
 export type DigestMode = 'code' | 'data'
 
 export interface EngineOptions {
-  /** Stat cache folder; default `<root>/node_modules/.cache/modelops-bundle`. false: in-memory only. */
+  /** Stat cache folder (absolute; a Workspace's cacheDir). false or absent: in memory only, nothing written. */
   cacheDir?: string | false
   /** Worker threads for large files; default min(2, cores). 1 hashes everything in-thread. */
   concurrency?: number
@@ -69,10 +68,6 @@ export interface PathRequest {
 
 /** A path's digest, or `absent` when it does not exist. */
 export type PathDigest = FileDigest | { path: string; digest: 'absent'; kind: 'absent' }
-
-export function defaultCacheDir(project: Project): string {
-  return join(project.root, DEFAULT_CACHE_DIR)
-}
 
 export function requestKey(r: PathRequest): string {
   return `${r.mode}\0${r.rel}`
@@ -125,7 +120,7 @@ export async function digestPaths(
   const warnings: Warning[] = []
   const stats: EngineStats = { files: 0, cacheHits: 0, hashed: 0, pooled: 0 }
   const margin = options.racyMarginMs ?? DEFAULT_RACY_MARGIN_MS
-  const cache = options.cacheDir === false ? StatCache.memory(margin) : await StatCache.load(options.cacheDir ?? defaultCacheDir(project), warnings, margin)
+  const cache = options.cacheDir ? await StatCache.load(options.cacheDir, warnings, margin) : StatCache.memory(margin)
   const passStartNs = BigInt(Date.now()) * 1_000_000n
 
   const leaves = new Map<string, Leaf>()

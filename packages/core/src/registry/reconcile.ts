@@ -7,7 +7,7 @@ import type { ComputeOptions } from '../digest/compute.js'
 import { digestFiles } from '../digest/compute.js'
 import type { Project } from '../project/project.js'
 import { absolutePath } from '../project/paths.js'
-import { ID_HINT, idProblem } from '../project/names.js'
+import { ID_HINT, idProblem, idTable } from '../project/names.js'
 import { discoverFile, type DiscoveryResult } from '../python/discover.js'
 import { codeDependencies, moduleOf } from '../python/imports.js'
 import { importRootOf, importRoots } from '../python/roots.js'
@@ -153,7 +153,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
       }
     })
     // One hashing pass for every class of the file: they share the file and usually their dependencies.
-    const recorded: Record<string, string> = {}
+    const recorded = idTable<string>()
     for (const { old } of specs) Object.assign(recorded, old?.code_digests, old?.data_digests)
     const digests = await digestPresent(
       project,
@@ -552,7 +552,7 @@ function existsAny(project: Project, rel: string): boolean {
 }
 
 function pick(digests: Record<string, string>, paths: string[]): Record<string, string> {
-  const out: Record<string, string> = {}
+  const out = idTable<string>()
   for (const p of paths) if (digests[p] !== undefined) out[p] = digests[p]
   return out
 }
