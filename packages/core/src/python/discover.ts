@@ -271,7 +271,8 @@ export async function discoverFile(file: string, options: DiscoverOptions = {}):
   }
   const facts = (await resolver.load(abs, text))!
   if (facts.info.syntaxError !== null) {
-    result.errors.push({ line: facts.info.syntaxError, message: `${file}:${facts.info.syntaxError}: syntax error; fix it so models and targets can be discovered` })
+    const why = facts.info.problem ? `${facts.info.problem}; not scanned for models and targets` : 'syntax error; fix it so models and targets can be discovered'
+    result.errors.push({ line: facts.info.syntaxError, message: `${file}:${facts.info.syntaxError}: ${why}` })
     return result
   }
   let module: string | null | undefined

@@ -4,6 +4,7 @@ import type { Node } from 'web-tree-sitter'
 import { blankCommentLines } from './blank.js'
 import { literal, type Lit } from './literal-eval.js'
 import { getParser } from './parser.js'
+import { parseUntilError, screenSource } from './screen.js'
 
 export interface DecoratorInfo {
   /** Dotted name of the decorator (`model_output`, `cb.model_output`), or null for other expressions. */
@@ -68,6 +69,8 @@ export interface ModuleInfo {
   flow: Step[]
   /** 1-based line of the first syntax error, or null. */
   syntaxError: number | null
+  /** Why the file was not parsed at all (screen.ts), if so; `syntaxError` then holds the line. */
+  problem?: string
 }
 
 const line = (n: Node) => n.startPosition.row + 1
@@ -343,13 +346,17 @@ export async function scanSource(text: string): Promise<ModuleInfo> {
   const parser = await getParser()
   const src = text.replace(/^\ufeff/, '').replace(/\r\n?/g, '\n')
   // Comment-only lines cannot hold definitions: blanking them keeps parsing linear (see blank.ts).
+  // Data rather than code, or a syntax error (where tree-sitter's recovery can take minutes): no facts (screen.ts).
+  const screened = screenSource(src)
+  if (screened) return { classes: [], functions: [], imports: [], flow: [], syntaxError: screened.line, problem: screened.reason }
   const blanked = blankCommentLines(src)
-  let tree = parser.parse(blanked.text)
-  if (tree?.rootNode.hasError && blanked.rows.length) {
-    tree.delete()
-    tree = parser.parse(src)
+  let parsed = parseUntilError(parser, blanked.text)
+  if ((!('tree' in parsed) || parsed.tree.rootNode.hasError) && blanked.rows.length) {
+    if ('tree' in parsed) parsed.tree.delete()
+    parsed = parseUntilError(parser, src)
   }
-  if (!tree) return { classes: [], functions: [], imports: [], flow: [], syntaxError: 1 }
+  if (!('tree' in parsed)) return { classes: [], functions: [], imports: [], flow: [], syntaxError: parsed.errorLine }
+  const { tree } = parsed
   try {
     const root = tree.rootNode
     const imports = root.descendantsOfType(['import_statement', 'import_from_statement']).flatMap((n) => (n ? importInfo(n) : []))
