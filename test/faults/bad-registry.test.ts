@@ -103,7 +103,7 @@ describe('bad registry', () => {
     ctx.observe(`build fails: \`${firstLines(r.stderr, 1)}\``)
   })
 
-  fault(G, 'digest and verify on a bad registry', { fault: 'duplicate model id (line 15); `digest --json` and `verify`', expected: 'digest: exit 1 naming registry.yaml:15, nothing on stdout; verify: exit 1 (a user error, as issue 8 asks; 2 is kept for usage and internal errors) naming registry.yaml:15' }, async (ctx) => {
+  fault(G, 'digest and verify on a bad registry', { fault: 'duplicate model id (line 15); `digest --json` and `verify`', expected: 'digest: exit 1 naming registry.yaml:15, nothing on stdout; verify: exit 2 (could not verify, by diff\'s convention: 1 means only stale, issue 17) naming registry.yaml:15' }, async (ctx) => {
     const p = makeProject(1)
     writeFileSync(p.registry, HEADER + '  m0_m0:\n' + m0() + '  m0_m0:\n' + m0() + 'targets: {}\n')
     const before = readFileSync(p.registry)
@@ -111,7 +111,7 @@ describe('bad registry', () => {
     expect(d.stdout.trim(), 'no JSON on stdout for a failed command').toBe('')
     const v = await cli(['verify'], { cwd: p.root })
     ctx.observe(`digest exit ${d.code}; verify exit ${v.code}: \`${firstLines(v.stderr, 1)}\``)
-    expectUserError(v, REG, { line: 15, exitCodes: [1] })
+    expectUserError(v, REG, { line: 15, exitCodes: [2] })
   })
 
   fault(G, 'empty registry file', { fault: 'registry.yaml is 0 bytes', expected: 'read as an empty registry, or a clear error (the reference crashes)' }, async (ctx) => {

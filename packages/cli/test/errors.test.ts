@@ -1,9 +1,9 @@
 // Errors: one clear message naming the file (and line) and the fix; exit 1 user error, 2 usage; no stack unless --debug.
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
-import { ANSI, BIN, run, show, spawnCollect, tempDir } from './helpers.js'
+import { ANSI, BIN, REPO, run, sampleProject, show, spawnCollect, tempDir } from './helpers.js'
 
 function project(): string {
   const root = tempDir()
@@ -24,11 +24,47 @@ describe('errors and exit codes', { timeout: 240_000 }, () => {
     }
   })
 
-  it('verify: 1 outside a project (a user error, like a stale or invalid registry); 2 is for usage errors', async () => {
-    const r = await run(['verify'], { cwd: tempDir() })
-    expect(r.code, show(r)).toBe(1)
-    expect((await run(['verify', '--bogus'], { cwd: tempDir() })).code).toBe(2)
-    expect(r.stderr).toContain('Not inside a modelops-bundle project')
+  it("verify follows diff's convention: 0 fresh, 1 stale, 2 could not verify (any error)", async () => {
+    const root = await sampleProject()
+    for (const file of ['models/sir.py']) expect((await run(['register-model', file], { cwd: root })).code).toBe(0)
+    const fresh = await run(['verify'], { cwd: root })
+    expect(fresh.code, show(fresh)).toBe(0)
+    appendFileSync(join(root, 'models/sir.py'), '\nEXTRA = 1\n')
+    const stale = await run(['verify'], { cwd: root })
+    expect(stale.code, show(stale)).toBe(1)
+    expect((await run(['verify', '--json'], { cwd: root })).code).toBe(1)
+
+    // Every way of not being able to verify is a 2, never a 1 that CI would read as "merely stale".
+    const broken = project()
+    writeFileSync(join(broken, '.modelops-bundle/registry.yaml'), "version: '1.0'\nmodels:\n  m1:\n    path: [unclosed\n")
+    const invalid = project()
+    writeFileSync(join(invalid, '.modelops-bundle/registry.yaml'), "version: '1.0'\nmodels:\n  m1:\n    entrypoint: a.b:C\n    path: a/b.py\n    class_name: C\n    outputs: 7\n")
+    const cases: [string[], string, RegExp][] = [
+      [['verify'], tempDir(), /Not inside a modelops-bundle project/],
+      [['verify', '--json'], tempDir(), /Not inside a modelops-bundle project/],
+      [['verify'], broken, /registry\.yaml:\d+(:\d+)?: /],
+      [['verify', '--json'], broken, /registry\.yaml:\d+(:\d+)?: /],
+      [['verify'], invalid, /registry\.yaml:7(:\d+)?: /],
+      [['verify', '--bogus'], root, /unknown option --bogus/],
+      [['verify', 'extra'], root, /too many arguments/],
+    ]
+    for (const [args, cwd, pattern] of cases) {
+      const r = await run(args, { cwd })
+      expect(r.code, `${args.join(' ')} in ${cwd}\n${show(r)}`).toBe(2)
+      expect(r.stderr).toMatch(pattern)
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+      expect(r.stdout).toBe('')
+    }
+  })
+
+  it('verify --help and both READMEs state the same three exit codes', async () => {
+    const help = await run(['verify', '--help'], { cwd: tempDir() })
+    expect(help.code).toBe(0)
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/exit 0 when every recorded digest matches the files, 1 when any is stale, 2 when it could not verify/)
+    const rootReadme = readFileSync(join(REPO, 'README.md'), 'utf8')
+    const cliReadme = readFileSync(join(REPO, 'packages/cli/README.md'), 'utf8')
+    expect(rootReadme).toContain('exit 0 fresh, 1 stale, 2 could not verify')
+    expect(cliReadme).toContain('exit 0 fresh, 1 stale, 2 could not verify')
   })
 
   it('run from a folder that was deleted: a clear message, exit 1, no stack', () => {

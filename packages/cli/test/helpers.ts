@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url'
 import { afterAll } from 'vitest'
 
 export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/mops-bundle.mjs')
+/** The repository's root. */
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 /** Vendored reference vectors (test/reference-vectors). */
 export const VECTORS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../test/reference-vectors')
 

@@ -15,7 +15,9 @@ export type ErrorCode =
   | 'LOCK_TIMEOUT'
   | 'GENERATOR_FAILED'
   | 'CACHE'
+  | 'OUTPUT_TOO_LARGE'
   | 'STALE'
+  | 'READ_TIMEOUT'
 
 export interface ErrorLocation {
   /** Path as the user should see it (project-relative POSIX where possible). */

@@ -88,6 +88,33 @@ describe('LocalStore', () => {
     expect((await store.get(key(4))).status).toBe('miss')
   })
 
+  it('commits with `expect` only a folder that matches the index it came with (another tier\'s claim)', async () => {
+    const store = new LocalStore(path.join(tmp, 'expect'))
+    const claim = [
+      { path: 'a.txt', bytes: 5, digest: await hashBytes('hello') },
+      { path: 'b.txt', bytes: 5, digest: await hashBytes('world') },
+    ]
+    const attempt = async (files: Record<string, string>) => {
+      const st = await store.stage(key(6))
+      for (const [rel, text] of Object.entries(files)) await writeFile(path.join(st.outDir, rel), text)
+      try {
+        return await st.commit(meta(), { expect: claim })
+      } finally {
+        await st.discard()
+      }
+    }
+    await expect(attempt({ 'a.txt': 'HELLO', 'b.txt': 'world' })).rejects.toMatchObject({ code: 'CACHE', message: expect.stringContaining('a.txt has digest') })
+    await expect(attempt({ 'a.txt': 'hello' })).rejects.toMatchObject({ code: 'CACHE', message: expect.stringContaining('b.txt is missing') })
+    await expect(attempt({ 'a.txt': 'hello', 'b.txt': 'world', 'c.txt': '' })).rejects.toMatchObject({ code: 'CACHE', message: expect.stringContaining('"c.txt" is not in the index') })
+    await expect(attempt({ 'a.txt': 'hell', 'b.txt': 'world' })).rejects.toMatchObject({ code: 'CACHE', message: expect.stringContaining('a.txt has 4 bytes') })
+    // Nothing of the refused attempts was committed or left in staging.
+    expect((await store.get(key(6))).status).toBe('miss')
+    expect(await readdir(path.join(store.dir, 'staging'))).toEqual([])
+    const entry = await attempt({ 'a.txt': 'hello', 'b.txt': 'world' })
+    expect(entry.files).toEqual(claim)
+    expect((await store.get(key(6))).status).toBe('hit')
+  })
+
   it('keeps the first commit when the same key is committed twice', async () => {
     const store = new LocalStore(path.join(tmp, 'e'))
     const s1 = await store.stage(key(5))

@@ -6,6 +6,7 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parseRegistry, serializeRegistry } from '../src/registry/registry.js'
+import { idFoldKey, idProblem } from '../src/project/names.js'
 import type { ModelEntry, Registry, TargetEntry } from '../src/registry/types.js'
 import { pyyamlLoadMany, tagForPython, VECTORS } from './registry-helpers.js'
 
@@ -113,15 +114,17 @@ describe('PyYAML-written registries load in ours', () => {
       .map((parts) => parts.map((p) => p.trim()).filter((p) => p && p !== '.' && p !== '..').join('/'))
       .filter((p) => p !== '' && !p.startsWith('/'))
     const name = fc.oneof(fc.constantFrom('yes', 'on', 'null', '1.0', '2024-01-01', 'é', 'a: b'), fc.stringMatching(/^\w[\w.:-]{0,20}$/))
+    // Model ids and output names are folder and file names (project/names.ts).
+    const id = name.filter((s) => idProblem(s) === undefined)
     const entry = fc.record({
       entrypoint: name, path: rel, class_name: name, scenarios: fc.array(name, { maxLength: 2 }), parameters: fc.constant([]),
-      outputs: fc.array(name, { maxLength: 2 }), data: fc.array(rel, { maxLength: 3 }), data_digests: fc.dictionary(rel, name, { maxKeys: 2 }),
+      outputs: fc.array(id, { maxLength: 2 }), data: fc.array(rel, { maxLength: 3 }), data_digests: fc.dictionary(rel, name, { maxKeys: 2 }),
       code: fc.array(rel, { maxLength: 2 }), code_digests: fc.dictionary(rel, name, { maxKeys: 2 }), model_digest: fc.option(name, { nil: null }),
     })
     const regs = fc.sample(
       fc.record({
         version: fc.constant('1.0'),
-        models: fc.dictionary(name, entry, { maxKeys: 3 }),
+        models: fc.dictionary(id, entry, { maxKeys: 3 }).filter((m) => new Set(Object.keys(m).map(idFoldKey)).size === Object.keys(m).length),
         targets: fc.constant({}),
         target_sets: fc.dictionary(name, fc.record({ targets: fc.array(name, { maxLength: 2 }), weights: fc.dictionary(name, fc.double({ noNaN: true, noDefaultInfinity: true }), { maxKeys: 2 }) }), { maxKeys: 2 }),
       }),
@@ -166,21 +169,23 @@ sys.stdout.write(json.dumps(out))
 describe('our own reader', () => {
   it('reads back exactly what we write (fast-check round trip)', () => {
     // Values our schema accepts: non-blank names, project-relative paths, finite weights.
-    const name = fc.oneof(fc.constantFrom(...TRICKY.filter((s) => s.trim() !== '' && !/[\u0000-\u001f\u007f]/.test(s))), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }).filter((s) => s.trim() !== '' && !/[\u0000-\u001f\u007f]/.test(s)))
+    const name = fc.oneof(fc.constantFrom(...TRICKY.filter((s) => s.trim() !== '' && !/[\u0000-\u001f\u007f-\u009f]/.test(s))), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }).filter((s) => s.trim() !== '' && !/[\u0000-\u001f\u007f-\u009f]/.test(s)))
+    // Model and target ids and output names are folder and file names (project/names.ts).
+    const id = name.filter((s) => idProblem(s) === undefined)
     const seg = fc.oneof(fc.constantFrom('yes', 'null', '1.0', 'é', '日本', 'a b', "it's", '~', '*x', '-x', '#c', '😀'), fc.stringMatching(/^[\w .,;=+@%!$&'()[\]{}-]{1,8}$/)).map((s) => s.trim()).filter((s) => s !== '' && s !== '.' && s !== '..')
     const rel = fc.array(seg, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/'))
     const modelArbValid = fc.record({
       entrypoint: name, path: rel, class_name: name, scenarios: fc.array(text, { maxLength: 2 }), parameters: fc.array(text, { maxLength: 2 }),
-      outputs: fc.array(text, { maxLength: 2 }), data: fc.array(rel, { maxLength: 3 }), data_digests: fc.dictionary(rel, name, { maxKeys: 2 }),
+      outputs: fc.array(id, { maxLength: 2 }), data: fc.array(rel, { maxLength: 3 }), data_digests: fc.dictionary(rel, name, { maxKeys: 2 }),
       code: fc.array(rel, { maxLength: 2 }), code_digests: fc.dictionary(rel, name, { maxKeys: 2 }), model_digest: fc.option(name, { nil: null }),
     })
     const targetArbValid = fc.record({
-      path: rel, entrypoint: name, model_output: name, data: fc.array(rel, { maxLength: 2 }), data_digests: fc.dictionary(rel, name, { maxKeys: 2 }), target_digest: fc.option(name, { nil: null }),
+      path: rel, entrypoint: name, model_output: id, data: fc.array(rel, { maxLength: 2 }), data_digests: fc.dictionary(rel, name, { maxKeys: 2 }), target_digest: fc.option(name, { nil: null }),
     })
     const regArb = fc.record({
       version: fc.constant('1.0'),
-      models: fc.dictionary(name, modelArbValid, { maxKeys: 3 }),
-      targets: fc.dictionary(name, targetArbValid, { maxKeys: 2 }),
+      models: fc.dictionary(id, modelArbValid, { maxKeys: 3 }).filter((m) => new Set(Object.keys(m).map(idFoldKey)).size === Object.keys(m).length),
+      targets: fc.dictionary(id, targetArbValid, { maxKeys: 2 }),
       target_sets: fc.dictionary(name, fc.record({ targets: fc.array(text, { maxLength: 3 }), weights: fc.dictionary(text, finite, { maxKeys: 3 }) }), { maxKeys: 2 }),
     })
     fc.assert(

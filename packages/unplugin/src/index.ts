@@ -1,13 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises'
-import path from 'node:path'
-import { createHash } from 'node:crypto'
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from 'unplugin'
-import type { BuildResult as EsbuildResult, OutputFile, PluginBuild } from 'esbuild'
+import type { PluginBuild } from 'esbuild'
 import { describeError, ModelopsContext, type BuildResult } from './core/context.js'
 import { resolveOptions, type Options } from './core/options.js'
 import { isResolvedVirtual, isVirtual, RESOLVED_ID, VIRTUAL_ALIAS, VIRTUAL_ID, virtualModuleCode } from './core/virtual.js'
-import { createDevSupport } from './core/dev-server.js'
-import { serializeBuildReport } from './core/report.js'
+import { createDevSupport, overlayError } from './core/dev-server.js'
+import { Emitter, PLUGIN_NAME as NAME, type AssetSink, type OutputFs } from './core/emit.js'
 
 export type { Options, OptionsResolved } from './core/options.js'
 export type { BuildResult, EmittedFile } from './core/context.js'
@@ -15,31 +12,16 @@ export { ModelopsContext } from './core/context.js'
 export { VIRTUAL_ID, RESOLVED_ID } from './core/virtual.js'
 export { buildReport, BUILD_REPORT_SCHEMA, type BuildReport } from './core/report.js'
 
-const NAME = 'modelops-bundle'
-
-interface OutputAsset { fileName: string; source: string | Uint8Array }
-
-/** Manifest + artifacts of one result, read from the cache. */
-async function outputAssets(ctx: ModelopsContext, result: BuildResult): Promise<OutputAsset[]> {
-  const assets: OutputAsset[] = []
-  if (ctx.options.manifest) assets.push({ fileName: ctx.options.manifest.fileName, source: result.manifestText })
-  if (ctx.options.report) assets.push({ fileName: ctx.options.report.fileName, source: serializeBuildReport(result) })
-  for (const f of result.files) assets.push({ fileName: f.fileName, source: await ctx.readEmitted(result, f) })
-  return assets
-}
-
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions, meta) => {
   const ctx = new ModelopsContext(resolveOptions(rawOptions))
   const framework = meta.framework
   /** The run of the current build; `load()` and emission wait for it. */
   let current: Promise<BuildResult> | undefined
   let isServe = false
-  /** Output folder → Vite environment that emitted into it: one manifest per folder, however many environments share it. */
-  const dirOwner = new Map<string, string>()
-  const emittedThisBuild = new Set<string>()
+  const emit = new Emitter(ctx)
 
   const start = () => {
-    emittedThisBuild.clear()
+    emit.startBuild()
     current = ctx.run()
     current.catch(() => {})
     return current
@@ -58,6 +40,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         // Vite dev: configureServer already started the first run; reuse it rather than hashing twice.
         r = await (isServe && ctx.latest ? (current = ctx.latest) : start())
       } catch (err) {
+        // Vite dev starts anyway: the terminal got the message (configureServer), the page's overlay gets it
+        // from load(), and the next good save of a watched file recovers.
+        if (isServe) return
         // unplugin's context has error() on Rollup-family and webpack; throwing is the portable fallback.
         const self = this as unknown as { error?: (m: { message: string; stack?: string }) => never }
         // No stack: a user's mistake is explained by the message (file, what happened, what to do).
@@ -86,7 +71,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           r = await result()
         } catch (err) {
           // A build reports the failure once, from buildStart/onStart; in dev the overlay shows it from here.
-          if (isServe) throw err
+          if (isServe) throw overlayError(err)
           return `throw new Error(${JSON.stringify(`modelops-bundle: ${describeError(err)}`)})\n`
         }
         // esbuild only watches files returned from onLoad: this is where data-file watches attach there.
@@ -101,7 +86,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       if (!current) return
       const r = await current.catch(() => undefined)
       if (!r) return
-      for (const a of await outputAssets(ctx, r)) this.emitFile({ type: 'asset', fileName: a.fileName, source: a.source })
+      emit.webpack(this, r)
     },
 
     vite: {
@@ -113,23 +98,30 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
       configureServer: dev.configureServer,
       hotUpdate: dev.hotUpdate as never,
-      async generateBundle(outputOptions) {
+      async generateBundle(outputOptions, _bundle, isWrite) {
         const env = (this as { environment?: { name: string; config: { build: { emitAssets?: boolean } } } }).environment
         // Vite drops assets of environments that do not emit them (server builds by default): such an
         // environment must not claim the folder, or a client build sharing it would skip its manifest.
         if (env && env.config.build.emitAssets === false) return
-        await emitRollup(this, outputOptions, env?.name ?? 'client')
+        await emitRollup(this, outputOptions, env?.name ?? 'client', isWrite)
       },
+      writeBundle: (outputOptions) => emit.rollupWritten(outputOptions),
     },
     rollup: {
-      async generateBundle(outputOptions) {
-        await emitRollup(this, outputOptions, 'rollup')
+      async generateBundle(outputOptions, _bundle, isWrite) {
+        await emitRollup(this, outputOptions, 'rollup', isWrite)
       },
+      writeBundle: (outputOptions) => emit.rollupWritten(outputOptions),
     },
     rolldown: {
-      async generateBundle(outputOptions) {
-        await emitRollup(this, outputOptions, 'rolldown')
+      options(inputOptions) {
+        // Rolldown's `cwd` is its root; Rollup has none (process.cwd()).
+        if (typeof inputOptions.cwd === 'string') ctx.bundlerRoot = inputOptions.cwd
       },
+      async generateBundle(outputOptions, _bundle, isWrite) {
+        await emitRollup(this, outputOptions, 'rolldown', isWrite)
+      },
+      writeBundle: (outputOptions) => emit.rollupWritten(outputOptions),
     },
 
     webpack(compiler) {
@@ -143,11 +135,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           if (data.request === VIRTUAL_ID) data.request = VIRTUAL_ALIAS
         })
       })
+      compiler.hooks.afterEmit.tapPromise(NAME, (compilation) => copyWebpack(compiler.outputFileSystem, compilation.outputOptions.path))
     },
     rspack(compiler) {
       ctx.bundlerRoot = compiler.options.context
       const pub = compiler.options.output?.publicPath
       if (typeof pub === 'string' && pub !== 'auto') ctx.bundlerBase = pub
+      compiler.hooks.afterEmit.tapPromise(NAME, (compilation) => copyWebpack(compiler.outputFileSystem, compilation.outputOptions.path))
     },
 
     esbuild: {
@@ -165,60 +159,31 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         build.onEnd(async (res) => {
           if (res.errors.length > 0 || !current) return
           const r = await current.catch(() => undefined)
-          if (r) await emitEsbuild(build, res, await outputAssets(ctx, r))
+          if (!r) return
+          try {
+            await emit.esbuild(build, res, r)
+          } catch (err) {
+            // A thrown error fails esbuild's build (errors pushed onto `res` in onEnd do not); no stack for user errors.
+            const plain = new Error(describeError(err))
+            plain.stack = plain.message
+            throw plain
+          }
         })
       },
     },
   }
 
-  async function emitRollup(
-    self: { emitFile: (f: { type: 'asset'; fileName: string; source: string | Uint8Array }) => string },
-    outputOptions: { dir?: string; file?: string },
-    owner: string,
-  ) {
+  /** Rollup-family emission waits for the build's run; a failed run was reported from buildStart. */
+  async function emitRollup(sink: AssetSink, outputOptions: { dir?: string; file?: string }, owner: string, isWrite: boolean) {
     if (!current) return
-    const r = await current
-    const dir = path.resolve(outputOptions.dir ?? (outputOptions.file ? path.dirname(outputOptions.file) : '.'))
-    const prior = dirOwner.get(dir)
-    if ((prior !== undefined && prior !== owner) || emittedThisBuild.has(dir)) return
-    dirOwner.set(dir, owner)
-    emittedThisBuild.add(dir)
-    for (const a of await outputAssets(ctx, r)) self.emitFile({ type: 'asset', fileName: a.fileName, source: a.source })
+    await emit.rollup(sink, await current, outputOptions, owner, isWrite)
   }
-}
 
-/** esbuild: into `outdir` or the folder of `outfile`; with `write: false` into `result.outputFiles`. */
-async function emitEsbuild(build: PluginBuild, res: EsbuildResult, assets: OutputAsset[]): Promise<void> {
-  const opts = build.initialOptions
-  const cwd = opts.absWorkingDir ?? process.cwd()
-  const out = opts.outdir ?? (opts.outfile ? path.dirname(opts.outfile) : undefined)
-  if (!out) {
-    res.warnings.push({ id: '', pluginName: NAME, text: 'modelops-bundle: set `outdir` or `outfile` to emit the manifest', location: null, notes: [], detail: undefined })
-    return
-  }
-  const dir = path.resolve(cwd, out)
-  if (opts.write === false) {
-    res.outputFiles ??= []
-    for (const a of assets) {
-      const contents = typeof a.source === 'string' ? new TextEncoder().encode(a.source) : new Uint8Array(a.source)
-      res.outputFiles.push(outputFile(path.join(dir, a.fileName), contents))
-    }
-    return
-  }
-  for (const a of assets) {
-    const file = path.join(dir, a.fileName)
-    await mkdir(path.dirname(file), { recursive: true })
-    await writeFile(file, a.source)
-  }
-}
-
-function outputFile(file: string, contents: Uint8Array): OutputFile {
-  return {
-    path: file,
-    contents,
-    get text() { return new TextDecoder().decode(contents) },
-    // esbuild's own outputFiles carry a short content hash; mirror that so callers can compare.
-    hash: createHash('sha256').update(contents).digest('base64url').slice(0, 12),
+  /** webpack/Rspack `afterEmit`: the outputs, after the compiler wrote its folder (a failed run emits nothing). */
+  async function copyWebpack(ofs: unknown, outputPath: string | undefined) {
+    if (!current || !ofs || !outputPath) return
+    const r = await current.catch(() => undefined)
+    if (r) await emit.webpackWritten(ofs as OutputFs, outputPath, r)
   }
 }
 

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { hashFile } from '@modelops-bundle/core'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import RollupPlugin from 'unplugin-modelops-bundle/rollup'
@@ -36,11 +37,14 @@ async function expectDataEditPickedUp(root: string, outDir: string) {
 }
 
 describe('watch mode picks up a data edit', () => {
+  // Rollup has no root of its own: its cache would be process.cwd()'s, shared by every test project.
+  const CACHE = 'node_modules/.cache/modelops-bundle'
+
   it('rollup watch', async () => {
     const root = await project()
     const outDir = path.join(root, 'dist')
     const { watch } = await import('rollup')
-    const watcher = watch({ input: path.join(root, 'src/main.js'), plugins: [RollupPlugin({ root, log: false })], output: { dir: outDir, format: 'es' }, logLevel: 'silent' })
+    const watcher = watch({ input: path.join(root, 'src/main.js'), plugins: [RollupPlugin({ root, log: false, cacheDir: CACHE })], output: { dir: outDir, format: 'es' }, logLevel: 'silent' })
     const errors: unknown[] = []
     watcher.on('event', (e) => {
       if (e.code === 'ERROR') errors.push(e.error)
@@ -133,6 +137,57 @@ describe('watch mode picks up a data edit', () => {
       expect(errors).toEqual([])
     } finally {
       await new Promise<void>((r) => watching.close(() => r()))
+    }
+  })
+})
+
+/** The files/ folder of the cache entry of model `id` (default cacheDir), found by its index. */
+async function entryFiles(root: string, id: string): Promise<string> {
+  const entries = path.join(root, 'node_modules/.cache/modelops-bundle/outputs-v1/entries')
+  for (const shard of await readdir(entries)) {
+    for (const key of await readdir(path.join(entries, shard))) {
+      const index = JSON.parse(await readFile(path.join(entries, shard, key, 'index.json'), 'utf8'))
+      if (index.model_id === id) return path.join(entries, shard, key, 'files')
+    }
+  }
+  throw new Error(`no cache entry for ${id}`)
+}
+
+/** Every artifact the manifest lists is emitted with exactly the bytes its digest names. */
+async function expectEmittedMatchManifest(outDir: string, manifestText: string) {
+  const manifest = JSON.parse(manifestText) as { models: Record<string, { artifacts: Array<{ path: string; digest: string; bytes: number }> }> }
+  for (const [id, m] of Object.entries(manifest.models)) {
+    expect(m.artifacts.length, `${id} has artifacts`).toBeGreaterThan(0)
+    for (const a of m.artifacts) expect(await hashFile(path.join(outDir, a.path)), `${a.path} emitted with the manifest's digest`).toBe(a.digest)
+  }
+}
+
+describe('watch mode never re-emits bytes changed in the cache', () => {
+  it('vite build --watch: a byte flipped in a cached output, then a data edit: the rebuild emits the manifest\'s bytes', async () => {
+    const root = await project()
+    const outDir = path.join(root, 'dist')
+    const { build } = await import('vite')
+    const warnings: string[] = []
+    const logger = { info() {}, warn: (m: string) => warnings.push(m), warnOnce: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m), clearScreen() {}, hasErrorLogged: () => false, hasWarned: false }
+    const watcher = (await build({ root, configFile: false, customLogger: logger as never, plugins: [VitePlugin({ log: false })], build: { outDir, watch: {}, rollupOptions: { input: path.join(root, 'src/main.js') } } })) as { close(): Promise<void> }
+    try {
+      const first = await nextManifest(outDir)
+      expect(await takeGenerated(root)).toEqual(['seir', 'sir'])
+      await expectEmittedMatchManifest(outDir, first)
+      // Written in place: same inode and size, new mtime (what an editor or a stray script does).
+      const file = path.join(await entryFiles(root, 'sir'), 'summary.json')
+      const bytes = await readFile(file)
+      bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0x01
+      await writeFile(file, bytes)
+      await append(root, 'data/contacts.csv', '9,9,0.9\n')
+      const second = await nextManifest(outDir, first)
+      // sir's entry is found damaged (not reused from memory), dropped and regenerated; seir's data changed.
+      expect(await takeGenerated(root)).toEqual(['seir', 'sir'])
+      expect(JSON.parse(second).models.sir).toEqual(JSON.parse(first).models.sir)
+      await expectEmittedMatchManifest(outDir, second)
+      expect(warnings.join('\n')).toMatch(/outputs of model sir changed on disk since the last build/)
+    } finally {
+      await watcher.close()
     }
   })
 })

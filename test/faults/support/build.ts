@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { expect } from 'vitest'
-import { bundle, GEN, type RunOptions, type RunResult } from './run.js'
+import { bundle, GEN, type BuildSpec, type RunOptions, type RunResult } from './run.js'
 import { listFiles, makeProject, tempDir, write, type Fixture } from './project.js'
 // @ts-expect-error plain ESM fixture shared with the generator
 import { artifactBytes, seriesBytes } from '../fixtures/content.mjs'
@@ -31,8 +31,9 @@ export function generateOption(w: BuildWorld, mode = 'ok', extra: Record<string,
 
 export interface BuildOpts extends RunOptions {
   mode?: string
-  bundler?: 'esbuild' | 'vite' | 'vite-ssr'
+  bundler?: 'esbuild' | 'vite' | 'vite-ssr' | 'vite-watch'
   outDir?: string
+  watch?: BuildSpec['watch']
   options?: Record<string, unknown>
   generate?: unknown
 }
@@ -40,7 +41,7 @@ export interface BuildOpts extends RunOptions {
 export async function build(w: BuildWorld, o: BuildOpts = {}): Promise<{ r: RunResult; outDir: string }> {
   const outDir = o.outDir ?? tempDir('mops-out-')
   const options = { root: w.p.root, cacheDir: w.cacheDir, generate: o.generate ?? generateOption(w, o.mode), ...o.options }
-  const r = await bundle({ bundler: o.bundler ?? 'esbuild', root: w.p.root, outDir, options }, { timeoutMs: 180_000, ...o })
+  const r = await bundle({ bundler: o.bundler ?? 'esbuild', root: w.p.root, outDir, options, ...(o.watch ? { watch: o.watch } : {}) }, { timeoutMs: 180_000, ...o })
   return { r, outDir }
 }
 

@@ -44,7 +44,8 @@ export function registryYaml(models: FixtureModel[]): string {
   let y = "version: '1.0'\nmodels:\n"
   for (const m of models) {
     const module = m.file.replace(/\.py$/, '').split('/').join('.')
-    y += `  ${m.id}:\n    entrypoint: ${module}:${m.cls}\n    path: ${m.file}\n    class_name: ${m.cls}\n`
+    // Ids other than plain names are double-quoted (a JSON string is a YAML double-quoted scalar).
+    y += `  ${/^[\w.-]+$/.test(m.id) ? m.id : JSON.stringify(m.id)}:\n    entrypoint: ${module}:${m.cls}\n    path: ${m.file}\n    class_name: ${m.cls}\n`
     y += '    scenarios: []\n    parameters: []\n    outputs:\n    - prevalence\n'
     y += m.data.length ? `    data:\n${m.data.map((d) => `    - ${d}\n`).join('')}` : '    data: []\n'
     y += '    data_digests: {}\n    code: []\n    code_digests: {}\n    model_digest: null\n'

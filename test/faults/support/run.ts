@@ -62,10 +62,12 @@ export function cli(args: string[], opts: RunOptions = {}): Promise<RunResult> {
 }
 
 export interface BuildSpec {
-  bundler: 'esbuild' | 'vite' | 'vite-ssr'
+  bundler: 'esbuild' | 'vite' | 'vite-ssr' | 'vite-watch'
   root: string
   outDir: string
   options: Record<string, unknown>
+  /** vite-watch: what to do between the first build and the rebuild (fixtures/build.mjs). */
+  watch?: { damage: { model: string; file: string }; edit: { file: string; text: string } }
 }
 
 /** One bundler build with the built plugin, in a child process. */

@@ -1,18 +1,17 @@
 // `mops-bundle cache info|prune|clear`: the build plugin's output cache (core/src/cache, docs/cache.md).
 import path from 'node:path'
-import { DEFAULT_CACHE_DIR, LocalStore } from '@modelops-bundle/core'
+import { LocalStore, NODE_MODULES_CACHE_DIR, WORKSPACE_CACHE_DIR } from '@modelops-bundle/core'
 import { defineCommand } from 'citty'
 import { defineCli } from '../argv.js'
-import { type Output, table, usageError } from '../output.js'
-import { currentProject } from '../project.js'
+import { EXIT, type Output, table, usageError } from '../output.js'
+import { currentWorkspace } from '../project.js'
 
 const DEFAULT_MAX = '2GiB'
 
-const cacheDirArg = { type: 'string', description: `Cache folder (default <project>/${DEFAULT_CACHE_DIR}, the plugin's default)` } as const
+const cacheDirArg = { type: 'string', description: `Cache folder (default <project>/${NODE_MODULES_CACHE_DIR} where the project has node_modules, else <project>/${WORKSPACE_CACHE_DIR}; a build keeps its cache in <bundler root>/${NODE_MODULES_CACHE_DIR})` } as const
 
 function storeOf(out: Output, dir: string | undefined): LocalStore {
-  const root = dir ? path.resolve(dir) : path.join(currentProject(out).root, DEFAULT_CACHE_DIR)
-  return new LocalStore(root, { onWarning: (m) => out.warn(m) })
+  return dir ? new LocalStore(path.resolve(dir), { onWarning: (m) => out.warn(m) }) : currentWorkspace(out).outputs.local
 }
 
 /** `2GiB`, `2G` (binary), `500MB` (decimal), `1024` → bytes. */
@@ -80,7 +79,35 @@ const clear = defineCli({
   },
 })
 
+const verify = defineCli({
+  name: 'cache verify',
+  description: 'Hash every file of every entry and drop the entries that do not match their index (exit 1 if any was dropped)',
+  args: { cacheDir: cacheDirArg, json: { type: 'boolean', description: 'Print the result as JSON' } },
+  async run({ args, out }) {
+    // Warnings of the store would repeat what the table says: one line per dropped entry, below.
+    const root = args.cacheDir ? path.resolve(args.cacheDir) : currentWorkspace(out).cacheDir!
+    const result = await new LocalStore(root).verifyAll()
+    if (out.json) {
+      out.result(result)
+    } else {
+      out.line(`${out.c.bold('cache')}    ${result.dir}`)
+      const bad = result.entries.filter((e) => e.status !== 'ok' && e.status !== 'gone')
+      if (bad.length > 0) {
+        out.line()
+        const rows = bad.map((e) => [e.key.slice(0, 12), e.model_id, e.status === 'busy' ? 'skipped: a build holds its lock' : `dropped: ${e.reason}`])
+        out.line(table(['Key', 'Model', 'Result'], rows, { indent: '  ' }))
+        out.line()
+      }
+      const busy = result.busy ? `; ${result.busy} skipped (a build is generating them: run again later)` : ''
+      const summary = `Verified ${result.checked} entries (${formatBytes(result.bytes)} hashed): ${result.ok} intact, ${result.dropped} corrupt dropped${busy}`
+      if (result.dropped > 0) out.warn(summary)
+      else out.success(summary)
+    }
+    return result.dropped > 0 ? EXIT.FAIL : EXIT.OK
+  },
+})
+
 export default defineCommand({
-  meta: { name: 'cache', description: 'The build plugin\'s output cache: info | prune | clear' },
-  subCommands: { info, prune, clear },
+  meta: { name: 'cache', description: 'The build plugin\'s output cache: info | prune | clear | verify' },
+  subCommands: { info, prune, clear, verify },
 })

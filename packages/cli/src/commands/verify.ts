@@ -1,17 +1,17 @@
-import { computeDigests, computeStatus, formatStatus, loadRegistry, statusJson } from '@modelops-bundle/core'
+import { computeDigests, computeStatus, formatStatus, statusJson } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
 import { colorEnabled, EXIT, reportError } from '../output.js'
-import { currentProject } from '../project.js'
+import { currentWorkspace } from '../project.js'
 
 export default defineCli({
   name: 'verify',
-  description: 'For CI: exit 0 when every recorded digest matches the files, 1 when any is stale (or the registry is invalid), 2 on usage or internal errors',
+  description: "For CI, by diff's convention: exit 0 when every recorded digest matches the files, 1 when any is stale, 2 when it could not verify (any error: no project, invalid registry, usage)",
   args: { json: { type: 'boolean', description: 'Print the status as JSON' } },
   async run({ out, debug }) {
     try {
-      const project = currentProject(out)
-      const registry = loadRegistry(project)
-      const report = await computeDigests(project, registry)
+      const ws = currentWorkspace(out)
+      const registry = ws.registry()
+      const report = await computeDigests(ws, registry)
       out.warnAll(report.warnings)
       const status = computeStatus(registry, report)
       if (out.json) out.result(statusJson(status, report))
@@ -24,8 +24,9 @@ export default defineCli({
       }
       return status.fresh ? EXIT.OK : EXIT.FAIL
     } catch (err) {
-      // A user mistake (bad registry, not a project) is a 1 like everywhere else; usage and internal errors are a 2.
-      return reportError(err, { debug })
+      // diff's convention: 1 means only "stale", so CI never mistakes a broken registry for a stale one.
+      reportError(err, { debug })
+      return EXIT.USAGE
     }
   },
 })

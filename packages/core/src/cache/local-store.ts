@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, statSync, utimesSync, type BigIntStats } from 'node:fs'
+import { createWriteStream, existsSync, readFileSync, statSync, utimesSync, type BigIntStats } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { pipeline } from 'node:stream/promises'
 import path from 'node:path'
 import type { lock as LockFn } from 'proper-lockfile'
 import { hashFile } from '../digest/bytes.js'
 import { OutputHold, sweepHolds } from './hold.js'
 import { Stamps, wallNs } from './stamps.js'
 import { ModelopsError } from '../errors.js'
-import type { CacheEntry, CacheEntryMeta, CacheFile, CacheInfo, LookupResult, OutputStore, PruneResult, Staging } from './types.js'
+import type { ByteStream, CacheEntry, CacheEntryMeta, CacheFile, CacheInfo, LookupResult, OutputStore, PruneResult, Staging } from './types.js'
 
 let lockModule: Promise<typeof LockFn> | undefined
 /** proper-lockfile (and the graceful-fs it patches in) loads only when a key must be generated: ~17 ms a warm build never pays. */
@@ -45,6 +46,28 @@ export interface LocalStoreStats {
   hashedBytes: number
   /** Stamp sidecars (re)written by lookups and commits. */
   stampWrites: number
+}
+
+/** One entry of `verifyAll`: 'busy' when a build held its lock (not checked), 'gone' when removed meanwhile. */
+export interface VerifyEntryResult {
+  key: string
+  model_id: string
+  bytes: number
+  status: 'ok' | 'dropped' | 'busy' | 'gone'
+  /** Why it was dropped. */
+  reason?: string
+}
+
+export interface VerifyResult {
+  dir: string
+  /** Entries hashed (ok + dropped). */
+  checked: number
+  ok: number
+  dropped: number
+  busy: number
+  /** Bytes hashed. */
+  bytes: number
+  entries: VerifyEntryResult[]
 }
 
 interface IndexFile extends CacheEntryMeta {
@@ -89,28 +112,9 @@ export class LocalStore implements OutputStore {
     const dir = this.entryDir(key)
     // The hit path uses synchronous calls for its small metadata reads and links: each is a few microseconds, while
     // an awaited call costs a thread-pool round trip, and a warm build makes a dozen per entry. Hashing stays streamed.
-    let raw: string
-    try {
-      raw = readFileSync(path.join(dir, INDEX), 'utf8')
-    } catch (err) {
-      if (isNotFound(err)) {
-        // A folder without an index is a partial entry (commit always writes the index before the rename).
-        return existsSync(dir) ? { status: 'corrupt', reason: 'index.json is missing' } : { status: 'miss' }
-      }
-      throw err
-    }
-    let index: IndexFile
-    try {
-      index = JSON.parse(raw) as IndexFile
-    } catch {
-      return { status: 'corrupt', reason: 'index.json is not valid JSON' }
-    }
-    if (index.schema !== ENTRY_SCHEMA || index.key !== key || !Array.isArray(index.files)) {
-      return { status: 'corrupt', reason: 'index.json does not describe this entry' }
-    }
-    for (const file of index.files) {
-      if (!safeJoin(path.join(dir, FILES), file.path)) return { status: 'corrupt', reason: `index names an unsafe path ${JSON.stringify(file.path)}` }
-    }
+    const read = readIndex(dir, key)
+    if (!('index' in read)) return read
+    const { index } = read
     // Hold the files first, then verify what is held: the bytes verified are the bytes the build reads, even
     // if `cache clear` or another build's eviction removes the entry right after.
     let filesDir = path.join(dir, FILES)
@@ -123,7 +127,7 @@ export class LocalStore implements OutputStore {
         // A cache that cannot hold (read-only, full): read the entry in place.
       }
     }
-    const problem = await this.verify(dir, filesDir, index.files)
+    const problem = await this.verify(dir, (rel) => safeJoin(filesDir, rel)!, index.files)
     if (problem) return { status: 'corrupt', reason: problem }
     try {
       const now = new Date()
@@ -135,16 +139,27 @@ export class LocalStore implements OutputStore {
   }
 
   /**
-   * Why the files under `filesDir` do not match `files`, or undefined when they all do. A file whose stat stamp
-   * (stamps.ts: device, inode, size, mtime) matches the one recorded when it was last hashed is trusted without
-   * re-hashing (with verify: 'stamp'); any other file is hashed, and its stamp recorded if its mtime is not racy.
+   * Why the files of an entry this store returned (its held files, or files outside the store) no longer match its
+   * index, or undefined when they still do: the check a lookup in a new process makes, stamps included. Watch mode
+   * calls it before reusing the previous run's outputs, so bytes changed under a watcher are never emitted again.
    */
-  private async verify(entryDir: string, filesDir: string, files: readonly CacheFile[]): Promise<string | undefined> {
+  async recheck(entry: CacheEntry): Promise<string | undefined> {
+    return this.verify(this.entryDir(entry.key), (rel) => entry.filePath(rel), entry.files)
+  }
+
+  /**
+   * Why the files (`fileAt(rel)`) do not match `files`, or undefined when they all do. A file whose stat stamp
+   * (stamps.ts: device, inode, size, mtime) matches the one recorded when it was last hashed is trusted without
+   * re-hashing (with verify: 'stamp', unless `full`); any other file is hashed, and its stamp recorded if its mtime is
+   * not racy.
+   */
+  private async verify(entryDir: string, fileAt: (rel: string) => string, files: readonly CacheFile[], full = false): Promise<string | undefined> {
     const useStamps = this.verifyMode === 'stamp'
-    const known = useStamps ? Stamps.read(entryDir) : Stamps.empty()
+    // A full check trusts no stamp, and records fresh ones for the files it hashed.
+    const known = useStamps && !full ? Stamps.read(entryDir) : Stamps.empty()
     const next = Stamps.empty()
     for (const file of files) {
-      const abs = safeJoin(filesDir, file.path)!
+      const abs = fileAt(file.path)
       const statNs = wallNs()
       let st: BigIntStats | undefined
       try {
@@ -155,7 +170,7 @@ export class LocalStore implements OutputStore {
       if (!st) return `${file.path} is missing`
       if (!st.isFile()) return `${file.path} is not a file`
       if (Number(st.size) !== file.bytes) return `${file.path} has ${st.size} bytes, index says ${file.bytes}`
-      if (useStamps && known.matches(st, file.digest)) {
+      if (useStamps && !full && known.matches(st, file.digest)) {
         this.stats.trusted++
         next.keep(known, st)
         continue
@@ -167,7 +182,7 @@ export class LocalStore implements OutputStore {
       if (useStamps) next.recordHashed(abs, st, digest, statNs)
     }
     // Rewritten only when it changes (new stamps, or stamps of replaced files dropped): a warm hit writes nothing.
-    if (useStamps && !next.equals(known)) {
+    if (useStamps && (full || !next.equals(known))) {
       if (next.write(entryDir)) this.stats.stampWrites++
     }
     return undefined
@@ -223,10 +238,14 @@ export class LocalStore implements OutputStore {
       done = true
       await rm(root, { recursive: true, force: true })
     }
-    const commit = async (meta: CacheEntryMeta, commitOptions: { hold?: OutputHold } = {}): Promise<CacheEntry> => {
+    const commit = async (meta: CacheEntryMeta, commitOptions: { hold?: OutputHold; expect?: readonly CacheFile[] } = {}): Promise<CacheEntry> => {
       if (done) throw new Error('staging already committed or discarded')
       const stamps = this.verifyMode === 'stamp' ? Stamps.empty() : undefined
       const files = await indexFolder(outDir, stamps)
+      if (commitOptions.expect) {
+        const problem = indexMismatch(files, commitOptions.expect)
+        if (problem) throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} does not match the index it came with: ${problem}`)
+      }
       const index: IndexFile = { schema: ENTRY_SCHEMA, key, ...meta, bytes: files.reduce((n, f) => n + f.bytes, 0), files }
       if (stamps && stamps.size > 0 && stamps.write(root)) this.stats.stampWrites++
       const fh = await open(path.join(root, INDEX), 'w')
@@ -255,7 +274,14 @@ export class LocalStore implements OutputStore {
         throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} could not be committed: ${again.status === 'corrupt' ? again.reason : 'it vanished'}`)
       }
     }
-    return { outDir, commit, discard }
+    const write = async (rel: string, data: ByteStream, writeOptions: { signal?: AbortSignal } = {}): Promise<void> => {
+      const abs = safeJoin(outDir, rel)
+      if (!abs) throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} names an unsafe path ${JSON.stringify(rel)}`)
+      await mkdir(path.dirname(abs), { recursive: true })
+      // 'wx': two index rows naming one file must not silently overwrite each other.
+      await pipeline(data, createWriteStream(abs, { flags: 'wx' }), { signal: writeOptions.signal })
+    }
+    return { outDir, commit, write, discard }
   }
 
   async remove(key: string): Promise<void> {
@@ -336,19 +362,52 @@ export class LocalStore implements OutputStore {
     return { removed, freed, staging: await this.sweepStaging(STALE_STAGING_MS) }
   }
 
+  /**
+   * Hash every file of every entry (no stamp trusted) and drop the entries that do not match their index, each
+   * under its key's lock; entries whose lock a build holds (it is generating them) are skipped and reported busy.
+   * The answer for what stamps cannot see: bytes changed behind a restored mtime, bit rot (docs/cache.md).
+   * Fresh stamps are recorded for the files verified.
+   */
+  async verifyAll(options: { onEntry?: (result: VerifyEntryResult) => void } = {}): Promise<VerifyResult> {
+    const entries: VerifyEntryResult[] = []
+    for (const e of await this.scan()) {
+      const dir = this.entryDir(e.key)
+      const checked = await this.tryLocked(e.key, async (): Promise<VerifyEntryResult> => {
+        const read = readIndex(dir, e.key)
+        let reason: string | undefined
+        if ('index' in read) reason = await this.verify(dir, (rel) => safeJoin(path.join(dir, FILES), rel)!, read.index.files, true)
+        else if (read.status === 'corrupt') reason = read.reason
+        else return { key: e.key, model_id: e.model_id, bytes: e.bytes, status: 'gone' }
+        if (reason === undefined) return { key: e.key, model_id: e.model_id, bytes: e.bytes, status: 'ok' }
+        await this.remove(e.key)
+        this.onWarning(`cache entry ${e.key.slice(0, 12)} of model ${e.model_id} is corrupt (${reason}); dropped`)
+        return { key: e.key, model_id: e.model_id, bytes: e.bytes, status: 'dropped', reason }
+      })
+      const result = checked ?? { key: e.key, model_id: e.model_id, bytes: e.bytes, status: 'busy' as const }
+      entries.push(result)
+      options.onEntry?.(result)
+    }
+    const count = (s: VerifyEntryResult['status']) => entries.filter((r) => r.status === s).length
+    return { dir: this.dir, checked: count('ok') + count('dropped'), ok: count('ok'), dropped: count('dropped'), busy: count('busy'), bytes: entries.reduce((n, r) => n + (r.status === 'ok' || r.status === 'dropped' ? r.bytes : 0), 0), entries }
+  }
+
   /** Remove an entry unless a build holds its lock right now (it may be reading or rewriting it). */
   private async tryRemoveLocked(key: string): Promise<boolean> {
+    return (await this.tryLocked(key, async () => { await this.remove(key); return true })) ?? false
+  }
+
+  /** Run `fn` under the key's lock if nobody holds it right now; undefined (fn not run) if a build does. */
+  private async tryLocked<T>(key: string, fn: () => Promise<T>): Promise<T | undefined> {
     const target = path.join(this.dir, 'locks', key)
     await mkdir(path.dirname(target), { recursive: true })
     let release: () => Promise<void>
     try {
       release = await (await properLockfile())(target, { realpath: false, lockfilePath: `${target}.lock`, stale: 30_000, onCompromised: () => {} })
     } catch {
-      return false
+      return undefined
     }
     try {
-      await this.remove(key)
-      return true
+      return await fn()
     } finally {
       await release().catch(() => {})
     }
@@ -367,6 +426,33 @@ export class LocalStore implements OutputStore {
     }
     return n
   }
+}
+
+/** The entry's index, checked for shape and safe paths: a miss, a corrupt entry (why), or the index. */
+function readIndex(dir: string, key: string): LookupResult | { index: IndexFile } {
+  let raw: string
+  try {
+    raw = readFileSync(path.join(dir, INDEX), 'utf8')
+  } catch (err) {
+    if (isNotFound(err)) {
+      // A folder without an index is a partial entry (commit always writes the index before the rename).
+      return existsSync(dir) ? { status: 'corrupt', reason: 'index.json is missing' } : { status: 'miss' }
+    }
+    throw err
+  }
+  let index: IndexFile
+  try {
+    index = JSON.parse(raw) as IndexFile
+  } catch {
+    return { status: 'corrupt', reason: 'index.json is not valid JSON' }
+  }
+  if (!index || index.schema !== ENTRY_SCHEMA || index.key !== key || !Array.isArray(index.files)) {
+    return { status: 'corrupt', reason: 'index.json does not describe this entry' }
+  }
+  for (const file of index.files) {
+    if (!file || !safeJoin(path.join(dir, FILES), file.path)) return { status: 'corrupt', reason: `index names an unsafe path ${JSON.stringify(file?.path)}` }
+  }
+  return { index }
 }
 
 /** An entry for outputs kept outside any store (the cache could not take them), indexed like a commit. */
@@ -417,6 +503,20 @@ async function indexFolder(root: string, stamps?: Stamps): Promise<CacheFile[]> 
   }
   await walk('')
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
+
+/** How `actual` (as indexed) differs from `expected` (an index from elsewhere), or undefined when equal. */
+function indexMismatch(actual: readonly CacheFile[], expected: readonly CacheFile[]): string | undefined {
+  const want = new Map(expected.map((f) => [f.path, f]))
+  for (const f of actual) {
+    const w = want.get(f.path)
+    if (!w) return `${JSON.stringify(f.path)} is not in the index`
+    if (w.bytes !== f.bytes) return `${f.path} has ${f.bytes} bytes, index says ${w.bytes}`
+    if (w.digest !== f.digest) return `${f.path} has digest ${f.digest}, index says ${w.digest}`
+    want.delete(f.path)
+  }
+  const [missing] = want.keys()
+  return missing === undefined ? undefined : `${missing} is missing`
 }
 
 function safeJoin(root: string, rel: string): string | undefined {

@@ -20,6 +20,8 @@ import {
   type YamlSource,
 } from './yaml.js'
 import type { ProjectConfig } from './project.js'
+import { generatorTimeoutProblem } from '../generate/run.js'
+import { parseOciUrl } from '../cache/remote/reference.js'
 
 /**
  * Defaults of config.yaml.
@@ -84,6 +86,9 @@ export function parseConfig(text: string, file: string): { config: ProjectConfig
         break
       case 'generator':
         config.generator = parseGenerator(src, value)
+        break
+      case 'remote_cache':
+        config.remote_cache = parseRemoteCache(src, value)
         break
       case 'import_mode':
       case 'ignore':
@@ -212,6 +217,8 @@ function parseGenerator(src: YamlSource, node: Node | null): ProjectConfig['gene
       }
     } else if (key === 'timeout') {
       timeout = duration(src, value, 'generator.timeout')
+      const problem = generatorTimeoutProblem(timeout)
+      if (problem) throw nodeError(src, value, `generator.timeout: ${problem}`, 'use at most 596h (or leave the key out for the default, 10m); the plugin option generate.timeout has the same limit')
     } else if (key === 'inputs') {
       inputs = generatorInputs(src, value)
     } else {
@@ -220,6 +227,28 @@ function parseGenerator(src: YamlSource, node: Node | null): ProjectConfig['gene
   }
   if (command === undefined) throw nodeError(src, map, 'generator needs a command', 'e.g.\n  generator:\n    command: [python3, run.py]')
   return { command, ...(timeout === undefined ? {} : { timeout }), ...(inputs === undefined ? {} : { inputs }) }
+}
+
+function parseRemoteCache(src: YamlSource, node: Node | null): ProjectConfig['remote_cache'] {
+  const example = 'a mapping, e.g.\n  remote_cache:\n    url: oci://ghcr.io/my-org/model-outputs\n    push: false'
+  const map = expectMap(src, node, 'remote_cache', example)
+  if (!map) return undefined
+  const out: { url?: string; push?: boolean; plain_http?: boolean; connect_timeout?: number } = {}
+  for (const { key, keyNode, value } of mapEntries(src, map, 'remote_cache')) {
+    if (key === 'url') {
+      out.url = expectString(src, value, 'remote_cache.url', 'oci://HOST[:PORT]/REPOSITORY')
+      try {
+        parseOciUrl(out.url, undefined, src.file)
+      } catch (err) {
+        throw nodeError(src, value, (err as Error).message, (err as { hint?: string }).hint ?? '')
+      }
+    } else if (key === 'push') out.push = expectBoolean(src, value, 'remote_cache.push', 'true or false')
+    else if (key === 'plain_http') out.plain_http = expectBoolean(src, value, 'remote_cache.plain_http', 'true or false')
+    else if (key === 'connect_timeout') out.connect_timeout = duration(src, value, 'remote_cache.connect_timeout')
+    else throw nodeError(src, keyNode, `unknown key ${JSON.stringify(key)} in remote_cache`, 'remote_cache accepts url, push, plain_http and connect_timeout')
+  }
+  if (out.url === undefined) throw nodeError(src, map, 'remote_cache needs a url', 'e.g.\n  remote_cache:\n    url: oci://ghcr.io/my-org/model-outputs')
+  return out as ProjectConfig['remote_cache']
 }
 
 /** `generator.inputs`: project-relative files/folders that are the generator's own code (part of the cache key). */
@@ -288,7 +317,16 @@ export const CONFIG_TEMPLATE = `# modelops-bundle project configuration.
 # MODELOPS_MODEL_DIGEST and MODELOPS_OUT_DIR in its environment.
 # generator:
 #   command: [python3, run_model.py]  # a list of arguments, or one command line
-#   timeout: 10m                      # 500ms, 30s, 10m, 1h or a number of milliseconds
+#   timeout: 10m                      # 500ms, 30s, 10m, 1h or a number of milliseconds (at most 596h)
 #   inputs: [run_model.py]            # the generator's own files/folders (project-relative): editing
 #                                     # them regenerates every model (.py compared semantically)
+
+# A shared output cache on an OCI registry (docs/remote-cache.md): a build that misses locally
+# fetches the outputs another machine generated (verified), and pushes what it generates.
+# MODELOPS_REMOTE_CACHE (the url) and MODELOPS_REMOTE_CACHE_PUSH (0/1) override these.
+# remote_cache:
+#   url: oci://ghcr.io/my-org/model-outputs   # oci://HOST[:PORT]/REPOSITORY
+#   push: true                        # false: only read (e.g. developers with a read-only token)
+#   plain_http: false                 # http:// instead of https:// (default: on for localhost only)
+#   connect_timeout: 5s
 `

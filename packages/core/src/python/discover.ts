@@ -4,8 +4,11 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, relative, resolve, sep } from 'node:path'
 import { ModelopsError, isModelopsError } from '../errors.js'
-import { absoluteModule, moduleFiles, moduleFromPath, packageOf } from './imports.js'
-import { scanSource, type ClassInfo, type DecoratorInfo, type Lit, type ModuleInfo } from './scan.js'
+import { absoluteModule, moduleFiles, moduleFromPath, moduleOf, packageOf } from './imports.js'
+import { importRootOf, importRoots } from './roots.js'
+import { bindModule, Env, lookup, type Binding, type ModuleBindings } from './bindings.js'
+import type { Lit } from './literal-eval.js'
+import { scanSource, type ClassInfo, type DecoratorInfo, type FunctionInfo, type ModuleInfo } from './scan.js'
 
 export interface DiscoveredModel { name: string; line: number; bases: string[]; outputs: string[]; entrypoint: string | null }
 export interface DiscoveredTarget { name: string; function: string; line: number; model_output: string; data: Record<string, string>; entrypoint: string | null }
@@ -17,6 +20,8 @@ export interface DiscoverOptions {
   root?: string | null
   /** Fully qualified base classes; default modelops_calabaria.BaseModel and calabaria.BaseModel. */
   baseClasses?: string[]
+  /** config.yaml code_roots: import roots besides the project root and pyproject's package folders (roots.ts). Default ['.', 'src']. */
+  codeRoots?: readonly string[]
 }
 
 export const DEFAULT_BASE_CLASSES = ['modelops_calabaria.BaseModel', 'calabaria.BaseModel']
@@ -24,21 +29,21 @@ export const DEFAULT_BASE_CLASSES = ['modelops_calabaria.BaseModel', 'calabaria.
 interface Facts {
   file: string
   info: ModuleInfo
-  /** Local name → fully qualified name, from module-level imports. */
-  bindings: Map<string, string>
-  /** Modules of `from m import *`. */
-  stars: string[]
-  /** Module-level classes by name (a later definition replaces an earlier one, as at run time). */
-  classes: Map<string, ClassInfo>
-  /** Names defined at module level other than classes (functions): they shadow imports. */
-  functions: Set<string>
+  /** Names at each class and function statement, and once the module has run. */
+  names: ModuleBindings<Facts>
 }
 
 type ClassRef = { kind: 'configured' } | { kind: 'class'; facts: Facts; cls: ClassInfo }
 
+/** The decorators discovery reads, by their name in calabaria. */
+const DECORATORS = ['model_output', 'calibration_target']
+
 class Resolver {
   private readonly facts = new Map<string, Promise<Facts | null>>()
+  /** Files whose names are being bound: a star import cycle back into one of them sees no names. */
+  private readonly binding = new Set<string>()
   private readonly modelMemo = new Map<ClassInfo, Promise<boolean>>()
+  private readonly outputMemo = new Map<ClassInfo, Promise<string[]>>()
   private readonly bases: { pkg: string; name: string }[]
   readonly packages: string[]
 
@@ -56,31 +61,49 @@ class Resolver {
           try { src = await readFile(file, 'utf8') } catch { return null }
         }
         const info = await scanSource(src)
-        const root = this.searchRoots.find((r) => !relative(r, file).startsWith('..')) ?? dirname(file)
-        const pkg = packageOf(root, file)
-        const bindings = new Map<string, string>()
-        const stars: string[] = []
-        for (const imp of info.imports) {
-          if (!imp.topLevel) continue
-          if (imp.kind === 'import') {
-            if (imp.alias) bindings.set(imp.alias, imp.module)
-            else { const head = imp.module.split('.')[0]!; bindings.set(head, head) }
-            continue
-          }
-          const module = absoluteModule(imp.module, pkg)
-          if (module === null) continue
-          for (const { name, alias } of imp.names) {
-            if (name === '*') stars.push(module)
-            else bindings.set(alias ?? name, module ? `${module}.${name}` : name)
-          }
+        // Relative imports are relative to the package as imported: the path from the file's import root.
+        const pkg = packageOf(importRootOf(this.searchRoots, file, this.searchRoots[0] ?? dirname(file)), file)
+        const facts: Facts = { file, info, names: { at: new Map(), final: Env.of([]) } }
+        this.binding.add(file)
+        try {
+          facts.names = await bindModule(info.flow, { facts, absolute: (spec) => absoluteModule(spec, pkg), star: (m) => this.exports(m) })
+        } finally {
+          this.binding.delete(file)
         }
-        const classes = new Map<string, ClassInfo>()
-        for (const c of info.classes) classes.set(c.name, c)
-        return { file, info, bindings, stars, classes, functions: new Set(info.functions.map((f) => f.name)) }
+        return facts
       })()
       this.facts.set(file, p)
     }
     return p
+  }
+
+  /** The project file a module name stands for (its own file, not its packages' __init__), or null. */
+  private moduleFile(module: string): string | null {
+    for (const root of this.searchRoots) {
+      const m = moduleFiles(root, module)
+      if (m.found && m.files.length) return m.files[m.files.length - 1]!
+    }
+    return null
+  }
+
+  /**
+   * Names `from <module> import *` binds, where we can know them: a project module's public names once it has
+   * run; for calabaria's packages, the configured base classes and decorators. Other modules bind none we know.
+   */
+  async exports(module: string): Promise<Map<string, readonly Binding<Facts>[]>> {
+    const out = new Map<string, readonly Binding<Facts>[]>()
+    if (this.packages.some((p) => module === p || module.startsWith(`${p}.`))) {
+      for (const n of new Set([...this.bases.map((b) => b.name), ...DECORATORS])) {
+        const q = `${module}.${n}`
+        if (this.isConfigured(q) || this.isCalabaria(q, n)) out.set(n, [{ kind: 'ref', q }])
+      }
+      return out
+    }
+    const file = this.moduleFile(module)
+    if (file === null || this.binding.has(file)) return out
+    const facts = await this.load(file)
+    for (const [name, bs] of facts?.names.final.entries() ?? []) if (!name.startsWith('_')) out.set(name, bs)
+    return out
   }
 
   private isConfigured(q: string): boolean {
@@ -92,32 +115,21 @@ class Resolver {
     return this.packages.some((p) => q === `${p}.${fn}` || (q.startsWith(`${p}.`) && q.endsWith(`.${fn}`)))
   }
 
-  /** Qualified name a dotted name of `facts` stands for; null when it is not imported. */
-  qualify(facts: Facts, name: string): string[] {
-    const [head, ...rest] = name.split('.')
-    const tail = rest.length ? '.' + rest.join('.') : ''
-    const bound = facts.bindings.get(head!)
-    if (bound !== undefined) return [bound + tail]
-    if (rest.length === 0) return facts.stars.map((m) => (m ? `${m}.${name}` : name))
-    return []
-  }
-
-  /** Resolve a base-class expression of `facts` to a class we know about. */
-  async resolveName(facts: Facts, name: string, depth = 0): Promise<ClassRef | null> {
-    if (depth > 50) return null
-    const local = !name.includes('.') ? facts.classes.get(name) : undefined
-    if (local) return { kind: 'class', facts, cls: local }
-    for (const q of this.qualify(facts, name)) {
-      const r = await this.resolveQualified(q, depth + 1)
-      if (r) return r
+  /** Classes a dotted name may stand for in `env`: calabaria's BaseModel or classes of project files. */
+  async resolveName(env: Env<Facts>, name: string, depth = 0): Promise<ClassRef[]> {
+    if (depth > 50) return []
+    const out: ClassRef[] = []
+    for (const b of lookup(env, name)) {
+      if (b.kind === 'class') out.push({ kind: 'class', facts: b.facts, cls: b.cls })
+      else if (b.kind === 'ref') out.push(...(await this.resolveQualified(b.q, depth + 1)))
     }
-    return null
+    return out
   }
 
   /** `pkg.mod.Cls` → calabaria's BaseModel, or a class of a project file (following re-exports). */
-  async resolveQualified(q: string, depth: number): Promise<ClassRef | null> {
-    if (this.isConfigured(q)) return { kind: 'configured' }
-    if (depth > 50) return null
+  async resolveQualified(q: string, depth: number): Promise<ClassRef[]> {
+    if (this.isConfigured(q)) return [{ kind: 'configured' }]
+    if (depth > 50) return []
     const parts = q.split('.')
     for (let k = parts.length - 1; k >= 1; k--) {
       const module = parts.slice(0, k).join('.')
@@ -127,12 +139,17 @@ class Resolver {
         if (!m.found) continue
         const facts = await this.load(m.files[m.files.length - 1]!)
         if (facts) {
-          const r = await this.resolveName(facts, attr, depth + 1)
-          if (r) return r
+          const r = await this.resolveName(facts.names.final, attr, depth + 1)
+          if (r.length) return r
         }
       }
     }
-    return null
+    return []
+  }
+
+  /** The names a class statement ran with. */
+  envOf(facts: Facts, def: ClassInfo | FunctionInfo): Env<Facts> {
+    return facts.names.at.get(def) ?? facts.names.final
   }
 
   isModel(facts: Facts, cls: ClassInfo, seen: Set<ClassInfo> = new Set()): Promise<boolean> {
@@ -142,10 +159,10 @@ class Resolver {
     seen.add(cls)
     const p = (async () => {
       for (const b of cls.bases) {
-        const r = await this.resolveName(facts, b)
-        if (!r) continue
-        if (r.kind === 'configured') return true
-        if (await this.isModel(r.facts, r.cls, seen)) return true
+        for (const r of await this.resolveName(this.envOf(facts, cls), b)) {
+          if (r.kind === 'configured') return true
+          if (await this.isModel(r.facts, r.cls, seen)) return true
+        }
       }
       return false
     })()
@@ -154,27 +171,37 @@ class Resolver {
     return p
   }
 
-  /** Is this decorator calabaria's `fn` (`model_output`, `calibration_target`) under any import spelling? */
-  isDecorator(facts: Facts, d: DecoratorInfo, fn: string): boolean {
+  /** Is this decorator, in `env`, calabaria's `fn` (`model_output`, `calibration_target`) under any import spelling? */
+  isDecorator(env: Env<Facts>, d: DecoratorInfo, fn: string): boolean {
     if (!d.callee) return false
-    const qs = this.qualify(facts, d.callee)
-    if (qs.some((q) => this.isCalabaria(q, fn))) return true
-    // Unimported bare name (e.g. provided by a star import of a module we cannot see): accept the name.
-    return d.callee === fn && !facts.bindings.has(fn) && !facts.functions.has(fn) && !facts.classes.has(fn)
+    if (lookup(env, d.callee).some((b) => b.kind === 'ref' && this.isCalabaria(b.q, fn))) return true
+    // Unbound bare name (e.g. provided by a star import of a module we cannot see): accept the name.
+    return d.callee === fn && !env.has(fn)
   }
 
   /** Outputs of a model class: its bases' first (as calabaria collects them at run time), then its own. */
-  async outputs(facts: Facts, cls: ClassInfo, errors: DiscoveryIssue[] | null, seen: Set<ClassInfo> = new Set()): Promise<string[]> {
-    if (seen.has(cls)) return []
+  outputs(facts: Facts, cls: ClassInfo, errors: DiscoveryIssue[] | null, seen: Set<ClassInfo> = new Set()): Promise<string[]> {
+    if (seen.has(cls)) return Promise.resolve([])
+    // Inherited outputs (no errors collected) are computed once per class: a long chain of subclasses stays linear.
+    const memo = errors === null ? this.outputMemo.get(cls) : undefined
+    if (memo) return memo
     seen.add(cls)
+    const p = this.collectOutputs(facts, cls, errors, seen)
+    if (errors === null) this.outputMemo.set(cls, p)
+    return p
+  }
+
+  private async collectOutputs(facts: Facts, cls: ClassInfo, errors: DiscoveryIssue[] | null, seen: Set<ClassInfo>): Promise<string[]> {
+    const env = this.envOf(facts, cls)
     const out: string[] = []
     for (const b of cls.bases) {
-      const r = await this.resolveName(facts, b)
-      if (r?.kind === 'class') out.push(...(await this.outputs(r.facts, r.cls, null, seen)))
+      for (const r of await this.resolveName(env, b)) {
+        if (r.kind === 'class') out.push(...(await this.outputs(r.facts, r.cls, null, seen)))
+      }
     }
     for (const m of cls.methods) {
       for (const d of m.decorators) {
-        if (!this.isDecorator(facts, d, 'model_output')) continue
+        if (!this.isDecorator(env, d, 'model_output')) continue
         const arg: Lit | undefined = d.args[0] ?? d.kwargs.find(([k]) => k === 'name' || k === 'output')?.[1]
         if (!arg) { out.push(m.name); continue }
         if (!arg.ok || typeof arg.value !== 'string') {
@@ -186,12 +213,17 @@ class Resolver {
     }
     return [...new Set(out)]
   }
+
+  /** Is `def` what its name stands for once the module has run (not replaced by a later definition)? */
+  isFinal(facts: Facts, def: ClassInfo | FunctionInfo): boolean {
+    return (facts.names.final.get(def.name) ?? []).some((b) => (b.kind === 'class' && b.cls === def) || (b.kind === 'function' && b.fn === def))
+  }
 }
 
-function entrypointModule(file: string, root: string | null | undefined, errors: DiscoveryIssue[]): string | null {
-  const rel = root ? relative(resolve(root), file) : relative(process.cwd(), file)
+function entrypointModule(file: string, root: string | null, roots: readonly string[], errors: DiscoveryIssue[]): string | null {
   try {
-    return moduleFromPath(rel.split(sep).join('/'))
+    if (root) return moduleOf(root, relative(root, file).split(sep).join('/'), roots)
+    return moduleFromPath(relative(process.cwd(), file).split(sep).join('/'))
   } catch (err) {
     if (!isModelopsError(err)) throw err
     errors.push({ line: 1, message: err.hint ? `${err.message} ${err.hint}` : err.message })
@@ -227,7 +259,7 @@ function targetOf(d: DecoratorInfo, fn: string, errors: DiscoveryIssue[]): { nam
 export async function discoverFile(file: string, options: DiscoverOptions = {}): Promise<DiscoveryResult> {
   const abs = resolve(file)
   const root = options.root ? resolve(options.root) : null
-  const searchRoots = root ? [root, resolve(root, 'src')] : [dirname(abs)]
+  const searchRoots = root ? importRoots(root, options.codeRoots) : [dirname(abs)]
   const resolver = new Resolver(searchRoots, options.baseClasses ?? DEFAULT_BASE_CLASSES)
   const result: DiscoveryResult = { path: file, models: [], targets: [], errors: [] }
   let text: string
@@ -239,23 +271,30 @@ export async function discoverFile(file: string, options: DiscoverOptions = {}):
   }
   const facts = (await resolver.load(abs, text))!
   if (facts.info.syntaxError !== null) {
-    result.errors.push({ line: facts.info.syntaxError, message: `${file}:${facts.info.syntaxError}: syntax error; fix it so models and targets can be discovered` })
+    const why = facts.info.problem ? `${facts.info.problem}; not scanned for models and targets` : 'syntax error; fix it so models and targets can be discovered'
+    result.errors.push({ line: facts.info.syntaxError, message: `${file}:${facts.info.syntaxError}: ${why}` })
     return result
   }
   let module: string | null | undefined
   const entry = (name: string) => {
-    if (module === undefined) module = entrypointModule(abs, root, result.errors)
+    if (module === undefined) module = entrypointModule(abs, root, searchRoots, result.errors)
     return module === null ? null : `${module}:${name}`
   }
+  // A class counts when the module's name may end up bound to it; of several such (alternative branches),
+  // the last model in the source gives the entrypoint.
+  const chosen = new Map<string, ClassInfo>()
   for (const cls of facts.info.classes) {
-    if (facts.classes.get(cls.name) !== cls) continue // redefined later in the file: the last one counts
-    if (!(await resolver.isModel(facts, cls))) continue
+    if (resolver.isFinal(facts, cls) && (await resolver.isModel(facts, cls))) chosen.set(cls.name, cls)
+  }
+  for (const cls of facts.info.classes) {
+    if (chosen.get(cls.name) !== cls) continue
     const outputs = await resolver.outputs(facts, cls, result.errors)
     result.models.push({ name: cls.name, line: cls.line, bases: cls.bases, outputs, entrypoint: entry(cls.name) })
   }
   for (const fn of facts.info.functions) {
+    if (!resolver.isFinal(facts, fn)) continue
     for (const d of fn.decorators) {
-      if (!resolver.isDecorator(facts, d, 'calibration_target')) continue
+      if (!resolver.isDecorator(resolver.envOf(facts, fn), d, 'calibration_target')) continue
       const t = targetOf(d, fn.name, result.errors)
       if (t) result.targets.push({ ...t, function: fn.name, line: fn.line, entrypoint: entry(fn.name) })
     }

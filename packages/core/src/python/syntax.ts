@@ -2,7 +2,8 @@
 // program: these checks raise PythonSyntaxError during the walk, and the file falls back to its byte digest
 // with a `file:line` warning. Each rule is CPython's own (tokenizer.c, the PEG grammar). Also here: how
 // CPython decodes a source file (PEP 263) and where it reads an f-string format spec.
-import type { Tree } from 'web-tree-sitter'
+import type { Node, Parser, Tree } from 'web-tree-sitter'
+import { parseUntilError } from './screen.js'
 
 /** A construct CPython refuses; `index` is the UTF-16 offset in the source (-1: fill in from the walk). */
 export class PythonSyntaxError extends Error {
@@ -108,23 +109,45 @@ const NESTING = new Set([
 ])
 
 /**
- * Offsets of the `=` in each `:=` that CPython reads as the start of a format spec (`f"{y:=10}"`): a
- * walrus tree-sitter found at the top level of an f-string replacement field.
+ * CPython reads `:=` at the top level of an f-string replacement field as the start of a format spec
+ * (`f"{y:=10}"`, `f"{p or y := a}"`). Returns the parse of `text` with each such `=` replaced by a space
+ * (same offsets; an error when tree-sitter cannot parse that), or null when there is none. With a tree: the walrus nodes tree-sitter put at the top of a
+ * field. Without (tree-sitter failed, as on `f"{y:=^10}"`): each `{name:=` is tried, and kept only if the
+ * patched parse succeeds with the position inside a format spec.
  */
-export function fstringSpecPatches(tree: Tree): number[] {
-  const out: number[] = []
-  for (const n of tree.rootNode.descendantsOfType('named_expression')) {
-    if (!n) continue
-    for (let p = n.parent; p; p = p.parent) {
-      if (p.type === 'interpolation') {
-        const op = n.children.find((k) => k?.type === ':=')
-        if (op) out.push(op.startIndex + 1)
-        break
+export function fstringSpecPatches(parser: Parser, text: string, tree: Tree | null): { tree: Tree } | { errorLine: number } | null {
+  const at: number[] = []
+  if (tree) {
+    for (const n of tree.rootNode.descendantsOfType('named_expression')) {
+      if (!n) continue
+      for (let p = n.parent; p; p = p.parent) {
+        if (p.type === 'interpolation') {
+          const op = n.children.find((k) => k?.type === ':=')
+          if (op) at.push(op.startIndex + 1)
+          break
+        }
+        if (NESTING.has(p.type)) break
       }
-      if (NESTING.has(p.type)) break
     }
+  } else {
+    for (const m of text.matchAll(/\{[ \t]*[\p{L}\p{N}_.]+[ \t]*:=/gu)) at.push(m.index! + m[0].length - 1)
   }
-  return out
+  if (at.length === 0) return null
+  const chars = text.split('')
+  for (const i of at) chars[i] = ' '
+  const parsed = parseUntilError(parser, chars.join(''))
+  // With a tree, the walrus reading is wrong: a patched text tree-sitter cannot parse is a fallback.
+  if (!('tree' in parsed)) return tree ? parsed : null
+  if (!tree && !at.every((i) => inFormatSpec(parsed.tree, i))) {
+    parsed.tree.delete()
+    return null
+  }
+  return parsed
+}
+
+function inFormatSpec(tree: Tree, index: number): boolean {
+  for (let n: Node | null = tree.rootNode.descendantForIndex(index); n; n = n.parent) if (n.type === 'format_specifier') return true
+  return false
 }
 
 export type SourceEncoding = { kind: 'utf-8' | 'latin-1' | 'ascii' } | { kind: 'unsupported'; line: number; reason: string }

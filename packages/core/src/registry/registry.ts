@@ -5,10 +5,12 @@ import path from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
 import { writeFileAtomic } from '../project/atomic.js'
 import { withProjectLock, type LockOptions } from '../project/lock.js'
-import { cachedParse, parseCacheDir, type ParseCacheOptions } from '../project/parse-cache.js'
+import { cachedParse, parseCacheDir } from '../project/parse-cache.js'
 import { storedPathProblem } from '../project/paths.js'
+import { ID_HINT, idFoldKey, idProblem, idTable, setNameProblem } from '../project/names.js'
 import { BUNDLE_DIR, REGISTRY_FILE } from '../project/constants.js'
 import type { Project } from '../project/project.js'
+import type { Workspace } from '../workspace/workspace.js'
 import { MAX_YAML_BYTES, parseYaml, tooLarge } from '../project/yaml.js'
 import { extrasOf, registryFromYaml, type ParseOptions } from './schema.js'
 import type { Registry } from './types.js'
@@ -22,20 +24,44 @@ export const REGISTRY_DISPLAY_PATH = `${BUNDLE_DIR}/${REGISTRY_FILE}`
 
 const HINT = `fix the line shown (the file is YAML: 2-space indentation, "key: value", "- item" for lists), or restore ${REGISTRY_DISPLAY_PATH} from version control and register again with mops-bundle register-model / register-target`
 
-export function emptyRegistry(): Registry { return { version: '1.0', models: {}, targets: {}, target_sets: {} } }
+export function emptyRegistry(): Registry { return { version: '1.0', models: idTable(), targets: idTable(), target_sets: idTable() } }
 
 /** Parse R1 or R2 YAML; REGISTRY_INVALID naming `file`, line and column on any defect. An empty file is an empty registry. */
 export function parseRegistry(text: string, file: string, options: ParseOptions = {}): Registry {
+  return prototypeFree(parsePlain(text, file, options))
+}
+
+/** Plain objects (what the parse cache can copy); callers get prototypeFree() tables. */
+function parsePlain(text: string, file: string, options: ParseOptions): Registry {
   const { src, root } = parseYaml(text, { file, code: 'REGISTRY_INVALID', hint: HINT })
   return registryFromYaml(src, root, options)
 }
 
 /**
- * The project's registry, or an empty one when the file does not exist. The parse is cached by the file's exact text
- * (project/parse-cache.ts): in memory, and as a snapshot in `options.cacheDir` (see ParseCacheOptions) for the next process.
- * Warnings are replayed on every load, as the parse produced them.
+ * Every id- or path-keyed table of `registry` made prototype-free (names.ts idTable), in place: entries stay the
+ * same objects (their kept unknown fields are looked up by identity). An id such as `toString` is then a key like any other.
  */
-export function loadRegistry(project: Project, options: { warnings?: Warning[] } & ParseCacheOptions = {}): Registry {
+function prototypeFree(registry: Registry): Registry {
+  const table = <T>(t: Record<string, T> | undefined) => idTable(Object.entries(t ?? {}))
+  for (const m of Object.values(registry.models ?? {})) {
+    m.data_digests = table(m.data_digests)
+    m.code_digests = table(m.code_digests)
+  }
+  for (const t of Object.values(registry.targets ?? {})) t.data_digests = table(t.data_digests)
+  for (const s of Object.values(registry.target_sets ?? {})) s.weights = table(s.weights)
+  registry.models = table(registry.models)
+  registry.targets = table(registry.targets)
+  registry.target_sets = table(registry.target_sets)
+  return registry
+}
+
+/**
+ * The project's registry, or an empty one when the file does not exist. The parse is cached by the file's exact text
+ * (project/parse-cache.ts): in memory, and for a Workspace as a snapshot in its cache folder for the next process
+ * (a bare Project: in memory only). Warnings are replayed on every load, as the parse produced them.
+ */
+export function loadRegistry(source: Workspace | Project, options: { warnings?: Warning[] } = {}): Registry {
+  const { project, cacheDir } = 'project' in source ? { project: source.project, cacheDir: source.cacheDir } : { project: source, cacheDir: undefined }
   const text = readRegistryText(project)
   if (text === undefined) return emptyRegistry()
   const { value, warnings } = cachedParse({
@@ -43,10 +69,10 @@ export function loadRegistry(project: Project, options: { warnings?: Warning[] }
     text,
     // Absolute paths inside the root are stored relative: the result depends on the root too.
     context: `${REGISTRY_DISPLAY_PATH}\0${project.root}`,
-    dir: parseCacheDir(project.root, options.cacheDir),
+    dir: parseCacheDir(project.root, cacheDir),
     parse: (sink) => {
       try {
-        return parseRegistry(text, REGISTRY_DISPLAY_PATH, { root: project.root, warnings: sink })
+        return parsePlain(text, REGISTRY_DISPLAY_PATH, { root: project.root, warnings: sink })
       } catch (err) {
         // As before the cache: findings made before the error still reach the caller.
         options.warnings?.push(...sink)
@@ -56,7 +82,7 @@ export function loadRegistry(project: Project, options: { warnings?: Warning[] }
     cacheable: (registry) => !hasExtras(registry),
   })
   options.warnings?.push(...warnings)
-  return value
+  return prototypeFree(value)
 }
 
 /** Unknown fields are kept in a WeakMap (schema.ts) that a copy cannot carry: such registries are parsed every time. */
@@ -70,7 +96,7 @@ function hasExtras(registry: Registry): boolean {
 
 /** Replace the registry file atomically. Refuses a registry holding paths that are not project-relative POSIX. */
 export async function saveRegistry(project: Project, registry: Registry): Promise<void> {
-  checkPaths(registry)
+  checkRegistry(registry)
   await writeRegistryText(project, serializeRegistry(registry))
 }
 
@@ -82,7 +108,7 @@ export async function updateRegistry<T>(project: Project, mutate: (registry: Reg
       const before = readRegistryText(project)
       const registry = before === undefined ? emptyRegistry() : parseRegistry(before, REGISTRY_DISPLAY_PATH, { root: project.root })
       const result = await mutate(registry)
-      checkPaths(registry)
+      checkRegistry(registry)
       const after = serializeRegistry(registry)
       // An unchanged registry is not rewritten: watchers and mtimes stay quiet.
       if (after !== before) await writeRegistryText(project, after)
@@ -185,6 +211,33 @@ function decodeUtf8(buf: Buffer): string {
     const column = before.length - before.lastIndexOf('\n')
     throw new ModelopsError('REGISTRY_INVALID', 'the registry is not valid UTF-8 text', { file: REGISTRY_DISPLAY_PATH, line, column, hint: 'save the file as UTF-8, or restore it from version control' })
   }
+}
+
+/** Before any write: ids and output names (project/names.ts) and stored paths in normal form. */
+function checkRegistry(registry: Registry): void {
+  const name = (n: string, where: string) => {
+    const problem = idProblem(n)
+    if (problem) throw new ModelopsError('REGISTRY_INVALID', `${where} ${JSON.stringify(n)} ${problem}; the registry was left as it was`, { file: REGISTRY_DISPLAY_PATH, hint: ID_HINT })
+  }
+  const folded = new Map<string, string>()
+  for (const [id, m] of Object.entries(registry.models)) {
+    name(id, 'model id')
+    const twin = folded.get(idFoldKey(id))
+    if (twin !== undefined) {
+      throw new ModelopsError('ID_COLLISION', `model ids ${JSON.stringify(twin)} and ${JSON.stringify(id)} differ only in case or Unicode form: they would share one output folder on macOS and Windows; the registry was left as it was`, { file: REGISTRY_DISPLAY_PATH, hint: ID_HINT })
+    }
+    folded.set(idFoldKey(id), id)
+    for (const o of m.outputs ?? []) name(o, `models.${id}: output name`)
+  }
+  for (const [id, t] of Object.entries(registry.targets)) {
+    name(id, 'target id')
+    name(t.model_output, `targets.${id}.model_output`)
+  }
+  for (const id of Object.keys(registry.target_sets)) {
+    const problem = setNameProblem(id)
+    if (problem) throw new ModelopsError('REGISTRY_INVALID', `target set name ${JSON.stringify(id)} ${problem}; the registry was left as it was`, { file: REGISTRY_DISPLAY_PATH, hint: 'rename the target set' })
+  }
+  checkPaths(registry)
 }
 
 function checkPaths(registry: Registry): void {

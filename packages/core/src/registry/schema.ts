@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { Node, YAMLMap } from 'yaml'
 import type { Warning } from '../errors.js'
 import { normalizeStoredPath } from '../project/paths.js'
+import { ID_HINT, idFoldKey, idProblem, setNameProblem } from '../project/names.js'
 import {
   deref,
   describe,
@@ -134,6 +135,18 @@ class Ctx {
     return seq ? seq.items.map((item, i) => expectString(this.src, deref(this.src, item), `${where}[${i}]`, example)) : []
   }
 
+  /** Output names: generators may use them as file names, so they follow the id rules (project/names.ts). */
+  nameList(node: Node | null, where: string, example: string): string[] {
+    const seq = expectSeq(this.src, node, where, example)
+    return seq ? seq.items.map((item, i) => this.name(deref(this.src, item), `${where}[${i}]`, example)) : []
+  }
+
+  name(node: Node | null, where: string, example: string): string {
+    const s = expectString(this.src, node, where, example)
+    checkName(this.src, node!, s, where)
+    return s
+  }
+
   /** path → digest; keys normalised like every stored path. */
   digests(node: Node | null, where: string): Record<string, string> {
     const map = expectMap(this.src, node, where, 'a mapping of path to digest, e.g.\n  data/data.csv: blake2b256:…')
@@ -175,15 +188,27 @@ function entries(src: YamlSource, node: Node | null, where: string, example: str
   const map = expectMap(src, node, where, example)
   if (!map) return []
   const list = mapEntries(src, map, where)
-  for (const e of list) checkId(src, e.keyNode, e.key, where)
+  // Model ids are output folders: two ids one case-insensitive disk would merge are refused too.
+  const folded = where === 'models' ? new Map<string, { id: string; node: Node }>() : undefined
+  for (const e of list) {
+    if (where === 'target_sets') {
+      const problem = setNameProblem(e.key)
+      if (problem) throw nodeError(src, e.keyNode, `${where}: name ${JSON.stringify(e.key)} ${problem}`, 'rename the target set')
+    } else checkName(src, e.keyNode, e.key, `${where}: id`)
+    const key = folded && idFoldKey(e.key)
+    const twin = key === undefined ? undefined : folded!.get(key)
+    if (twin) {
+      const at = positionOf(src, twin.node.range?.[0])
+      throw nodeError(src, e.keyNode, `${where}: ids ${JSON.stringify(twin.id)} (line ${at.line}) and ${JSON.stringify(e.key)} differ only in case or Unicode form: they would share one output folder on macOS and Windows`, ID_HINT)
+    }
+    if (key !== undefined) folded!.set(key, { id: e.key, node: e.keyNode })
+  }
   return list
 }
 
-function checkId(src: YamlSource, node: Node, id: string, where: string): void {
-  // eslint-disable-next-line no-control-regex
-  if (id.trim() === '' || /[\u0000-\u001f\u007f]/.test(id)) {
-    throw nodeError(src, node, `${where}: id ${JSON.stringify(id)} is empty or contains control characters`, 'ids are names such as model_sir: rename the entry')
-  }
+function checkName(src: YamlSource, node: Node, name: string, what: string): void {
+  const problem = idProblem(name)
+  if (problem) throw nodeError(src, node, `${what} ${JSON.stringify(name)} ${problem}`, ID_HINT)
 }
 
 function entryMap(ctx: Ctx, node: Node | null, where: string, example: string): YAMLMap {
@@ -208,7 +233,7 @@ function parseModel(ctx: Ctx, id: string, keyNode: Node, node: Node | null): Mod
     class_name: className,
     scenarios: ctx.stringList(f.get('scenarios') ?? null, `${where}.scenarios`, '[baseline]'),
     parameters: ctx.stringList(f.get('parameters') ?? null, `${where}.parameters`, '[beta, gamma]'),
-    outputs: ctx.stringList(f.get('outputs') ?? null, `${where}.outputs`, '[incidence, prevalence]'),
+    outputs: ctx.nameList(f.get('outputs') ?? null, `${where}.outputs`, '[incidence, prevalence]'),
     data: ctx.pathList(f.get('data') ?? null, `${where}.data`),
     data_digests: ctx.digests(f.get('data_digests') ?? null, `${where}.data_digests`),
     code: ctx.pathList(f.get('code') ?? null, `${where}.code`),
@@ -238,7 +263,7 @@ function parseTarget(ctx: Ctx, id: string, keyNode: Node, node: Node | null): Ta
     path: targetPath,
     // R1 targets name no function; the R2 convention is id = function name.
     entrypoint: f.has('entrypoint') ? ctx.text(f.get('entrypoint')!, `${where}.entrypoint`, 'entrypoint: targets.incidence:incidence') : deriveEntrypoint(targetPath, id),
-    model_output: ctx.text(need('model_output'), `${where}.model_output`, 'model_output: incidence'),
+    model_output: ctx.name(need('model_output'), `${where}.model_output`, 'model_output: incidence'),
     data,
     data_digests: ctx.digests(f.get('data_digests') ?? null, `${where}.data_digests`),
     target_digest: ctx.digest(f.get('target_digest') ?? null, `${where}.target_digest`),
