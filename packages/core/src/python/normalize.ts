@@ -332,6 +332,15 @@ function enter(c: TreeCursor, w: Walk): boolean {
       }
     }
     if (pn === 'for_in_clause' && field === 'right' && ++parent.count === 2) throw new PythonSyntaxError('a comprehension iterates over one expression (parenthesise the tuple)', c.startIndex)
+    if (pn === 'case_pattern') {
+      const gp = stack[stack.length - 2]
+      // `case b as z as z` (CPython: the left of `as` is an or-pattern); `case C(k=b, c)` (positional after keyword).
+      if (rawType === 'as_pattern' && gp?.node === 'as_pattern') throw new PythonSyntaxError('an as-pattern inside an as-pattern needs parentheses', c.startIndex)
+      if (gp?.node === 'class_pattern') {
+        if (rawType === 'keyword_pattern') gp.count = 1
+        else if (gp.count === 1) throw new PythonSyntaxError('a positional pattern follows a keyword pattern', c.startIndex)
+      }
+    }
     if (rawType === 'lambda' && lambdaColonEndsField(stack)) throw new PythonSyntaxError('a lambda in an f-string field needs parentheses', c.startIndex)
     // `*Ts` as an annotation: only for `*args` and inside a subscript (PEP 646).
     if (rawType === 'splat_type' && !(pn === 'type' && (stack[stack.length - 2]?.node === 'type_parameter' || stack[stack.length - 2]?.node === 'typed_parameter'))) {
