@@ -272,6 +272,8 @@ export class OciClient {
       if (res.status === 401 && sameOrigin) {
         const challenge = parseChallenge(res.headers.get('www-authenticate'))
         await drain(res)
+        // A token refused now (expired, or too narrow) must not be offered again from the cache.
+        for (const [scope, token] of this.tokens) if (token === headers.authorization) this.tokens.delete(scope)
         const next = await this.authorize(challenge, !!init.push, init.signal)
         if (next && next !== tried) {
           this.authorization = tried = next
