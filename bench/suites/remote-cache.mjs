@@ -128,7 +128,7 @@ export async function remoteCache(ctx) {
       pull_vs_curl: ratio(pull[1].wall_ms?.median, pull[0].wall_ms?.median),
       push_vs_curl: ratio(push[1].wall_ms?.median, push[0].wall_ms?.median),
       build: build.rows,
-      build_pull_vs_generate: ratio(build.rows?.[1]?.wall_ms?.median, build.rows?.[0]?.wall_ms?.median),
+      build_pull_vs_generate: ratio(build.rows?.[0]?.wall_ms?.median, build.rows?.[1]?.wall_ms?.median),
       notes: [
         'Same registry, same run, runs interleaved. Ours runs in-process (node); curl is a child process (its start, ~10 ms, included).',
         'Our pull also writes the file into the local store and hashes it (BLAKE2b) before committing; curl only writes it.',
