@@ -1,7 +1,6 @@
 // Everything the CLI prints goes through here: results on stdout (text or --json), logs on stderr,
 // colour only on a TTY without NO_COLOR, errors formatted by core and mapped to exit codes.
 import { formatError, isModelopsError, ModelopsError, type Warning } from '@modelops-bundle/core'
-import { createConsola, type ConsolaInstance } from 'consola'
 
 /** 0 ok, 1 user error or stale (verify), 2 usage or internal error. */
 export const EXIT = { OK: 0, FAIL: 1, USAGE: 2 } as const
@@ -36,21 +35,12 @@ export class Output {
   readonly c: Palette
   /** Colours for stderr. */
   readonly e: Palette
-  readonly log: ConsolaInstance
 
   constructor(opts: { json?: boolean; debug?: boolean } = {}) {
     this.json = opts.json ?? false
     this.c = palette(colorEnabled(process.stdout))
     const errColor = colorEnabled(process.stderr)
     this.e = palette(errColor)
-    // Logs never touch stdout, so `--json | jq` always sees pure JSON.
-    this.log = createConsola({
-      level: opts.debug ? 4 : 3,
-      fancy: errColor,
-      stdout: process.stderr,
-      stderr: process.stderr,
-      formatOptions: { colors: errColor, date: false, compact: true },
-    })
   }
 
   /** One line of human output on stdout (suppressed with --json). */
@@ -63,8 +53,9 @@ export class Output {
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
   }
 
+  /** `[warn] message` on stderr: logs never touch stdout, so `--json | jq` always sees pure JSON. */
   warn(w: Warning | string): void {
-    this.log.warn(typeof w === 'string' ? w : formatLocated(w))
+    process.stderr.write(`${this.e.yellow('[warn]')} ${typeof w === 'string' ? w : formatLocated(w)}\n`)
   }
 
   warnAll(ws: readonly Warning[] | undefined): void {

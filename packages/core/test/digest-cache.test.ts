@@ -1,5 +1,5 @@
 // The persistent stat cache: hits on unchanged files, misses on any identity change, the racy-timestamp rule.
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -8,6 +8,7 @@ import { computeDigests } from '../src/digest/compute.js'
 import { hashBytes } from '../src/digest/bytes.js'
 import { makeProject, model, registry, tempDir, write } from './digest-helpers.js'
 import type { Project } from '../src/project/project.js'
+import { Workspace } from '../src/workspace/workspace.js'
 
 let root: string
 let cleanup: () => void
@@ -28,8 +29,11 @@ const reqs: PathRequest[] = [
 ]
 // Small margin so the test need not wait seconds; files are written well before each pass.
 const opts: EngineOptions = { racyMarginMs: 20 }
+const ws = () => Workspace.of(project, { cacheDir: 'node_modules/.cache/modelops-bundle' })
 const cacheFile = () => join(root, 'node_modules/.cache/modelops-bundle/stat-cache.json')
-const run = (o: EngineOptions = opts, r = reqs) => digestPaths(project, r, o)
+const treesFile = () => join(root, 'node_modules/.cache/modelops-bundle/stat-cache-trees.json')
+const rowsIn = (file: string) => Object.keys(JSON.parse(readFileSync(file, 'utf8')).entries)
+const run = (o: EngineOptions = opts, r = reqs) => digestPaths(project, r, { cacheDir: join(root, 'node_modules/.cache/modelops-bundle'), ...o })
 const digestsOf = (res: Awaited<ReturnType<typeof run>>) => [...res.results.values()].map((d) => d.digest)
 
 describe('stat cache', () => {
@@ -92,8 +96,9 @@ describe('stat cache', () => {
     writeFileSync(cacheFile(), '{ not json')
     const r = await run()
     expect(r.warnings).toEqual([expect.objectContaining({ code: 'CACHE_RESET' })])
-    expect(r.stats.hashed).toBe(3)
-    expect(JSON.parse(readFileSync(cacheFile(), 'utf8')).format).toBe('modelops-bundle/stat-cache@1')
+    // The directory's memo went with the main file; the rows of its files (the second file) still answer.
+    expect(r.stats).toMatchObject({ hashed: 2, cacheHits: 1 })
+    expect(JSON.parse(readFileSync(cacheFile(), 'utf8')).format).toBe('modelops-bundle/stat-cache@2')
   })
 
   it('honours cacheDir, and cacheDir: false writes nothing', async () => {
@@ -110,20 +115,66 @@ describe('stat cache', () => {
     const many = [...reqs, { rel: 'data/many', mode: 'data' as const }]
     const runs = await Promise.all(Array.from({ length: 6 }, () => run(opts, many)))
     for (const r of runs) expect(digestsOf(r)).toEqual(digestsOf(runs[0]!))
-    const doc = JSON.parse(readFileSync(cacheFile(), 'utf8'))
-    expect(Object.keys(doc.entries)).toHaveLength(23)
+    expect(rowsIn(cacheFile())).toHaveLength(2)
+    expect(rowsIn(treesFile())).toHaveLength(21)
     expect((await run(opts, many)).stats).toMatchObject({ cacheHits: 23, hashed: 0 })
   })
 
   it('computeDigests prunes rows of files no longer listed, and its warm pass is all hits', async () => {
     const reg = registry({ m: model('data/a.csv', { data: ['data/b.csv'] }) })
     await sleep(60)
-    await computeDigests(project, reg, { racyMarginMs: 20 })
+    await computeDigests(ws(), reg, { racyMarginMs: 20 })
     const rows = () => Object.keys(JSON.parse(readFileSync(cacheFile(), 'utf8')).entries).map((k) => k.split('\0')[1])
     expect(rows().sort()).toEqual(['data/a.csv', 'data/b.csv'])
     reg.models.m!.data = []
-    const warm = await computeDigests(project, reg, { racyMarginMs: 20 })
+    const warm = await computeDigests(ws(), reg, { racyMarginMs: 20 })
     expect(warm.stats).toMatchObject({ cacheHits: 1, hashed: 0 })
     expect(rows()).toEqual(['data/a.csv'])
+  })
+
+  it('a warm pass over an unchanged directory reads none of its files\' rows', async () => {
+    await sleep(60)
+    await run()
+    // Unreadable rows of the files inside directories: a warm pass must not even open that file.
+    writeFileSync(treesFile(), '{ not json')
+    const warm = await run()
+    expect(warm.stats).toEqual({ files: 3, cacheHits: 3, hashed: 0, pooled: 0 })
+    expect(warm.warnings).toEqual([])
+  })
+
+  it('a directory memo misses on any change inside: same-size edit with mtime restored, a new file, a removed file', async () => {
+    await sleep(60)
+    const cold = await run()
+    const c = join(root, 'data/dir/c.csv')
+    const st = statSync(c)
+    writeFileSync(c, 'CCCC')
+    utimesSync(c, st.atime, st.mtime)
+    await sleep(60)
+    const edited = await run()
+    expect(edited.stats).toMatchObject({ hashed: 1, cacheHits: 2 })
+    expect(edited.results.get('data\0data/dir')!.digest).not.toBe(cold.results.get('data\0data/dir')!.digest)
+    write(root, 'data/dir/d.csv', 'dddd')
+    await sleep(60)
+    const added = await run()
+    expect(added.stats).toMatchObject({ hashed: 1 })
+    expect(added.results.get('data\0data/dir')!.digest).not.toBe(edited.results.get('data\0data/dir')!.digest)
+    rmSync(join(root, 'data/dir/d.csv'))
+    const removed = await run()
+    expect(removed.results.get('data\0data/dir')!.digest).toBe(edited.results.get('data\0data/dir')!.digest)
+  })
+
+  it('pruning keeps the rows of a directory whose memo hit', async () => {
+    write(root, 'data/other/x.csv', 'xxxx')
+    const both = [...reqs, { rel: 'data/other', mode: 'data' as const }]
+    await sleep(60)
+    await run({ ...opts, pruneCache: true }, both)
+    // data/other changes (its rows are read), data/dir does not (memo hit): prune must keep data/dir's rows.
+    write(root, 'data/other/y.csv', 'yyyy')
+    await sleep(60)
+    await run({ ...opts, pruneCache: true }, both)
+    expect(rowsIn(treesFile()).map((k) => k.split('\0')[1]).sort()).toEqual(['data/dir/c.csv', 'data/other/x.csv', 'data/other/y.csv'])
+    writeFileSync(join(root, 'data/dir/c.csv'), 'C2C2')
+    await sleep(60)
+    expect((await run(opts, both)).stats).toMatchObject({ hashed: 1 })
   })
 })

@@ -109,6 +109,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
     },
     rolldown: {
+      options(inputOptions) {
+        // Rolldown's `cwd` is its root; Rollup has none (process.cwd()).
+        if (typeof inputOptions.cwd === 'string') ctx.bundlerRoot = inputOptions.cwd
+      },
       async generateBundle(outputOptions) {
         await emitRollup(this, outputOptions, 'rolldown')
       },

@@ -1,13 +1,6 @@
-import { readFile, stat } from 'node:fs/promises'
-import { hashFile, ModelopsError, semanticDigest } from '@modelops-bundle/core'
+import { digestLooseFiles } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
 import { EXIT, reportError, usageError } from '../output.js'
-
-interface Hashed {
-  path: string
-  kind: 'semantic' | 'bytes'
-  digest: string
-}
 
 const PYTHON = /\.pyi?$/
 
@@ -24,37 +17,19 @@ export default defineCli({
     const files = rest()
     if (files.length === 0) throw usageError('no files given', "usage: mops-bundle hash [--json] FILE...")
     let failed = false
-    const results = await mapLimit(files, 8, async (file): Promise<Hashed | null> => {
-      try {
-        const info = await stat(file).catch(() => null)
-        if (!info) throw new ModelopsError('FILE_NOT_FOUND', 'file not found', { file })
-        if (!info.isFile()) throw new ModelopsError('PATH_INVALID', 'not a regular file', { file, hint: 'hash takes files; a folder is hashed as part of a registered dependency' })
-        if (!PYTHON.test(file)) return { path: file, kind: 'bytes', digest: await hashFile(file) }
-        const sem = await semanticDigest(await readFile(file), file)
-        if (sem.warning) out.warn(sem.warning)
-        return { path: file, kind: sem.kind, digest: sem.digest }
-      } catch (err) {
+    const ok: Array<{ path: string; kind: string; digest: string }> = []
+    // Many files parse on worker threads (core decides when that pays); output keeps the order given.
+    for (const r of await digestLooseFiles(files, (f) => PYTHON.test(f))) {
+      if ('error' in r) {
         failed = true
-        reportError(err, { debug })
-        return null
+        reportError(r.error, { debug })
+        continue
       }
-    })
-    const ok = results.filter((r): r is Hashed => r !== null)
+      if (r.warning) out.warn(r.warning)
+      ok.push({ path: r.path, kind: r.kind, digest: r.digest })
+    }
     if (out.json) out.result(ok)
     else for (const r of ok) out.line(`${r.digest}  ${r.kind}  ${r.path}`)
     return failed ? EXIT.FAIL : EXIT.OK
   },
 })
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await fn(items[i]!)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
-}

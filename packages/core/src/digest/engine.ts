@@ -5,13 +5,12 @@ import { statSync, type BigIntStats } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
-import { DEFAULT_CACHE_DIR } from '../project/constants.js'
 import type { Project } from '../project/project.js'
 import { PYSEM_ALGO, PYSEM_HEADER, semanticDigest, semanticDigestMany } from '../python/semantic.js'
 import { BYTES_ALGO, hashFileHex } from './bytes.js'
 import { HashPool, sharedHashPool, sharedPoolIsRunning } from './pool.js'
 import { DEFAULT_RACY_MARGIN_MS, StatCache, type CachedDigest } from './stat-cache.js'
-import { listTree, treeDigest } from './tree.js'
+import { listedFile, listingFingerprint, listTree, TREE_ALGO, treeDigest, type FileIdentity } from './tree.js'
 import type { FileDigest } from './types.js'
 
 export const SEMANTIC_ALGO = PYSEM_ALGO
@@ -39,11 +38,21 @@ export const LARGE_FILE_BYTES = 16 * 1024 * 1024
  */
 export const POOL_MIN_BYTES = 256 * 1024 * 1024
 
+/**
+ * Whether hashing these large files (their sizes) on the worker pool repays starting it: two or more, and either
+ * `minBytes` together (default POOL_MIN_BYTES) or the shared pool already running (`sharedOnly`: only it counts).
+ */
+export function poolPaysOff(largeSizes: readonly bigint[], options: { minBytes?: number; sharedOnly?: boolean } = {}): boolean {
+  if (largeSizes.length < 2) return false
+  if ((options.sharedOnly ?? true) && sharedPoolIsRunning()) return true
+  return largeSizes.reduce((n, s) => n + s, 0n) >= BigInt(options.minBytes ?? POOL_MIN_BYTES)
+}
+
 /** How a listed path is hashed: code (.py files semantically) or data (bytes). */
 export type DigestMode = 'code' | 'data'
 
 export interface EngineOptions {
-  /** Stat cache folder; default `<root>/node_modules/.cache/modelops-bundle`. false: in-memory only. */
+  /** Stat cache folder (absolute; a Workspace's cacheDir). false or absent: in memory only, nothing written. */
   cacheDir?: string | false
   /** Worker threads for large files; default min(2, cores). 1 hashes everything in-thread. */
   concurrency?: number
@@ -79,10 +88,6 @@ export interface PathRequest {
 /** A path's digest, or `absent` when it does not exist. */
 export type PathDigest = FileDigest | { path: string; digest: 'absent'; kind: 'absent' }
 
-export function defaultCacheDir(project: Project): string {
-  return join(project.root, DEFAULT_CACHE_DIR)
-}
-
 export function requestKey(r: PathRequest): string {
   return `${r.mode}\0${r.rel}`
 }
@@ -104,8 +109,15 @@ interface Leaf {
   rel: string
   abs: string
   algo: typeof BYTES_ALGO | typeof SEMANTIC_ALGO
-  stat: BigIntStats
+  stat: FileIdentity
+  /** Reached only through a directory listing: its stat-cache row lives with the directories' rows. */
+  inTree: boolean
   result?: CachedDigest | 'absent'
+}
+
+/** Stat-cache key of a directory's memo: the digest algorithms of its files are part of it. */
+function treeMemoKey(mode: DigestMode, rel: string): string {
+  return `${TREE_ALGO}\0${mode === 'code' ? semanticCacheKey() : BYTES_ALGO}\0${rel}`
 }
 
 async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -127,24 +139,30 @@ export async function digestPaths(
   const warnings: Warning[] = []
   const stats: EngineStats = { files: 0, cacheHits: 0, hashed: 0, pooled: 0 }
   const margin = options.racyMarginMs ?? DEFAULT_RACY_MARGIN_MS
-  const cache = options.cacheDir === false ? StatCache.memory(margin) : await StatCache.load(options.cacheDir ?? defaultCacheDir(project), warnings, margin)
+  const cache = options.cacheDir ? await StatCache.load(options.cacheDir, warnings, margin) : StatCache.memory(margin)
   const passStartNs = BigInt(Date.now()) * 1_000_000n
 
   const leaves = new Map<string, Leaf>()
-  const leafFor = (rel: string, abs: string, st: BigIntStats, mode: DigestMode): Leaf => {
+  const leafFor = (rel: string, abs: string, st: FileIdentity, mode: DigestMode, inTree: boolean): Leaf => {
     const algo = mode === 'code' && rel.endsWith('.py') ? SEMANTIC_ALGO : BYTES_ALGO
     const k = `${algo}\0${rel}`
     let leaf = leaves.get(k)
     if (!leaf) {
-      leaf = { rel, abs, algo, stat: st }
+      leaf = { rel, abs, algo, stat: st, inTree }
       leaves.set(k, leaf)
       stats.files++
-    }
+    } else if (!inTree) leaf.inTree = false // listed directly too: its row is a direct one
     return leaf
   }
 
   // 1. Stat every request; expand directories.
-  type Plan = { req: PathRequest; leaf?: Leaf; tree?: { entries: { name: string; leaf?: Leaf; token?: string }[] } }
+  type Plan = {
+    req: PathRequest
+    leaf?: Leaf
+    tree?: { entries: { name: string; leaf?: Leaf; token?: string }[]; memoKey: string; fingerprint?: string }
+    /** The directory's memo hit: its digest, and the warnings its files gave when hashed. */
+    memo?: { digest: string; warnings: Warning[] }
+  }
   const plans = new Map<string, Plan>()
   for (const req of requests) {
     const key = requestKey(req)
@@ -168,14 +186,31 @@ export async function digestPaths(
     }
     if (listing) {
       warnings.push(...listing.warnings)
+      // A directory whose listing (names, tokens, every file's identity) is unchanged has its recorded digest:
+      // a warm pass over a big data folder stats each file and touches no per-file row.
+      const memoKey = treeMemoKey(req.mode, req.rel)
+      const racy = cache.isRacyNs(listing.newestNs, passStartNs)
+      const fingerprint = racy ? undefined : listingFingerprint(listing)
+      const memo = fingerprint === undefined ? undefined : cache.getTree(memoKey, fingerprint)
+      if (memo) {
+        plan.memo = memo
+        stats.files += listing.names.length
+        stats.cacheHits += listing.names.length
+        continue
+      }
       plan.tree = {
+        memoKey,
+        fingerprint,
         entries: [
-          ...listing.files.map((f) => ({ name: f.name, leaf: leafFor(f.rel, f.abs, f.stat, req.mode) })),
+          ...listing.names.map((name, i) => {
+            const f = listedFile(listing!, i)
+            return { name, leaf: leafFor(f.rel, f.abs, f.stat, req.mode, true) }
+          }),
           ...listing.tokens.map((t) => ({ name: t.name, token: t.token })),
         ],
       }
     } else if (st.isFile()) {
-      plan.leaf = leafFor(req.rel, abs, st, req.mode)
+      plan.leaf = leafFor(req.rel, abs, st, req.mode, false)
     } else {
       warnings.push({ code: 'NOT_A_FILE', file: req.rel, message: `${req.rel} is not a regular file or directory; treated as absent` })
     }
@@ -186,7 +221,7 @@ export async function digestPaths(
   const cacheAlgo = (leaf: Leaf) => (leaf.algo === SEMANTIC_ALGO ? semKey : leaf.algo)
   const todo: Leaf[] = []
   for (const leaf of leaves.values()) {
-    const hit = cache.get(cacheAlgo(leaf), leaf.rel, leaf.stat)
+    const hit = cache.get(cacheAlgo(leaf), leaf.rel, leaf.stat, leaf.inTree)
     if (hit) {
       leaf.result = hit
       stats.cacheHits++
@@ -197,7 +232,7 @@ export async function digestPaths(
   const record = (leaf: Leaf, value: CachedDigest) => {
     leaf.result = value
     stats.hashed++
-    cache.set(cacheAlgo(leaf), leaf.rel, leaf.stat, passStartNs, value)
+    cache.set(cacheAlgo(leaf), leaf.rel, leaf.stat, passStartNs, value, leaf.inTree)
   }
   const gone = (leaf: Leaf, err: unknown): boolean => {
     const code = (err as NodeJS.ErrnoException).code ?? ''
@@ -244,9 +279,7 @@ export async function digestPaths(
   const largeFrom = options.largeFileBytes ?? LARGE_FILE_BYTES
   const concurrency = options.concurrency ?? undefined
   const large = todo.filter((l) => l.algo === BYTES_ALGO && l.stat.size >= BigInt(largeFrom))
-  const largeTotal = large.reduce((n, l) => n + l.stat.size, 0n)
-  const warmShared = concurrency === undefined && sharedPoolIsRunning()
-  const usePool = large.length >= 2 && (warmShared || largeTotal >= BigInt(options.poolMinBytes ?? POOL_MIN_BYTES)) && (concurrency ?? 2) > 1
+  const usePool = (concurrency ?? 2) > 1 && poolPaysOff(large.map((l) => l.stat.size), { minBytes: options.poolMinBytes, sharedOnly: concurrency === undefined })
   const pooledSet = new Set(usePool ? large : [])
   let ownPool: HashPool | undefined
   const pool = usePool ? (concurrency === undefined ? sharedHashPool() : (ownPool = new HashPool(concurrency))) : undefined
@@ -274,12 +307,6 @@ export async function digestPaths(
     await ownPool?.close()
   }
 
-  try {
-    await cache.save({ prune: options.pruneCache })
-  } catch (err) {
-    warnings.push({ code: 'CACHE_WRITE', message: `could not write the stat cache (${(err as Error).message}); digests are unaffected` })
-  }
-
   // 4. Compose results.
   const results = new Map<string, PathDigest>()
   const leafDigest = (leaf: Leaf): string => {
@@ -294,13 +321,27 @@ export async function digestPaths(
       const digest = leafDigest(plan.leaf)
       const r = plan.leaf.result
       results.set(key, digest === 'absent' || !r || r === 'absent' ? { path, digest: 'absent', kind: 'absent' } : { path, digest, kind: r.kind })
+    } else if (plan.memo) {
+      warnings.push(...plan.memo.warnings)
+      results.set(key, { path, digest: plan.memo.digest, kind: 'tree' })
     } else if (plan.tree) {
+      const before = warnings.length
       const entries = plan.tree.entries.map((e) => ({ name: e.name, digest: e.leaf ? leafDigest(e.leaf) : e.token! }))
-      results.set(key, { path, digest: await treeDigest(entries), kind: 'tree' })
+      const digest = await treeDigest(entries)
+      results.set(key, { path, digest, kind: 'tree' })
+      // Only a listing whose files were all read as listed (none vanished, none racy) is remembered.
+      const complete = plan.tree.entries.every((e) => !e.leaf || (e.leaf.result && e.leaf.result !== 'absent'))
+      if (plan.tree.fingerprint && complete) cache.setTree(plan.tree.memoKey, plan.tree.fingerprint, digest, warnings.slice(before))
     } else {
       results.set(key, { path, digest: 'absent', kind: 'absent' })
     }
   }
+  try {
+    await cache.save({ prune: options.pruneCache })
+  } catch (err) {
+    warnings.push({ code: 'CACHE_WRITE', message: `could not write the stat cache (${(err as Error).message}); digests are unaffected` })
+  }
+
   return { results, warnings: dedupeWarnings(warnings), stats }
 }
 

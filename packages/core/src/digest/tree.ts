@@ -1,6 +1,7 @@
 // tree1: the digest of a directory dependency (`--data data/`), which the reference crashes on.
 // Pre-image: "modelops-bundle:tree1\0" then, per entry in code-point order of its path relative to the
 // directory, `path \0 digest \0`. Files only: empty directories are not recorded (as in git).
+import { createHash } from 'node:crypto'
 import { readdir, realpath } from 'node:fs/promises'
 import { statSync, type BigIntStats } from 'node:fs'
 import { posix, sep } from 'node:path'
@@ -17,20 +18,42 @@ export const TREE_IGNORED_NAMES: ReadonlySet<string> = new Set(['.git', '__pycac
 /** Digest stand-ins for entries that cannot be read as files (never of the form `algo:hex`). */
 export type TreeToken = 'absent' | 'cycle' | 'special'
 
-export interface TreeFile {
-  /** Path relative to the directory, POSIX. */
-  name: string
-  /** Project-relative POSIX path of the file (as reached through the tree, symlinks not resolved). */
-  rel: string
-  abs: string
-  stat: BigIntStats
+/** What the stat cache compares: a file's identity (BigIntStats has these, and more). */
+export interface FileIdentity {
+  size: bigint
+  mtimeNs: bigint
+  ctimeNs: bigint
+  ino: bigint
+  dev: bigint
 }
 
+/** Words per file in TreeListing.ids. */
+const ID_WORDS = 5
+
 export interface TreeListing {
-  files: TreeFile[]
+  /** The directory (absolute, and project-relative POSIX). */
+  abs: string
+  rel: string
+  /** Each regular file's path relative to the directory, POSIX, in walk order. */
+  names: string[]
+  /**
+   * Each file's identity, ID_WORDS words (size, mtime ns, ctime ns, inode, device) per name. Packed: a listing
+   * of 50,000 files holds no stat objects (which the garbage collector would copy and promote, pass after pass).
+   */
+  ids: BigUint64Array
+  /** The newest mtime or ctime of any file, ns (the racy check of a whole listing). */
+  newestNs: bigint
   /** Entries recorded with a token instead of a file digest. */
   tokens: { name: string; token: TreeToken }[]
   warnings: Warning[]
+}
+
+/** File `i` of a listing: project-relative and absolute path, identity. */
+export function listedFile(listing: TreeListing, i: number): { name: string; rel: string; abs: string; stat: FileIdentity } {
+  const name = listing.names[i]!
+  const o = i * ID_WORDS
+  const w = listing.ids
+  return { name, rel: `${listing.rel}/${name}`, abs: `${listing.abs}/${name}`, stat: { size: w[o]!, mtimeNs: w[o + 1]!, ctimeNs: w[o + 2]!, ino: w[o + 3]!, dev: w[o + 4]! } }
 }
 
 /**
@@ -39,13 +62,30 @@ export interface TreeListing {
  * each with a warning. Hidden files are included; only TREE_IGNORED_NAMES are left out.
  */
 export async function listTree(abs: string, rel: string): Promise<TreeListing> {
-  const out: TreeListing = { files: [], tokens: [], warnings: [] }
+  const out: TreeListing = { abs, rel, names: [], ids: new BigUint64Array(ID_WORDS * 256), newestNs: 0n, tokens: [], warnings: [] }
+  const addFile = (name: string, st: BigIntStats) => {
+    const o = out.names.length * ID_WORDS
+    if (o + ID_WORDS > out.ids.length) {
+      const grown = new BigUint64Array(out.ids.length * 2)
+      grown.set(out.ids)
+      out.ids = grown
+    }
+    out.ids[o] = st.size
+    out.ids[o + 1] = st.mtimeNs
+    out.ids[o + 2] = st.ctimeNs
+    out.ids[o + 3] = st.ino
+    out.ids[o + 4] = st.dev
+    const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs
+    if (newest > out.newestNs) out.newestNs = newest
+    out.names.push(name)
+  }
   // `chain`: real paths of the directories being read, outermost first. A symlinked directory equal to or
   // containing one of them (inside the tree or above it) would be walked forever.
   const walk = async (dirAbs: string, prefix: string, chain: string[]): Promise<void> => {
     let names: string[]
     try {
-      names = (await readdir(dirAbs)).filter((n) => !TREE_IGNORED_NAMES.has(n)).sort(compareCodePoints)
+      // Native sort: the listing needs a stable order only (its fingerprint); treeDigest sorts by code point.
+      names = (await readdir(dirAbs)).filter((n) => !TREE_IGNORED_NAMES.has(n)).sort()
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (!prefix || (code !== 'EACCES' && code !== 'EPERM')) throw err
@@ -56,18 +96,21 @@ export async function listTree(abs: string, rel: string): Promise<TreeListing> {
     for (const n of names) {
       const name = prefix ? `${prefix}/${n}` : n
       const childAbs = `${dirAbs}/${n}`
-      const where = posix.join(rel, name)
       let st: BigIntStats
       try {
         st = statSync(childAbs, { bigint: true }) // sync: see the stat phase in engine.ts
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code
         if (code !== 'ENOENT' && code !== 'ELOOP' && code !== 'EACCES') throw err
+        const where = `${rel}/${name}`
         out.tokens.push({ name, token: 'absent' })
         out.warnings.push({ code: 'TREE_UNREADABLE', file: where, message: `${where}: ${code === 'EACCES' ? 'permission denied' : 'dangling symlink'}; recorded as absent in the directory digest` })
         continue
       }
-      if (st.isDirectory()) {
+      if (st.isFile()) {
+        addFile(name, st)
+      } else if (st.isDirectory()) {
+        const where = `${rel}/${name}`
         const real = await realpath(childAbs)
         const within = real.endsWith(sep) ? real : real + sep
         if (chain.some((c) => c === real || c.startsWith(within))) {
@@ -76,15 +119,15 @@ export async function listTree(abs: string, rel: string): Promise<TreeListing> {
           continue
         }
         await walk(childAbs, name, [...chain, real])
-      } else if (st.isFile()) {
-        out.files.push({ name, rel: where, abs: childAbs, stat: st })
       } else {
+        const where = `${rel}/${name}`
         out.tokens.push({ name, token: 'special' })
         out.warnings.push({ code: 'TREE_SPECIAL', file: where, message: `${where}: not a regular file (FIFO, socket or device); recorded as special, not read` })
       }
     }
   }
   await walk(abs, '', [await realpath(abs)])
+  out.ids = out.ids.subarray(0, out.names.length * ID_WORDS)
   return out
 }
 
@@ -97,4 +140,16 @@ export async function treeDigest(entries: ReadonlyArray<{ name: string; digest: 
     pre += `${e.name}\0${e.digest}\0`
   }
   return `${TREE_ALGO}:${await blake2b256Hex(pre)}`
+}
+
+/**
+ * What a directory's digest depends on, short of the files' bytes: every name and token, and each file's
+ * identity. Equal fingerprints (with no racy file) mean equal stat-cache answers for every file, so the
+ * recorded tree digest stands. sha256 (node:crypto): synchronous, and the identities go in as raw words.
+ */
+export function listingFingerprint(listing: TreeListing): string {
+  const h = createHash('sha256').update(`${listing.names.length}\0${listing.tokens.length}\0`)
+  h.update(listing.names.join('\0'))
+  for (const t of listing.tokens) h.update(`\0${t.name}\0${t.token}`)
+  return h.update(listing.ids).digest('base64')
 }

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { DEFAULT_CACHE_DIR, isProjectRelative, type EnvironmentInputs, type Generator } from '@modelops-bundle/core'
+import { isProjectRelative, type EnvironmentInputs, type Generator } from '@modelops-bundle/core'
 
 export interface Options {
   /**
@@ -13,8 +13,9 @@ export interface Options {
    */
   registry?: string
   /**
-   * Cache folder (stat cache and generated outputs), relative to the project root.
-   * @default 'node_modules/.cache/modelops-bundle'
+   * Cache folder (stat cache, parse snapshots, generated outputs); a relative path is resolved against the project root.
+   * @default `node_modules/.cache/modelops-bundle` in the bundler's root (Vite `root`, webpack `context`, esbuild
+   * `absWorkingDir`, else `process.cwd()`)
    */
   cacheDir?: string
   /**
@@ -75,7 +76,8 @@ export interface OptionsResolved {
   /** Absolute; where the search for `.modelops-bundle/` starts. Undefined until the bundler's root is known. */
   root: string | undefined
   registry: string | undefined
-  cacheDir: string
+  /** As given; undefined: the workspace's default for a build (Workspace.open, mode 'build'). */
+  cacheDir: string | undefined
   manifest: { fileName: string } | false
   report: { fileName: string } | false
   environment: Partial<EnvironmentInputs>
@@ -87,7 +89,6 @@ export interface OptionsResolved {
   log: boolean
 }
 
-export { DEFAULT_CACHE_DIR }
 export const DEFAULT_MANIFEST = 'modelops-manifest.json'
 export const DEFAULT_REPORT = 'modelops-build.json'
 export const DEFAULT_MAX_CACHE_SIZE = 2 * 1024 ** 3
@@ -109,7 +110,7 @@ export function resolveOptions(options: Options = {}): OptionsResolved {
   return {
     root: options.root === undefined ? undefined : path.resolve(options.root),
     registry: options.registry,
-    cacheDir: options.cacheDir ?? DEFAULT_CACHE_DIR,
+    cacheDir: options.cacheDir,
     manifest,
     report,
     environment: options.environment ?? {},
