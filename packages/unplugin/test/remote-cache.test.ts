@@ -142,7 +142,7 @@ describe('remote cache: credentials', () => {
     expect(await takeGenerated(c), 'C was refused and generated locally').toEqual(['seir', 'sir'])
     const warnings = out.lines.filter((l) => /remote cache/.test(l))
     expect(warnings.length, warnings.join('\n')).toBe(1)
-    expect(warnings[0]).toMatch(/refused the credentials from MODELOPS_REMOTE_CACHE_USERNAME\/PASSWORD \(HTTP 401\)/)
+    expect(warnings[0]).toMatch(/refused the credentials from MODELOPS_REMOTE_CACHE_USERNAME\/MODELOPS_REMOTE_CACHE_PASSWORD \(HTTP 401\)/)
     expect(await leaks([a, b, c, cacheA, cacheB, cacheC], out.lines)).toEqual([])
   })
 })
