@@ -7,7 +7,7 @@
 //     --quick   small sizes, few runs (~2 minutes): a smoke run of the whole harness
 //     --big     also hash a 4 GiB file for the peak-memory table (4 GiB of disk, a minute or two)
 //     --runs N  runs per contender (default 5, --quick 2)
-//     --only    comma list of: data, semantic, warm, plugin, growth, remote
+//     --only    comma list of: data, semantic, warm, plugin, growth, commands, remote
 //     --out     where results.json / results.md go (default bench/; --quick defaults to bench/tmp/quick/)
 //     --no-readme  do not refresh the figures in README.md (a full run into bench/ refreshes them)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -19,6 +19,7 @@ import { README_END, README_START, renderMarkdown, renderReadmeBlock } from './l
 import { dataHashing } from './suites/data-hashing.mjs'
 import { pluginOverhead } from './suites/plugin.mjs'
 import { semanticHashing } from './suites/semantic.mjs'
+import { commands } from './suites/commands.mjs'
 import { growth, warmCold } from './suites/warm-cold.mjs'
 import { remoteCache } from './suites/remote-cache.mjs'
 
@@ -41,7 +42,7 @@ function parseArgs(argv) {
   return opts
 }
 function readHelp() {
-  return 'usage: node bench/run.mjs [--quick] [--big] [--runs N] [--only data,semantic,warm,plugin,growth,remote] [--out DIR] [--no-readme]'
+  return 'usage: node bench/run.mjs [--quick] [--big] [--runs N] [--only data,semantic,warm,plugin,growth,remote,commands] [--out DIR] [--no-readme]'
 }
 
 const opts = parseArgs(process.argv.slice(2))
@@ -78,6 +79,7 @@ const suites = [
   ['plugin', pluginOverhead],
   ['growth', growth],
   ['remote', remoteCache],
+  ['commands', commands],
 ]
 const results = {
   schema: 'modelops-bundle/bench@1',

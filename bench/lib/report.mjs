@@ -57,6 +57,7 @@ function goals(r) {
     const v = p.overhead_warm_process
     rows.push(['plugin overhead on a warm no-change Vite build < 5% (whole process; `vite.build()` alone)', v == null ? 'n/a' : `${pct(v)}; ${pct(p.overhead_warm)}`, v == null ? null : v < 0.05])
   }
+  for (const sc of get('commands')?.scenarios ?? []) rows.push([`${sc.label}: ${sc.goal} (whole process)`, `${fmtNum(sc.time_ratio, 2)}× the time of ${sc.rows[1].name}`, sc.met])
   if (!rows.length) return []
   return [
     '## Goal figures', '',
@@ -163,6 +164,16 @@ const renderers = {
   },
 }
 
+renderers.commands = (x) => {
+  const out = [`## 7. ${x.title}`, '', '| command | ours | peer | time ratio (ours / peer) | goal | met |', '|---|---|---|---|---|---|']
+  for (const s of x.scenarios) {
+    const [ours, peer] = s.rows
+    out.push(`| ${s.label} | ${status(ours) ?? fmtRange(ours.wall_ms)} | ${peer.name}: ${status(peer) ?? fmtRange(peer.wall_ms)} | **${fmtNum(s.time_ratio, 2)}×** | ${s.goal} | ${s.met == null ? 'not measured' : s.met ? 'yes' : '**no**'} |`)
+  }
+  out.push(...notes(x))
+  return out
+}
+
 function extraSemantic(x) {
   const e = x.rows[0].extra?.find(Boolean)
   const lines = []
@@ -209,6 +220,10 @@ export function renderReadmeBlock(r) {
   }
   const g = get('growth')
   if (g?.points?.length) lines.push(`| growth ${g.points.map((x) => x.files.toLocaleString('en-US')).join(' / ')} files: per-file cost cold, warm | ${g.points.map((x) => `${fmtNum(x.cold_us_per_file, 0)}`).join(' / ')} µs; ${g.points.map((x) => `${fmtNum(x.warm_us_per_file)}`).join(' / ')} µs | | ${g.linearity ? `${fmtRatio(g.linearity.cold)} / ${fmtRatio(g.linearity.warm)} (1× = linear)` : ''} |`)
+  for (const sc of get('commands')?.scenarios ?? []) {
+    const [ours, peer] = sc.rows
+    lines.push(`| ${sc.label}, whole process | ${cell(ours, (x) => fmtMs(x.wall_ms?.median))} | ${peer.name} ${cell(peer, (x) => fmtMs(x.wall_ms?.median))} | ${fmtNum(sc.time_ratio, 2)}× the time (goal ≤ ${sc.goal_max}×) |`)
+  }
   const notMeasured = r.measurements.filter((x) => x.status && x.status !== 'measured' && x.status !== 'partial')
   if (notMeasured.length) lines.push('', ...notMeasured.map((x) => `- ${x.title ?? x.id}: ${x.status}: ${x.reason}`))
   lines.push('', 'Goals, method and peers: [docs/benchmarks.md](docs/benchmarks.md). Run `npm run bench` (about 10 minutes on 2 cores) or `node bench/run.mjs --quick`.', '', README_END)

@@ -1,7 +1,7 @@
 // Environment faults: read-only or full cache folder → the build succeeds without caching, with a warning;
 // a missing generator → a clear error.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs'
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect } from 'vitest'
@@ -148,6 +148,26 @@ describe('environment faults', () => {
     ctx.observe(`exit 1: \`${firstLines(r.stderr.replace(/^BUILD FAILED: /m, ''), 2)}\``)
   })
 
+  fault(G, 'generator timeout beyond Node\'s timer limit', { fault: 'config.yaml `generator.timeout: 600h` (Node timers hold at most 2^31 - 1 ms; a longer one fires at once); then the plugin option `generate.timeout` = 600 h; then 596 h', expected: 'refused before any generator runs, naming config.yaml:line (and the option), no stack; 596 h builds normally' }, async (ctx) => {
+    const w = buildWorld(1)
+    const config = join(w.p.root, '.modelops-bundle/config.yaml')
+    const command = JSON.stringify([process.execPath, GEN, w.log, w.nonce, 'ok', '4096'])
+    writeFileSync(config, `generator:\n  command: ${command}\n  timeout: 600h\n`)
+    const a = await build(w, { options: { generate: undefined } })
+    expectUserError(a.r, '.modelops-bundle/config.yaml', { line: 3 })
+    expect(a.r.stderr).toMatch(/generator\.timeout: 2160000000 ms \(25\.0 days\) is longer than the longest timer Node can set/)
+    expect(generations(w), 'no generator ran').toEqual({})
+    const b = await build(w, { options: { generate: { command: JSON.parse(command), timeout: 600 * 3_600_000 } } })
+    expect(b.r.code, b.r.stderr).toBe(1)
+    expect(b.r.stderr).toMatch(/`generate\.timeout`: 2160000000 ms/)
+    expect(generations(w), 'no generator ran').toEqual({})
+    writeFileSync(config, `generator:\n  command: ${command}\n  timeout: 596h\n`)
+    const c = await build(w, { options: { generate: undefined } })
+    expect(c.r.code, c.r.stderr).toBe(0)
+    expectGoodOutputs(w, c.outDir)
+    ctx.observe(`\`${firstLines(a.r.stderr.replace(/^BUILD FAILED: /m, ''), 1)}\`; option: \`${firstLines(b.r.stderr.replace(/^BUILD FAILED: /m, ''), 1).slice(0, 140)}\`; 596h builds`)
+  })
+
   fault(G, 'generator that fails', { fault: 'generator exits 3 (MODELOPS_OUT_DIR unset is simulated by a failing command)', expected: 'build fails with the tail of its stderr; earlier good entries still served' }, async (ctx) => {
     const w = buildWorld(1)
     const ok = await build(w)
@@ -161,5 +181,68 @@ describe('environment faults', () => {
     expectGoodOutputs(w, again.outDir)
     expect(generations(w)).toEqual({ m0_m0: 1 })
     ctx.observe(`exit 1 with the generator's stderr; the earlier entry is still a hit`)
+  })
+})
+
+/** The emitted result.txt of each model: its size and its head and tail lines (the sparse generator's), and the manifest's size for it. */
+function expectBigOutputs(w: BuildWorld, outDir: string): void {
+  const manifest = JSON.parse(readFileSync(join(outDir, 'modelops-manifest.json'), 'utf8'))
+  for (const m of w.p.models) {
+    const fd = openSync(join(outDir, 'modelops', m.id, 'result.txt'), 'r')
+    try {
+      expect(fstatSync(fd).size, `modelops/${m.id}/result.txt size`).toBe(w.size)
+      const head = Buffer.from(`${m.id} ${w.nonce} head\n`)
+      const tail = Buffer.from(`${m.id} ${w.nonce} tail\n`)
+      const got = Buffer.alloc(tail.length)
+      readSync(fd, got, 0, head.length, 0)
+      expect(got.subarray(0, head.length).equals(head), `${m.id} head`).toBe(true)
+      readSync(fd, got, 0, tail.length, w.size - tail.length)
+      expect(got.equals(tail), `${m.id} tail`).toBe(true)
+    } finally {
+      closeSync(fd)
+    }
+    expect(manifest.models[m.id].artifacts.find((a: { path: string }) => a.path.endsWith('/result.txt')).bytes).toBe(w.size)
+  }
+}
+
+const maxRssMb = (stdout: string) => Number(/MAXRSS_KB (\d+)/.exec(stdout)?.[1] ?? NaN) / 1024
+
+describe('big outputs', () => {
+  fault(G, '3 × 1 GB outputs', { fault: 'three models whose generator writes a 1 GB result.txt each (sparse); a Vite build', expected: 'outputs copied into the output folder, never read into memory: peak RSS of the build process ≤ 300 MB; the next build (a hit) too', timeout: 900_000 }, async (ctx) => {
+    const w = buildWorld(3, { size: 1_000_000_000 })
+    try {
+      const rss: number[] = []
+      for (const pass of ['cold', 'warm']) {
+        const a = await build(w, { bundler: 'vite', mode: 'sparse', timeoutMs: 850_000 })
+        expect(a.r.code, `${pass} build:\n${a.r.stderr}`).toBe(0)
+        expectBigOutputs(w, a.outDir)
+        rss.push(maxRssMb(a.r.stdout))
+        rmSync(a.outDir, { recursive: true, force: true })
+      }
+      expect(generations(w)).toEqual({ m0_m0: 1, m1_m1: 1, m2_m2: 1 })
+      for (const r of rss) expect(r, 'peak RSS of the build process (MB)').toBeLessThanOrEqual(300)
+      ctx.observe(`peak RSS ${rss.map((r) => `${Math.round(r)} MB`).join(' (cold), ')} (warm)`)
+    } finally {
+      rmSync(join(w.p.root, '..'), { recursive: true, force: true })
+    }
+  })
+
+  fault(G, 'an output over 2 GiB', { fault: 'a generator writes a 2.5 GiB result.txt (sparse); an esbuild build, then a second build (a hit)', expected: 'both builds succeed and emit the whole file (no `RangeError … greater than 2 GiB`)', timeout: 900_000 }, async (ctx) => {
+    const w = buildWorld(1, { size: 2.5 * 2 ** 30 })
+    try {
+      const rss: number[] = []
+      for (const pass of ['cold', 'warm']) {
+        const a = await build(w, { mode: 'sparse', timeoutMs: 850_000 })
+        expect(a.r.code, `${pass} build:\n${a.r.stderr}`).toBe(0)
+        expect(stackLine(a.r.stderr), a.r.stderr).toBeUndefined()
+        expectBigOutputs(w, a.outDir)
+        rss.push(maxRssMb(a.r.stdout))
+        rmSync(a.outDir, { recursive: true, force: true })
+      }
+      expect(generations(w)).toEqual({ m0_m0: 1 })
+      ctx.observe(`both builds emit 2.5 GiB; peak RSS ${rss.map((r) => `${Math.round(r)} MB`).join(', ')}`)
+    } finally {
+      rmSync(join(w.p.root, '..'), { recursive: true, force: true })
+    }
   })
 })

@@ -8,7 +8,8 @@ import { describe, expect } from 'vitest'
 import { fault } from './support/record.js'
 import { cli, expectUserError, firstLines } from './support/run.js'
 import { listFiles, makeProject, registryYaml } from './support/project.js'
-import { build, buildWorld } from './support/build.js'
+import { build, buildWorld, emitted, expected } from './support/build.js'
+import { write } from './support/project.js'
 
 const G = 'ids'
 
@@ -71,4 +72,67 @@ describe('ids that are paths', () => {
       ctx.observe(`exit ${r.code}: \`${firstLines(r.stderr, 1)}\``)
     })
   }
+})
+
+describe('ids that are names of Object.prototype', () => {
+  const NAMES = Object.getOwnPropertyNames(Object.prototype)
+  fault(G, 'every Object.prototype name as a model id and a target id', {
+    fault: `${NAMES.length} models registered with --id ${NAMES.join(', ')}; ${NAMES.length} targets with name= the same; list, digest, verify, a data edit, an esbuild build with a generator and the bundle's virtual module`,
+    expected: 'each is an ordinary id everywhere: registered, listed, digested; verify turns stale when the data of __proto__ or toString changes; the manifest, the emitted files and the virtual module hold every one',
+    timeout: 600_000,
+  }, async (ctx) => {
+    const w = buildWorld(NAMES.length)
+    const root = w.p.root
+    writeFileSync(w.p.registry, registryYaml([]))
+    for (const [i, name] of NAMES.entries()) {
+      const r = await cli(['register-model', `models/m${i}.py`, '--id', name, '--data', `data/d${i}.csv`], { cwd: root, timeoutMs: 120_000 })
+      expect(r.code, `register-model --id ${name}: ${r.stderr}`).toBe(0)
+    }
+    const targets = NAMES.map((name, i) => `@cb.calibration_target(name=${JSON.stringify(name)}, model_output="prevalence", data={"observed": "data/d${i}.csv"})\ndef t${i}(data_paths):\n    return data_paths\n`)
+    write(join(root, 'targets/__init__.py'), '')
+    write(join(root, 'targets/t.py'), `import modelops_calabaria as cb\n\n\n${targets.join('\n\n')}`)
+    const rt = await cli(['register-target', 'targets/t.py'], { cwd: root, timeoutMs: 120_000 })
+    expect(rt.code, rt.stderr).toBe(0)
+
+    const list = JSON.parse((await cli(['list', '--json'], { cwd: root })).stdout)
+    const keysOf = (v: unknown) => Object.keys(Array.isArray(v) ? Object.fromEntries(v.map((e: { id: string }) => [e.id, e])) : (v as object)).sort()
+    expect(keysOf(list.models), 'list: model ids').toEqual([...NAMES].sort())
+    expect(keysOf(list.targets), 'list: target ids').toEqual([...NAMES].sort())
+    const digest = JSON.parse((await cli(['digest', '--json'], { cwd: root })).stdout)
+    expect(Object.keys(digest.models).sort(), 'digest: models').toEqual([...NAMES].sort())
+    expect(Object.keys(digest.targets).sort(), 'digest: targets').toEqual([...NAMES].sort())
+    for (const n of NAMES) expect(digest.models[n].digest, `digest of ${n}`).toMatch(/^composite1:[0-9a-f]{64}$/)
+    const fresh = await cli(['verify'], { cwd: root })
+    expect(fresh.code, fresh.stdout + fresh.stderr).toBe(0)
+
+    for (const name of ['__proto__', 'toString', 'constructor']) {
+      const i = NAMES.indexOf(name)
+      const file = join(root, `data/d${i}.csv`)
+      const before = readFileSync(file)
+      writeFileSync(file, Buffer.concat([before, Buffer.from('9,9\n')]))
+      const stale = await cli(['verify'], { cwd: root })
+      expect(stale.code, `verify after editing the data of ${name}: ${stale.stdout}${stale.stderr}`).toBe(1)
+      expect(stale.stdout + stale.stderr, 'verify names the model').toContain(name)
+      writeFileSync(file, before)
+    }
+    expect((await cli(['verify'], { cwd: root })).code, 'fresh again after restoring').toBe(0)
+
+    write(join(root, 'src/main.js'), "import manifest, { models, targets, artifactUrl } from 'virtual:modelops-bundle'\nexport const ids = Object.keys(models)\nexport const tids = Object.keys(targets)\nexport const urls = ids.map((id) => artifactUrl(id, 'result.txt'))\nexport const proto = Object.getPrototypeOf(models)\nexport default manifest\n")
+    const { r, outDir } = await build(w)
+    expect(r.code, r.stderr).toBe(0)
+    const manifest = JSON.parse(readFileSync(join(outDir, 'modelops-manifest.json'), 'utf8'))
+    expect(Object.keys(manifest.models).sort(), 'manifest: models').toEqual([...NAMES].sort())
+    expect(Object.keys(manifest.targets).sort(), 'manifest: targets').toEqual([...NAMES].sort())
+    for (const n of NAMES) {
+      expect(manifest.models[n].artifacts.map((a: { path: string }) => a.path), `manifest artifacts of ${n}`).toEqual([`modelops/${n}/result.txt`, `modelops/${n}/series/s.csv`])
+      const file = emitted(outDir, n, 'result.txt')
+      expect(file && readFileSync(file).equals(expected(w, n)), `modelops/${n}/result.txt holds ${n}'s bytes`).toBe(true)
+    }
+    const mod = await import(join(outDir, 'main.js'))
+    expect([...mod.ids].sort(), 'virtual module: models').toEqual([...NAMES].sort())
+    expect([...mod.tids].sort(), 'virtual module: targets').toEqual([...NAMES].sort())
+    expect(mod.proto, 'models has no prototype').toBeNull()
+    expect(mod.urls).toContain('/modelops/__proto__/result.txt')
+    ctx.observe(`${NAMES.length} models and ${NAMES.length} targets registered, listed, digested; verify exit 1 after each data edit (naming __proto__, toString, constructor), 0 after restoring; build emitted ${NAMES.length * 2} artifacts, each with its own model's bytes; virtual module lists every id`)
+  })
 })

@@ -1,7 +1,7 @@
 // mops-bundle: the command-line face of @modelops-bundle/core. argv in, text or JSON out, an exit code back.
 import { createRequire } from 'node:module'
 import { type CommandDef, defineCommand, renderUsage, runCommand } from 'citty'
-import { ModelopsError } from '@modelops-bundle/core'
+import { ModelopsError } from '@modelops-bundle/core/errors'
 import { session } from './argv.js'
 import { aliases, commands } from './commands/index.js'
 import { colorEnabled, EXIT, palette, reportError, usageError } from './output.js'

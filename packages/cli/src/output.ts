@@ -1,6 +1,6 @@
 // Everything the CLI prints goes through here: results on stdout (text or --json), logs on stderr,
 // colour only on a TTY without NO_COLOR, errors formatted by core and mapped to exit codes.
-import { formatError, isModelopsError, ModelopsError, type Warning } from '@modelops-bundle/core'
+import { formatError, isModelopsError, ModelopsError, type Warning } from '@modelops-bundle/core/errors'
 
 /** 0 ok, 1 user error or stale (verify), 2 usage or internal error. */
 export const EXIT = { OK: 0, FAIL: 1, USAGE: 2 } as const

@@ -2,12 +2,39 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { run, sampleProject, show } from './helpers.js'
+import { run, sampleProject, show, tempDir } from './helpers.js'
 
 const registryText = (root: string) => readFileSync(join(root, '.modelops-bundle/registry.yaml'), 'utf8')
 const listJson = async (root: string) => JSON.parse((await run(['list', '--json'], { cwd: root })).stdout)
 
 describe('register-model', { timeout: 240_000 }, () => {
+  it('src layout: the entrypoint is the module path from src; the package __init__ files are code, and editing one makes the model stale', async () => {
+    const root = tempDir('mops-srclayout-')
+    expect((await run(['init'], { cwd: root })).code).toBe(0)
+    const files: Record<string, string> = {
+      'src/mypkg/__init__.py': '',
+      'src/mypkg/models/__init__.py': 'SCALE = 1\n',
+      'src/mypkg/models/sir.py': 'import modelops_calabaria as cb\n\nclass SIR(cb.BaseModel):\n    pass\n',
+    }
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(join(root, rel, '..'), { recursive: true })
+      writeFileSync(join(root, rel), text)
+    }
+    const reg = await run(['register-model', 'src/mypkg/models/sir.py'], { cwd: root })
+    expect(reg.code, show(reg)).toBe(0)
+    expect(reg.stdout).toMatch(/^\+ sir_sir\s+entry=mypkg\.models\.sir:SIR$/m)
+    // src/ is an import root, not a package: no advice to add src/__init__.py.
+    expect(reg.stdout + reg.stderr).not.toContain('src/ has no __init__.py')
+    const model = (await listJson(root)).models.sir_sir
+    expect(model.code).toEqual(['src/mypkg/__init__.py', 'src/mypkg/models/__init__.py'])
+    expect((await run(['verify'], { cwd: root })).code).toBe(0)
+    writeFileSync(join(root, 'src/mypkg/models/__init__.py'), 'SCALE = 2\n')
+    const stale = await run(['status'], { cwd: root })
+    expect(stale.stdout).toMatch(/sir_sir\s+stale/)
+    expect(stale.stdout).toMatch(/modified CODE_DEP\s+src\/mypkg\/models\/__init__\.py/)
+    expect((await run(['verify'], { cwd: root })).code).toBe(1)
+  })
+
   it('an unknown --class is an error naming it and the classes found; the registry is untouched', async () => {
     const root = await sampleProject()
     const before = registryText(root)

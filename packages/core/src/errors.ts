@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'LOCK_TIMEOUT'
   | 'GENERATOR_FAILED'
   | 'CACHE'
+  | 'OUTPUT_TOO_LARGE'
   | 'STALE'
 
 export interface ErrorLocation {

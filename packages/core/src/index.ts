@@ -28,10 +28,12 @@ export * from './digest/engine.js'
 export * from './digest/loose.js'
 export * from './digest/pool.js'
 
-export * from './python/semantic.js'
+// Not the parser itself: web-tree-sitter is bundled into dist/, so its types are not installed for users.
+export { PYSEM_ALGO, PYSEM_HEADER, SEMANTIC_FALLBACK, decodeSource, semanticDigest, semanticDigestMany, semanticTokens, type SemanticFileResult, type SemanticManyOptions, type SemanticResult } from './python/semantic.js'
 export * from './python/discover.js'
 export * from './python/imports.js'
-export * from './python/parser.js'
+export * from './python/roots.js'
+export { GRAMMAR_VERSION, GRAMMAR_WASM_SHA256, grammarWasmPath, grammarWasmSha256 } from './python/parser.js'
 export * from './python/pool.js'
 
 export * from './sample/sample.js'

@@ -29,6 +29,21 @@ describe('runGenerator', () => {
     expect(await readFile(path.join(c.outDir, 'a b.txt'), 'utf8')).toBe('$NOT_EXPANDED')
   })
 
+  it('a timeout past Node\'s longest timer (core API callers skip the config check) is clamped, not fired at once', async () => {
+    const c = await ctx()
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(w.name)
+    process.on('warning', onWarning)
+    try {
+      // 0.3 s of work: with the timer overflowing to 1 ms, the generator would be killed before writing.
+      await runGenerator({ command: [process.execPath, '-e', 'setTimeout(() => require("fs").writeFileSync(process.env.MODELOPS_OUT_DIR + "/ok", "1"), 300)'], timeout: 600 * 3_600_000 }, model, c)
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(await readFile(path.join(c.outDir, 'ok'), 'utf8')).toBe('1')
+    expect(warnings).not.toContain('TimeoutOverflowWarning')
+  })
+
   it('fails with the tail of stderr, naming the model', async () => {
     const c = await ctx()
     const cmd = `${JSON.stringify(process.execPath)} -e "for (let i = 0; i < 50; i++) console.error('line ' + i); process.exit(3)"`

@@ -164,6 +164,8 @@ describe('openProject and config.yaml', () => {
     ['environment:\n  pythn_version: "3.11"\n', 2, 3, /unknown environment input "pythn_version"/],
     ['generator:\n  timeout: 10\n', 2, 3, /generator needs a command/],
     ['generator:\n  command: run\n  timeout: soon\n', 3, 12, /generator.timeout must be a duration/],
+    ['generator:\n  command: run\n  timeout: 600h\n', 3, 12, /generator\.timeout: 2160000000 ms \(25\.0 days\) is longer than the longest timer Node can set, 2147483647 ms/],
+    ['generator:\n  command: run\n  timeout: 3000000000\n', 3, 12, /generator\.timeout: 3000000000 ms .* longer than the longest timer/],
     ['code_roots: [../elsewhere]\n', 1, 14, /must be a folder inside the project/],
     ['generator:\n  command: run\n  inputs: [../runner]\n', 3, 12, /generator.inputs\[0\] must be a file or folder inside the project/],
     ['generator:\n  command: run\n  inputs: runner\n', 3, 11, /generator.inputs must be a list/],
@@ -201,5 +203,7 @@ describe('config.yaml details', () => {
   it('reads durations in every unit and as milliseconds', () => {
     const t = (v: string) => parseConfig(`generator:\n  command: [run]\n  timeout: ${v}\n`, 'c').config.generator?.timeout
     expect([t('500ms'), t('2s'), t('1.5m'), t('1h'), t('2500')]).toEqual([500, 2000, 90_000, 3_600_000, 2500])
+    // The longest Node timer (2^31 - 1 ms) rounds down to 596 h: that much is accepted.
+    expect([t('596h'), t('2147483647')]).toEqual([2_145_600_000, 2_147_483_647])
   })
 })

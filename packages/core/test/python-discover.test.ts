@@ -143,7 +143,10 @@ describe('names take effect at their position (as when the module runs)', () => 
     expect(await models(`if flag:\n    ${pyd}else:\n    ${cal}class M(BaseModel): pass\n`)).toEqual(['M'])
     expect(await models(`try:\n    ${cal}except ImportError:\n    BaseModel = object\nclass M(BaseModel): pass\n`)).toEqual(['M'])
     expect(await models(`${cal}for BaseModel in []:\n    pass\nclass M(BaseModel): pass\n`)).toEqual(['M'])
-    // Straight-line code has one definition: the last.
+    expect(await models(`${cal}match x:\n    case 1:\n        ${pyd}class M(BaseModel): pass\n`)).toEqual(['M'])
+    expect(await models(`${cal}while x:\n    BaseModel = None\nclass M(BaseModel): pass\n`)).toEqual(['M'])
+    // Straight-line code has one definition: the last (del unbinds).
+    expect(await models(`${cal}del BaseModel\nclass M(BaseModel): pass\n`)).toEqual([])
     expect(await models(`${cal}try:\n    pass\nfinally:\n    ${pyd}class M(BaseModel): pass\n`)).toEqual([])
   })
 })
@@ -193,7 +196,7 @@ describe('identifiers are NFKC-normalised, as Python does (PEP 3131)', () => {
       ['Aliased', ['H'], [], 'models.m:Aliased'],
     ])
   })
-  it('the names are those of Python\'s own ast (python3 as the oracle)', async () => {
+  it('the names are those of Python\'s own ast (python3 as the oracle)', { timeout: 240_000 }, async () => {
     const out = execFileSync('python3', ['-c', 'import ast,sys; print("\\n".join(n.name for n in ast.parse(sys.stdin.read()).body if isinstance(n, ast.ClassDef)))'], { input: src, encoding: 'utf8' })
     expect((await discover(src)).models.map((m) => m.name)).toEqual(out.trim().split('\n'))
   })
@@ -218,6 +221,30 @@ describe('assignment aliases', () => {
     ].join('\n') + '\n'
     const extra = { 'models/__init__.py': '', 'models/base.py': 'import modelops_calabaria\nShared = modelops_calabaria.BaseModel\n' }
     expect(await models(src, extra)).toEqual(['A', 'B', 'C', 'D'])
+  })
+})
+
+describe('the real Python tool on the same files (modelops_contracts discovery; differences listed in docs/discovery.md)', () => {
+  // The reference matches base names by text ('BaseModel' in the name) over every class of the file (ast.walk).
+  const cases: Record<string, [string, string[], string[]]> = {
+    later_import: ['from modelops_calabaria import BaseModel\nclass A(BaseModel): pass\nfrom pydantic import BaseModel\nclass B(BaseModel): pass\n', ['A', 'B'], ['A']],
+    later_star: ['from modelops_calabaria import *\nclass A(BaseModel): pass\nfrom pydantic import BaseModel\nclass B(BaseModel): pass\n', ['A', 'B'], ['A']],
+    forward_base: ['from modelops_calabaria import BaseModel\nclass Late(Early): pass\nclass Early(BaseModel): pass\n', ['Late', 'Early'], ['Early']],
+    main_block: ['import modelops_calabaria as cb\nclass A(cb.BaseModel): pass\nif __name__ == "__main__":\n    class Demo(cb.BaseModel): pass\n', ['A', 'Demo'], ['A']],
+    nfkc: ['import modelops_calabaria as ｃｂ\nclass Modelﬁ(cb.BaseModel): pass\n', ['Modelfi'], ['Modelfi']],
+    alias: ['import modelops_calabaria as cb\nBase = cb.BaseModel\nclass M(Base): pass\n', [], ['M']],
+  }
+  it('reference vs ours, case by case', { timeout: 240_000 }, async () => {
+    const root = project(Object.fromEntries(Object.entries(cases).map(([k, [src]]) => [`models/${k}.py`, src])))
+    const envSh = join(process.env.MODELOPS_PY_TOOL ?? '/tmp/pytool', 'env.sh')
+    const script = 'import json,sys; from pathlib import Path; from modelops_contracts.registry import discover_model_classes as d; print(json.dumps({a: [n for n, _ in d(Path(sys.argv[1]) / "models" / (a + ".py"))] for a in sys.argv[2:]}))'
+    // Fails (not skips) without the tool: .ci/run installs it.
+    const out = execFileSync('bash', ['-c', `. "${envSh}" && modelops-bundle-python -c "$0" "$@"`, script, root, ...Object.keys(cases)], { encoding: 'utf8' })
+    const reference = JSON.parse(out) as Record<string, string[]>
+    for (const [name, [, ref, ours]] of Object.entries(cases)) {
+      expect(reference[name], `reference on ${name}`).toEqual(ref)
+      expect((await discoverFile(join(root, `models/${name}.py`), { root })).models.map((m) => m.name), `ours on ${name}`).toEqual(ours)
+    }
   })
 })
 
@@ -269,8 +296,20 @@ describe('entrypoints', () => {
   it('a missing file is FILE_NOT_FOUND naming it', async () => {
     await expect(discoverFile('no/such/file.py')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', file: 'no/such/file.py' })
   })
-  it('nested packages give dotted module paths relative to the root', async () => {
+  it('nested packages give dotted module paths from the import root (src is one by default)', async () => {
     const r = await discover('import modelops_calabaria as cb\nclass M(cb.BaseModel): pass\n', {}, 'src/epi/models/sir.py')
-    expect(r.models[0]!.entrypoint).toBe('src.epi.models.sir:M')
+    expect(r.models[0]!.entrypoint).toBe('epi.models.sir:M')
+    const flat = await discover('import modelops_calabaria as cb\nclass M(cb.BaseModel): pass\n', {}, 'lib/epi/models/sir.py')
+    expect(flat.models[0]!.entrypoint).toBe('lib.epi.models.sir:M')
+  })
+  it('src layout: relative and absolute imports inside the package resolve from src', async () => {
+    const extra = {
+      'src/epi/__init__.py': '',
+      'src/epi/models/__init__.py': '',
+      'src/epi/core.py': 'import modelops_calabaria as cb\nclass Core(cb.BaseModel): pass\n',
+      'src/epi/models/base.py': 'from ..core import Core\nclass Base(Core): pass\n',
+    }
+    const r = await discover('from .base import Base\nfrom epi.core import Core\nclass A(Base): pass\nclass B(Core): pass\n', extra, 'src/epi/models/sir.py')
+    expect(r.models.map((m) => m.entrypoint)).toEqual(['epi.models.sir:A', 'epi.models.sir:B'])
   })
 })

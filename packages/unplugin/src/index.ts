@@ -3,8 +3,8 @@ import type { PluginBuild } from 'esbuild'
 import { describeError, ModelopsContext, type BuildResult } from './core/context.js'
 import { resolveOptions, type Options } from './core/options.js'
 import { isResolvedVirtual, isVirtual, RESOLVED_ID, VIRTUAL_ALIAS, VIRTUAL_ID, virtualModuleCode } from './core/virtual.js'
-import { createDevSupport } from './core/dev-server.js'
-import { Emitter, PLUGIN_NAME as NAME, type AssetSink } from './core/emit.js'
+import { createDevSupport, overlayError } from './core/dev-server.js'
+import { Emitter, PLUGIN_NAME as NAME, type AssetSink, type OutputFs } from './core/emit.js'
 
 export type { Options, OptionsResolved } from './core/options.js'
 export type { BuildResult, EmittedFile } from './core/context.js'
@@ -40,6 +40,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         // Vite dev: configureServer already started the first run; reuse it rather than hashing twice.
         r = await (isServe && ctx.latest ? (current = ctx.latest) : start())
       } catch (err) {
+        // Vite dev starts anyway: the terminal got the message (configureServer), the page's overlay gets it
+        // from load(), and the next good save of a watched file recovers.
+        if (isServe) return
         // unplugin's context has error() on Rollup-family and webpack; throwing is the portable fallback.
         const self = this as unknown as { error?: (m: { message: string; stack?: string }) => never }
         // No stack: a user's mistake is explained by the message (file, what happened, what to do).
@@ -68,7 +71,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           r = await result()
         } catch (err) {
           // A build reports the failure once, from buildStart/onStart; in dev the overlay shows it from here.
-          if (isServe) throw err
+          if (isServe) throw overlayError(err)
           return `throw new Error(${JSON.stringify(`modelops-bundle: ${describeError(err)}`)})\n`
         }
         // esbuild only watches files returned from onLoad: this is where data-file watches attach there.
@@ -83,7 +86,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       if (!current) return
       const r = await current.catch(() => undefined)
       if (!r) return
-      await emit.webpack(this, r)
+      emit.webpack(this, r)
     },
 
     vite: {
@@ -95,27 +98,30 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
       configureServer: dev.configureServer,
       hotUpdate: dev.hotUpdate as never,
-      async generateBundle(outputOptions) {
+      async generateBundle(outputOptions, _bundle, isWrite) {
         const env = (this as { environment?: { name: string; config: { build: { emitAssets?: boolean } } } }).environment
         // Vite drops assets of environments that do not emit them (server builds by default): such an
         // environment must not claim the folder, or a client build sharing it would skip its manifest.
         if (env && env.config.build.emitAssets === false) return
-        await emitRollup(this, outputOptions, env?.name ?? 'client')
+        await emitRollup(this, outputOptions, env?.name ?? 'client', isWrite)
       },
+      writeBundle: (outputOptions) => emit.rollupWritten(outputOptions),
     },
     rollup: {
-      async generateBundle(outputOptions) {
-        await emitRollup(this, outputOptions, 'rollup')
+      async generateBundle(outputOptions, _bundle, isWrite) {
+        await emitRollup(this, outputOptions, 'rollup', isWrite)
       },
+      writeBundle: (outputOptions) => emit.rollupWritten(outputOptions),
     },
     rolldown: {
       options(inputOptions) {
         // Rolldown's `cwd` is its root; Rollup has none (process.cwd()).
         if (typeof inputOptions.cwd === 'string') ctx.bundlerRoot = inputOptions.cwd
       },
-      async generateBundle(outputOptions) {
-        await emitRollup(this, outputOptions, 'rolldown')
+      async generateBundle(outputOptions, _bundle, isWrite) {
+        await emitRollup(this, outputOptions, 'rolldown', isWrite)
       },
+      writeBundle: (outputOptions) => emit.rollupWritten(outputOptions),
     },
 
     webpack(compiler) {
@@ -129,11 +135,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           if (data.request === VIRTUAL_ID) data.request = VIRTUAL_ALIAS
         })
       })
+      compiler.hooks.afterEmit.tapPromise(NAME, (compilation) => copyWebpack(compiler.outputFileSystem, compilation.outputOptions.path))
     },
     rspack(compiler) {
       ctx.bundlerRoot = compiler.options.context
       const pub = compiler.options.output?.publicPath
       if (typeof pub === 'string' && pub !== 'auto') ctx.bundlerBase = pub
+      compiler.hooks.afterEmit.tapPromise(NAME, (compilation) => copyWebpack(compiler.outputFileSystem, compilation.outputOptions.path))
     },
 
     esbuild: {
@@ -166,9 +174,16 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   }
 
   /** Rollup-family emission waits for the build's run; a failed run was reported from buildStart. */
-  async function emitRollup(sink: AssetSink, outputOptions: { dir?: string; file?: string }, owner: string) {
+  async function emitRollup(sink: AssetSink, outputOptions: { dir?: string; file?: string }, owner: string, isWrite: boolean) {
     if (!current) return
-    await emit.rollup(sink, await current, outputOptions, owner)
+    await emit.rollup(sink, await current, outputOptions, owner, isWrite)
+  }
+
+  /** webpack/Rspack `afterEmit`: the outputs, after the compiler wrote its folder (a failed run emits nothing). */
+  async function copyWebpack(ofs: unknown, outputPath: string | undefined) {
+    if (!current || !ofs || !outputPath) return
+    const r = await current.catch(() => undefined)
+    if (r) await emit.webpackWritten(ofs as OutputFs, outputPath, r)
   }
 }
 

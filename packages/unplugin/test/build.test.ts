@@ -95,3 +95,31 @@ describe('incremental builds (vite)', () => {
     expect(await takeGenerated(root)).toEqual(['sir'])
   })
 })
+
+describe('emission without reading outputs into memory', () => {
+  it('written builds copy outputs after the bundler wrote (not in the bundle); builds that do not write get them in memory', async () => {
+    const entry = path.join(root, 'src/main.js')
+    const pop = await readFile(path.join(root, 'data/pop.csv'), 'utf8')
+    const names = (output: Array<{ fileName: string; type: string }>) => output.filter((o) => o.type === 'asset').map((o) => o.fileName).sort()
+    const { rollup } = await import('rollup')
+    const RollupPlugin = (await import('unplugin-modelops-bundle/rollup')).default
+    const b = await rollup({ input: entry, plugins: [RollupPlugin({ root, log: false })], logLevel: 'silent' })
+    // generate(): nothing is written, so the outputs come as in-memory assets with the manifest.
+    const generated = await b.generate({ format: 'es' })
+    expect(names(generated.output)).toEqual(['modelops-manifest.json', 'modelops/seir/summary.json', 'modelops/seir/tables/input.csv', 'modelops/sir/summary.json', 'modelops/sir/tables/input.csv'])
+    const csv = generated.output.find((o) => o.fileName === 'modelops/sir/tables/input.csv') as { source: Uint8Array }
+    expect(Buffer.from(csv.source).toString()).toBe(pop)
+    // write(): the manifest goes through the bundle, the outputs are copied into the folder after the write.
+    const dir = out('rollup-write')
+    const written = await b.write({ dir, format: 'es' })
+    await b.close()
+    expect(names(written.output)).toEqual(['modelops-manifest.json'])
+    expect(await readFile(path.join(dir, 'modelops/sir/tables/input.csv'), 'utf8')).toBe(pop)
+    expect((await readdir(path.join(dir, 'modelops/sir'))).sort(), 'no temp files left').toEqual(['summary.json', 'tables'])
+
+    const { build: viteBuild } = await import('vite')
+    const VitePlugin = (await import('unplugin-modelops-bundle/vite')).default
+    const res = (await viteBuild({ root, configFile: false, logLevel: 'silent', plugins: [VitePlugin({ log: false })], build: { write: false, rollupOptions: { input: entry } } })) as { output: Array<{ fileName: string; type: string }> }
+    expect(names(res.output)).toContain('modelops/seir/tables/input.csv')
+  })
+})

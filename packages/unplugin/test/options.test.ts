@@ -92,6 +92,10 @@ describe('options', () => {
   it('rejects a report named like the manifest and generate.inputs outside the project', () => {
     expect(() => VitePlugin({ report: { fileName: 'modelops-manifest.json' } })).toThrow(/report.fileName/)
     expect(() => VitePlugin({ generate: { command: 'x', inputs: ['../runner'] } })).toThrow(/generate.inputs/)
+    // Longer than Node's longest timer (it would fire at once and kill every generator): refused, naming the option.
+    expect(() => VitePlugin({ generate: { command: 'x', timeout: 600 * 3_600_000 } })).toThrow(/`generate\.timeout`: 2160000000 ms \(25\.0 days\) is longer than the longest timer Node can set.*use at most 2147483647 ms/)
+    expect(() => VitePlugin({ generate: { command: 'x', timeout: -1 } })).toThrow(/`generate\.timeout`: must be a positive number/)
+    expect(() => VitePlugin({ generate: { command: 'x', timeout: 2 ** 31 - 1 } })).not.toThrow()
     expect(() => VitePlugin({ generate: { command: 'x', inputs: ['/abs'] } })).toThrow(/generate.inputs/)
   })
 

@@ -177,7 +177,7 @@ describe('watch mode never re-emits bytes changed in the cache', () => {
       // Written in place: same inode and size, new mtime (what an editor or a stray script does).
       const file = path.join(await entryFiles(root, 'sir'), 'summary.json')
       const bytes = await readFile(file)
-      bytes[bytes.length >> 1] ^= 0x01
+      bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0x01
       await writeFile(file, bytes)
       await append(root, 'data/contacts.csv', '9,9,0.9\n')
       const second = await nextManifest(outDir, first)

@@ -40,7 +40,7 @@ export default defineCli({
       try {
         if (!existsSync(file)) throw new ModelopsError('FILE_NOT_FOUND', 'file not found', { file })
         const project = projectOf(file)
-        const found = await discoverFile(resolve(file), { root: project?.root ?? null, baseClasses: project?.config.base_classes })
+        const found = await discoverFile(resolve(file), { root: project?.root ?? null, baseClasses: project?.config.base_classes, codeRoots: project?.config.code_roots })
         results.push(discoverJson(file, found))
       } catch (err) {
         failed = true

@@ -1,4 +1,4 @@
-import { digestLooseFiles } from '@modelops-bundle/core'
+import { digestLooseFiles } from '@modelops-bundle/core/hash'
 import { defineCli } from '../argv.js'
 import { EXIT, reportError, usageError } from '../output.js'
 

@@ -17,19 +17,31 @@ export async function hashFile(file: string): Promise<string> {
   return `${BYTES_ALGO}:${await hashFileHex(file)}`
 }
 
-/** Bare hex of a file's BLAKE2b-256; also what the hash worker runs. */
+/**
+ * Bare hex of a file's BLAKE2b-256; also what the hash worker runs. Two buffers: the next chunk is read (on the
+ * thread pool) while this one is hashed, so reading and hashing overlap instead of taking turns.
+ */
 export async function hashFileHex(file: string, chunkSize: number = READ_CHUNK): Promise<string> {
   const fh = await open(file, 'r')
   const h = await acquireHasher()
+  const bufs = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)]
+  let pending: Promise<{ bytesRead: number }> | undefined
   try {
-    const buf = Buffer.allocUnsafe(chunkSize)
+    let i = 0
+    pending = fh.read(bufs[0]!, 0, chunkSize, null)
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, chunkSize, null)
+      const { bytesRead } = await pending
+      pending = undefined
       if (bytesRead === 0) break
+      const buf = bufs[i]!
+      i ^= 1
+      // Reads stay sequential (one outstanding at a time, position null), into the other buffer.
+      pending = fh.read(bufs[i]!, 0, chunkSize, null)
       h.update(bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead))
     }
     return h.digest('hex')
   } finally {
+    await pending?.catch(() => {})
     releaseHasher(h)
     await fh.close()
   }

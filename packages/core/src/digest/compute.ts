@@ -9,6 +9,7 @@ import { dedupeWarnings, digestPaths, requestKey, type DigestMode, type EngineOp
 import { compareCodePoints } from './canonical.js'
 import type { Warning } from '../errors.js'
 import { checkForeignDigests } from './status.js'
+import { idTable } from '../project/names.js'
 
 export { computeStatus } from './status.js'
 
@@ -29,9 +30,7 @@ export interface ComputeOptions extends Omit<EngineOptions, 'pruneCache' | 'cach
 const MODE: Record<ComponentKind, DigestMode> = { MODEL_CODE: 'code', CODE_DEP: 'code', TARGET_CODE: 'code', DATA: 'data', TARGET_DATA: 'data' }
 
 function sortedRecord<T>(rec: Record<string, T>): Record<string, T> {
-  const out: Record<string, T> = {}
-  for (const k of Object.keys(rec).sort(compareCodePoints)) out[k] = rec[k]!
-  return out
+  return idTable(Object.keys(rec).sort(compareCodePoints).map((k) => [k, rec[k]!] as const))
 }
 
 /**
@@ -77,12 +76,12 @@ export async function computeDigests(ws: Workspace, registry: Registry = ws.regi
     return { digest: await compositeDigest(components, envDigest), components, missing }
   }
 
-  const modelDigests: Record<string, ModelDigest> = {}
+  const modelDigests = idTable<ModelDigest>()
   for (const m of models) {
     const e = await entity(m.parts)
     modelDigests[m.id] = { ...e, entrypoint: m.entry.entrypoint, path: m.entry.path, class_name: m.entry.class_name, outputs: [...(m.entry.outputs ?? [])] }
   }
-  const targetDigests: Record<string, TargetDigest> = {}
+  const targetDigests = idTable<TargetDigest>()
   for (const t of targets) {
     const e = await entity(t.parts)
     targetDigests[t.id] = { ...e, entrypoint: t.entry.entrypoint, path: t.entry.path, model_output: t.entry.model_output }
@@ -101,12 +100,12 @@ export async function computeDigests(ws: Workspace, registry: Registry = ws.regi
   }
   // Digests recorded by the Python tool are checked with its algorithm (computeStatus reads them from the report).
   const foreign = await checkForeignDigests(project, registry)
-  if (foreign.size > 0) report.foreign_checks = Object.fromEntries([...foreign].sort(([a], [b]) => compareCodePoints(a, b)))
+  if (foreign.size > 0) report.foreign_checks = idTable([...foreign].sort(([a], [b]) => compareCodePoints(a, b)))
   return report
 }
 
 function generatorInputDigests(inputs: string[], results: Map<string, { digest: string }>): Record<string, string> {
-  const out: Record<string, string> = {}
+  const out = idTable<string>()
   for (const rel of [...new Set(inputs)].sort(compareCodePoints)) out[rel] = results.get(requestKey({ rel, mode: 'code' }))!.digest
   return out
 }
@@ -120,7 +119,7 @@ export async function digestFiles(project: Project, paths: { code: string[]; dat
   const requests: PathRequest[] = [...paths.data.map((rel) => ({ rel, mode: 'data' as const })), ...paths.code.map((rel) => ({ rel, mode: 'code' as const }))]
   const { results, warnings } = await digestPaths(project, requests, options)
   options.warnings?.push(...warnings)
-  const out: Record<string, string> = {}
+  const out = idTable<string>()
   for (const r of requests) {
     const d = results.get(requestKey(r))!
     if (d.digest !== 'absent') out[r.rel] = d.digest

@@ -72,7 +72,8 @@ export function parseRequirementsTxt(text: string, file: string, warnings: Warni
   return deps
 }
 
-function parseTomlText(text: string, rel: string): Record<string, unknown> {
+/** Parse TOML text; a syntax error is CONFIG_INVALID naming `rel`, its line and column, with `hint` (what reads the file). */
+export function parseTomlText(text: string, rel: string, hint = 'fix the syntax; the environment digest reads dependencies from this file'): Record<string, unknown> {
   const { parse, TomlError } = tomlLib()
   try {
     return parse(text) as Record<string, unknown>
@@ -82,7 +83,7 @@ function parseTomlText(text: string, rel: string): Record<string, unknown> {
         file: rel,
         line: err.line,
         column: err.column,
-        hint: 'fix the syntax; the environment digest reads dependencies from this file',
+        hint,
       })
     }
     throw err

@@ -4,8 +4,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { ModelopsError, type Warning } from '../errors.js'
 import { semanticDigest, semanticDigestMany } from '../python/semantic.js'
 import { BYTES_ALGO, hashFile } from './bytes.js'
-import { LARGE_FILE_BYTES, poolPaysOff } from './engine.js'
-import { sharedHashPool } from './pool.js'
+import { LARGE_FILE_BYTES, poolPaysOff, sharedHashPool } from './pool.js'
 
 export interface LooseDigest {
   /** The path as given. */

@@ -35,3 +35,22 @@ export async function closeHashPool(): Promise<void> {
   shared = undefined
   await p?.close()
 }
+
+/** A file is "large" from this size on: a candidate for the worker pool. */
+export const LARGE_FILE_BYTES = 16 * 1024 * 1024
+/**
+ * The pool is started when at least two large files, together this big, need hashing: starting two workers
+ * costs 100–200 ms (as much as 90–180 MiB of in-thread hashing), and halving less than ~300 ms cannot repay
+ * that. An already running shared pool is used for any two large files. Measured: docs/digests.md.
+ */
+export const POOL_MIN_BYTES = 256 * 1024 * 1024
+
+/**
+ * Whether hashing these large files (their sizes) on the worker pool repays starting it: two or more, and either
+ * `minBytes` together (default POOL_MIN_BYTES) or the shared pool already running (`sharedOnly`: only it counts).
+ */
+export function poolPaysOff(largeSizes: readonly bigint[], options: { minBytes?: number; sharedOnly?: boolean } = {}): boolean {
+  if (largeSizes.length < 2) return false
+  if ((options.sharedOnly ?? true) && sharedPoolIsRunning()) return true
+  return largeSizes.reduce((n, s) => n + s, 0n) >= BigInt(options.minBytes ?? POOL_MIN_BYTES)
+}

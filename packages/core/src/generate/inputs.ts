@@ -4,6 +4,7 @@ import { canonicalJson } from '../digest/canonical.js'
 import { hashBytes } from '../digest/bytes.js'
 import { digestPaths, requestKey } from '../digest/engine.js'
 import type { DigestReport } from '../digest/types.js'
+import { idTable } from '../project/names.js'
 import type { Workspace } from '../workspace/workspace.js'
 import type { Generator } from './run.js'
 
@@ -21,9 +22,9 @@ export function generatorInputsOf(generator: Generator | undefined | false): str
  * `geninputs1:<hex>`. A missing input is a user error: a typo would otherwise silently drop the runner from the key.
  */
 export async function foldGeneratorInputs(digests: Record<string, string>, inputs: readonly string[]): Promise<string> {
-  const files: Record<string, string> = {}
+  const files = idTable<string>()
   for (const rel of inputs) {
-    const d = digests[rel]
+    const d = Object.hasOwn(digests, rel) ? digests[rel] : undefined
     if (d === undefined || d === 'absent') {
       throw new ModelopsError('FILE_NOT_FOUND', `generator input ${JSON.stringify(rel)} does not exist`, {
         file: '.modelops-bundle/config.yaml',
@@ -48,10 +49,10 @@ export async function generatorInputsDigest(
   const inputs = generatorInputsOf(generator)
   if (inputs.length === 0) return undefined
   let digests = report?.generator_inputs
-  if (!digests || inputs.some((rel) => !(rel in digests!))) {
+  if (!digests || inputs.some((rel) => !Object.hasOwn(digests!, rel))) {
     const requests = inputs.map((rel) => ({ rel, mode: 'code' as const, owner: 'generator.inputs' }))
     const { results } = await digestPaths(ws.project, requests, { cacheDir: ws.cacheDir ?? false })
-    digests = Object.fromEntries(requests.map((r) => [r.rel, results.get(requestKey(r))!.digest]))
+    digests = idTable(requests.map((r) => [r.rel, results.get(requestKey(r))!.digest] as const))
   }
   return foldGeneratorInputs(digests, inputs)
 }

@@ -1,53 +1,15 @@
-import type { Component, DigestReport, EnvironmentReport } from '../digest/types.js'
+import type { Component, DigestReport } from '../digest/types.js'
+import type { Manifest, ManifestComponent, ManifestModel, ManifestSchema, ManifestTarget } from './types.js'
+import { idTable } from '../project/names.js'
+
+export type { Manifest, ManifestArtifact, ManifestComponent, ManifestModel, ManifestTarget } from './types.js'
 
 /** Data-contract id of the manifest (docs/manifest.md). */
-export const MANIFEST_SCHEMA = 'modelops-bundle/manifest@1'
+export const MANIFEST_SCHEMA: ManifestSchema = 'modelops-bundle/manifest@1'
 /** Default file name, at the output root. */
 export const MANIFEST_FILE = 'modelops-manifest.json'
 /** Output-root folder that holds every model's artifacts: `modelops/<model id>/<file>`. */
 export const ARTIFACTS_DIR = 'modelops'
-
-export interface ManifestArtifact {
-  /** POSIX path relative to the output root: `modelops/<model id>/<file>`. */
-  path: string
-  /** `blake2b256:<hex>` */
-  digest: string
-  bytes: number
-}
-
-export interface ManifestComponent {
-  kind: Component['kind']
-  path: string
-  digest: string
-}
-
-export interface ManifestModel {
-  entrypoint: string
-  path: string
-  class_name: string
-  /** `composite1:<hex>` */
-  digest: string
-  components: ManifestComponent[]
-  outputs: string[]
-  artifacts: ManifestArtifact[]
-}
-
-export interface ManifestTarget {
-  entrypoint: string
-  path: string
-  model_output: string
-  digest: string
-  components: ManifestComponent[]
-}
-
-export interface Manifest {
-  schema: typeof MANIFEST_SCHEMA
-  /** `bundle1:<hex>` */
-  bundle_digest: string
-  environment: EnvironmentReport
-  models: Record<string, ManifestModel>
-  targets: Record<string, ManifestTarget>
-}
 
 /** Path of one artifact in the output: `modelops/<id>/<file>`. */
 export function artifactPath(modelId: string, file: string): string {
@@ -59,7 +21,7 @@ export function artifactPath(modelId: string, file: string): string {
  * (`artifacts[id]`, paths relative to the model's output folder). Models without an entry get `artifacts: []`.
  */
 export function buildManifest(report: DigestReport, artifacts: Record<string, ReadonlyArray<{ path: string; digest: string; bytes: number }>> = {}): Manifest {
-  const models: Record<string, ManifestModel> = {}
+  const models = idTable<ManifestModel>()
   for (const [id, m] of Object.entries(report.models)) {
     models[id] = {
       entrypoint: m.entrypoint,
@@ -68,12 +30,12 @@ export function buildManifest(report: DigestReport, artifacts: Record<string, Re
       digest: m.digest,
       components: components(m.components),
       outputs: [...m.outputs],
-      artifacts: (artifacts[id] ?? [])
+      artifacts: ((Object.hasOwn(artifacts, id) ? artifacts[id] : undefined) ?? [])
         .map((a) => ({ path: artifactPath(id, a.path), digest: a.digest, bytes: a.bytes }))
         .sort((a, b) => cmp(a.path, b.path)),
     }
   }
-  const targets: Record<string, ManifestTarget> = {}
+  const targets = idTable<ManifestTarget>()
   for (const [id, t] of Object.entries(report.targets)) {
     targets[id] = { entrypoint: t.entrypoint, path: t.path, model_output: t.model_output, digest: t.digest, components: components(t.components) }
   }
@@ -92,7 +54,8 @@ function components(list: ReadonlyArray<Component>): ManifestComponent[] {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys)
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
+    // Keys are ids and paths: `__proto__` must stay an own key (a plain object would take it as its prototype).
+    const out = idTable<unknown>()
     for (const key of Object.keys(value).sort(cmp)) {
       const v = (value as Record<string, unknown>)[key]
       if (v !== undefined) out[key] = sortKeys(v)

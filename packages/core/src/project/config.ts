@@ -20,6 +20,7 @@ import {
   type YamlSource,
 } from './yaml.js'
 import type { ProjectConfig } from './project.js'
+import { generatorTimeoutProblem } from '../generate/run.js'
 import { parseOciUrl } from '../cache/remote/reference.js'
 
 /**
@@ -216,6 +217,8 @@ function parseGenerator(src: YamlSource, node: Node | null): ProjectConfig['gene
       }
     } else if (key === 'timeout') {
       timeout = duration(src, value, 'generator.timeout')
+      const problem = generatorTimeoutProblem(timeout)
+      if (problem) throw nodeError(src, value, `generator.timeout: ${problem}`, 'use at most 596h (or leave the key out for the default, 10m); the plugin option generate.timeout has the same limit')
     } else if (key === 'inputs') {
       inputs = generatorInputs(src, value)
     } else {
@@ -314,7 +317,7 @@ export const CONFIG_TEMPLATE = `# modelops-bundle project configuration.
 # MODELOPS_MODEL_DIGEST and MODELOPS_OUT_DIR in its environment.
 # generator:
 #   command: [python3, run_model.py]  # a list of arguments, or one command line
-#   timeout: 10m                      # 500ms, 30s, 10m, 1h or a number of milliseconds
+#   timeout: 10m                      # 500ms, 30s, 10m, 1h or a number of milliseconds (at most 596h)
 #   inputs: [run_model.py]            # the generator's own files/folders (project-relative): editing
 #                                     # them regenerates every model (.py compared semantically)
 

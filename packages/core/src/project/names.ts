@@ -98,3 +98,13 @@ export function outputFilePath(dir: string, fileName: string): string {
   }
   return abs
 }
+
+/**
+ * A table keyed by ids or paths, without a prototype: `__proto__`, `constructor` or `toString` is an ordinary
+ * key (set, read, listed), never Object.prototype's member. Plain assignment is safe on such an object.
+ */
+export function idTable<T>(entries: Iterable<readonly [string, T]> = []): Record<string, T> {
+  const table = Object.create(null) as Record<string, T>
+  for (const [key, value] of entries) table[key] = value
+  return table
+}

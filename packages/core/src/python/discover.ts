@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, relative, resolve, sep } from 'node:path'
 import { ModelopsError, isModelopsError } from '../errors.js'
-import { absoluteModule, moduleFiles, moduleFromPath, packageOf } from './imports.js'
+import { absoluteModule, moduleFiles, moduleFromPath, moduleOf, packageOf } from './imports.js'
+import { importRootOf, importRoots } from './roots.js'
 import { bindModule, lookup, type Binding, type Env, type ModuleBindings } from './bindings.js'
 import { scanSource, type ClassInfo, type DecoratorInfo, type FunctionInfo, type Lit, type ModuleInfo } from './scan.js'
 
@@ -18,6 +19,8 @@ export interface DiscoverOptions {
   root?: string | null
   /** Fully qualified base classes; default modelops_calabaria.BaseModel and calabaria.BaseModel. */
   baseClasses?: string[]
+  /** config.yaml code_roots: import roots besides the project root and pyproject's package folders (roots.ts). Default ['.', 'src']. */
+  codeRoots?: readonly string[]
 }
 
 export const DEFAULT_BASE_CLASSES = ['modelops_calabaria.BaseModel', 'calabaria.BaseModel']
@@ -56,8 +59,8 @@ class Resolver {
           try { src = await readFile(file, 'utf8') } catch { return null }
         }
         const info = await scanSource(src)
-        const root = this.searchRoots.find((r) => !relative(r, file).startsWith('..')) ?? dirname(file)
-        const pkg = packageOf(root, file)
+        // Relative imports are relative to the package as imported: the path from the file's import root.
+        const pkg = packageOf(importRootOf(this.searchRoots, file, this.searchRoots[0] ?? dirname(file)), file)
         const facts: Facts = { file, info, names: { at: new Map(), final: new Map() } }
         this.binding.add(file)
         try {
@@ -206,10 +209,10 @@ class Resolver {
   }
 }
 
-function entrypointModule(file: string, root: string | null | undefined, errors: DiscoveryIssue[]): string | null {
-  const rel = root ? relative(resolve(root), file) : relative(process.cwd(), file)
+function entrypointModule(file: string, root: string | null, roots: readonly string[], errors: DiscoveryIssue[]): string | null {
   try {
-    return moduleFromPath(rel.split(sep).join('/'))
+    if (root) return moduleOf(root, relative(root, file).split(sep).join('/'), roots)
+    return moduleFromPath(relative(process.cwd(), file).split(sep).join('/'))
   } catch (err) {
     if (!isModelopsError(err)) throw err
     errors.push({ line: 1, message: err.hint ? `${err.message} ${err.hint}` : err.message })
@@ -245,7 +248,7 @@ function targetOf(d: DecoratorInfo, fn: string, errors: DiscoveryIssue[]): { nam
 export async function discoverFile(file: string, options: DiscoverOptions = {}): Promise<DiscoveryResult> {
   const abs = resolve(file)
   const root = options.root ? resolve(options.root) : null
-  const searchRoots = root ? [root, resolve(root, 'src')] : [dirname(abs)]
+  const searchRoots = root ? importRoots(root, options.codeRoots) : [dirname(abs)]
   const resolver = new Resolver(searchRoots, options.baseClasses ?? DEFAULT_BASE_CLASSES)
   const result: DiscoveryResult = { path: file, models: [], targets: [], errors: [] }
   let text: string
@@ -262,7 +265,7 @@ export async function discoverFile(file: string, options: DiscoverOptions = {}):
   }
   let module: string | null | undefined
   const entry = (name: string) => {
-    if (module === undefined) module = entrypointModule(abs, root, result.errors)
+    if (module === undefined) module = entrypointModule(abs, root, searchRoots, result.errors)
     return module === null ? null : `${module}:${name}`
   }
   // A class counts when the module's name may end up bound to it; of several such (alternative branches),

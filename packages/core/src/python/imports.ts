@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { ModelopsError } from '../errors.js'
+import { importRootOf, importRoots } from './roots.js'
 import { scanSource, type ImportInfo } from './scan.js'
 
 // Python 3 identifiers (PEP 3131): non-ASCII letters are fine; keywords cannot be module names.
@@ -12,30 +13,57 @@ const KEYWORDS = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
 )
 
-/** `models/sir.py` → `models.sir`; DISCOVERY error with the reference's advice when the module has no dot. */
-export function moduleFromPath(rel: string): string {
+/**
+ * `models/sir.py` → `models.sir` (`rel` relative to its import root); DISCOVERY error with the reference's advice
+ * when the module has no dot. `shown`: the path to name in messages (project-relative), default `rel`.
+ */
+export function moduleFromPath(rel: string, shown = rel): string {
   const posix = rel.replace(/\\/g, '/').replace(/^\.\//, '')
   if (posix.startsWith('/') || posix.startsWith('../') || /^[A-Za-z]:\//.test(posix)) {
-    throw new ModelopsError('DISCOVERY', `'${rel}' is outside the project, so it has no module path.`, { file: rel, hint: 'Give a path inside the project root.' })
+    throw new ModelopsError('DISCOVERY', `'${shown}' is outside the project, so it has no module path.`, { file: shown, hint: 'Give a path inside the project root.' })
   }
   const parts = posix.replace(/\.py$/, '').split('/').filter((p) => p !== '' && p !== '.')
   if (parts[parts.length - 1] === '__init__') parts.pop()
   const bad = parts.find((p) => !IDENT.test(p) || KEYWORDS.has(p))
   if (bad !== undefined) {
-    throw new ModelopsError('DISCOVERY', `'${rel}' cannot be imported as a Python module: '${bad}' is not a valid module name.`, {
-      file: rel,
+    throw new ModelopsError('DISCOVERY', `'${shown}' cannot be imported as a Python module: '${bad}' is not a valid module name.`, {
+      file: shown,
       hint: 'Use directory and file names that are Python identifiers: letters, digits and underscores, not starting with a digit, and not a keyword.',
     })
   }
   if (parts.length < 2) {
-    const name = posix.split('/').pop() ?? posix
+    const shownPosix = shown.replace(/\\/g, '/')
+    const name = shownPosix.split('/').pop() ?? shownPosix
+    const dir = shownPosix.slice(0, shownPosix.length - name.length)
     const module = name.replace(/\.py$/, '')
-    throw new ModelopsError('DISCOVERY', `Model file '${rel}' must be inside a package directory. Files at the project root cannot be imported as Python modules.`, {
-      file: rel,
-      hint: `Move your model to a subdirectory, for example: mkdir models && mv ${rel} models/ && mops-bundle register-model models/${name} (this gives a valid import path like 'models.${module}:ClassName').`,
+    throw new ModelopsError('DISCOVERY', `Model file '${shown}' must be inside a package directory. Files at the ${dir ? `top of an import root (${dir})` : 'project root'} cannot be imported as Python modules.`, {
+      file: shown,
+      hint: `Move your model to a subdirectory, for example: mkdir ${dir}models && mv ${shown} ${dir}models/ && mops-bundle register-model ${dir}models/${name} (this gives a valid import path like 'models.${module}:ClassName').`,
     })
   }
   return parts.join('.')
+}
+
+/** Module path of project file `rel` (project-relative) from its import root (see roots.ts). */
+export function moduleOf(root: string, rel: string, roots: readonly string[] = importRoots(root)): string {
+  const abs = resolve(root, rel)
+  const from = importRootOf(roots, abs, root)
+  return moduleFromPath(relative(from, abs).split(sep).join('/'), rel)
+}
+
+/**
+ * `__init__.py` files of the packages a file belongs to, from its import root down: importing the module runs
+ * each of them first (`a/__init__.py`, `a/b/__init__.py` for `a/b/m.py`).
+ */
+export function ownPackageInits(root: string, file: string, roots: readonly string[]): string[] {
+  const from = importRootOf(roots, file, root)
+  const out: string[] = []
+  const parts = relative(from, dirname(file)).split(sep).filter(Boolean)
+  for (let i = 1; i <= parts.length; i++) {
+    const init = join(from, ...parts.slice(0, i), '__init__.py')
+    if (isFile(init)) out.push(init)
+  }
+  return out
 }
 
 function isFile(p: string): boolean {
@@ -112,14 +140,20 @@ function filesOfImport(imp: ImportInfo, file: string, searchRoots: string[]): st
   return out
 }
 
-/** Every project `.py` reachable from `modelFile` (project-relative) through imports, transitively, sorted; never a directory. */
-export async function codeDependencies(root: string, modelFile: string, options?: { codeRoots?: string[] }): Promise<string[]> {
+/**
+ * Every project `.py` reachable from `modelFile` (project-relative) through imports, transitively, with the
+ * `__init__.py` of the model's own packages (they run when the model is imported); sorted, never a directory.
+ */
+export async function codeDependencies(root: string, modelFile: string, options?: { codeRoots?: readonly string[] }): Promise<string[]> {
   const absRoot = resolve(root)
-  // Where `import x` looks inside the project: the root (entrypoints are module paths from it) and the code roots.
-  const searchRoots = [absRoot, ...(options?.codeRoots ?? ['src']).map((r) => resolve(absRoot, r))].filter((r, i, all) => all.indexOf(r) === i && existsSync(r))
+  // Where `import x` looks inside the project: the import roots (project root, code roots, pyproject's package folders).
+  const searchRoots = importRoots(absRoot, options?.codeRoots)
   const start = resolve(absRoot, modelFile)
   const seen = new Set<string>([start])
   const queue = [start]
+  for (const init of ownPackageInits(absRoot, start, searchRoots)) {
+    if (!seen.has(init)) { seen.add(init); queue.push(init) }
+  }
   while (queue.length) {
     const file = queue.shift()!
     let text: string

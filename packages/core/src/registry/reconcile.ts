@@ -1,14 +1,16 @@
 // with the weaknesses of §8.2.7 fixed: unknown --class/--target names, a missing PATH and id collisions across
 // files are errors; changes to data, code or outputs count as updates; pruning is reported, never silent.
 import fs from 'node:fs'
+import { relative, sep } from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
 import type { ComputeOptions } from '../digest/compute.js'
 import { digestFiles } from '../digest/compute.js'
 import type { Project } from '../project/project.js'
 import { absolutePath } from '../project/paths.js'
-import { ID_HINT, idProblem } from '../project/names.js'
+import { ID_HINT, idProblem, idTable } from '../project/names.js'
 import { discoverFile, type DiscoveryResult } from '../python/discover.js'
-import { codeDependencies, moduleFromPath } from '../python/imports.js'
+import { codeDependencies, moduleOf } from '../python/imports.js'
+import { importRootOf, importRoots } from '../python/roots.js'
 import { loadRegistry, updateRegistry } from './registry.js'
 import { removeFromTargetSets } from './target-sets.js'
 import type { ModelEntry, TargetEntry } from './types.js'
@@ -132,8 +134,9 @@ export async function reconcileModels(project: Project, file: string | null, opt
         if (!existsAny(project, p)) throw new ModelopsError('FILE_NOT_FOUND', 'dependency not found', { file: p, hint: `check the path given to --data/--code (relative to the current folder)` })
       }
     }
-    const module = moduleFromPath(path)
-    missingInits(project, path, warnings)
+    const roots = importRoots(project.root, project.config.code_roots)
+    const module = moduleOf(project.root, path, roots)
+    missingInits(project, path, roots, warnings)
     const oldByClass = new Map(Object.values(before.models).filter((m) => m.path === path).map((m) => [m.class_name, m]))
     // Auto code is the same for every class of the file: compute it once.
     const auto = autoCode ? (await codeDependencies(project.root, path, { codeRoots: project.config.code_roots })).filter((p) => p !== path) : []
@@ -150,7 +153,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
       }
     })
     // One hashing pass for every class of the file: they share the file and usually their dependencies.
-    const recorded: Record<string, string> = {}
+    const recorded = idTable<string>()
     for (const { old } of specs) Object.assign(recorded, old?.code_digests, old?.data_digests)
     const digests = await digestPresent(
       project,
@@ -225,8 +228,9 @@ export async function reconcileTargets(project: Project, file: string | null, op
     )
     if (primary) unknownExcludes(path, [...byKey.keys()], options.exclude, warnings)
     if (found.targets.length === 0) warnings.push({ code: 'DISCOVERY', message: 'no @calibration_target functions found: its registered targets are removed', file: path })
-    const module = moduleFromPath(path)
-    missingInits(project, path, warnings)
+    const roots = importRoots(project.root, project.config.code_roots)
+    const module = moduleOf(project.root, path, roots)
+    missingInits(project, path, roots, warnings)
     const entries = new Map<string, TargetEntry>()
     const lines = new Map<string, number>()
     const opts = { ...options.compute, warnings }
@@ -298,7 +302,7 @@ function fileSet(file: string | null, registered: string[], regenAll?: boolean):
 }
 
 async function discover(project: Project, path: string, warnings: Warning[]): Promise<DiscoveryResult> {
-  const found = await discoverFile(absolutePath(project, path), { root: project.root, baseClasses: project.config.base_classes })
+  const found = await discoverFile(absolutePath(project, path), { root: project.root, baseClasses: project.config.base_classes, codeRoots: project.config.code_roots })
   for (const issue of found.errors) warnings.push({ code: 'DISCOVERY', message: issue.message, file: path, line: issue.line })
   return found
 }
@@ -324,9 +328,11 @@ function select(path: string, discovered: string[], only: string[] | undefined, 
  * Folders of the module path without `__init__.py` (reference-spec §4.3.5): Python 3 imports them as namespace
  * packages, but the Python tool and its workers require the file, so a missing one is worth a warning.
  */
-function missingInits(project: Project, path: string, warnings: Warning[]): void {
+function missingInits(project: Project, path: string, roots: readonly string[], warnings: Warning[]): void {
+  // Folders from the file's import root down (`src/` of a src layout is a root, not a package).
+  const from = relative(project.root, importRootOf(roots, absolutePath(project, path), project.root)).split(sep).join('/')
   const parts = path.split('/').slice(0, -1)
-  for (let i = 1; i <= parts.length; i++) {
+  for (let i = from ? from.split('/').length + 1 : 1; i <= parts.length; i++) {
     const dir = parts.slice(0, i).join('/')
     if (!existsAny(project, `${dir}/__init__.py`)) {
       warnings.push({ code: 'PACKAGE_INIT', message: `${dir}/ has no __init__.py, which workers of the Python modelops-bundle need to import it (touch ${dir}/__init__.py)`, file: path })
@@ -546,7 +552,7 @@ function existsAny(project: Project, rel: string): boolean {
 }
 
 function pick(digests: Record<string, string>, paths: string[]): Record<string, string> {
-  const out: Record<string, string> = {}
+  const out = idTable<string>()
   for (const p of paths) if (digests[p] !== undefined) out[p] = digests[p]
   return out
 }

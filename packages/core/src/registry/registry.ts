@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../project/atomic.js'
 import { withProjectLock, type LockOptions } from '../project/lock.js'
 import { cachedParse, parseCacheDir } from '../project/parse-cache.js'
 import { storedPathProblem } from '../project/paths.js'
-import { ID_HINT, idFoldKey, idProblem, setNameProblem } from '../project/names.js'
+import { ID_HINT, idFoldKey, idProblem, idTable, setNameProblem } from '../project/names.js'
 import { BUNDLE_DIR, REGISTRY_FILE } from '../project/constants.js'
 import type { Project } from '../project/project.js'
 import type { Workspace } from '../workspace/workspace.js'
@@ -24,12 +24,35 @@ export const REGISTRY_DISPLAY_PATH = `${BUNDLE_DIR}/${REGISTRY_FILE}`
 
 const HINT = `fix the line shown (the file is YAML: 2-space indentation, "key: value", "- item" for lists), or restore ${REGISTRY_DISPLAY_PATH} from version control and register again with mops-bundle register-model / register-target`
 
-export function emptyRegistry(): Registry { return { version: '1.0', models: {}, targets: {}, target_sets: {} } }
+export function emptyRegistry(): Registry { return { version: '1.0', models: idTable(), targets: idTable(), target_sets: idTable() } }
 
 /** Parse R1 or R2 YAML; REGISTRY_INVALID naming `file`, line and column on any defect. An empty file is an empty registry. */
 export function parseRegistry(text: string, file: string, options: ParseOptions = {}): Registry {
+  return prototypeFree(parsePlain(text, file, options))
+}
+
+/** Plain objects (what the parse cache can copy); callers get prototypeFree() tables. */
+function parsePlain(text: string, file: string, options: ParseOptions): Registry {
   const { src, root } = parseYaml(text, { file, code: 'REGISTRY_INVALID', hint: HINT })
   return registryFromYaml(src, root, options)
+}
+
+/**
+ * Every id- or path-keyed table of `registry` made prototype-free (names.ts idTable), in place: entries stay the
+ * same objects (their kept unknown fields are looked up by identity). An id such as `toString` is then a key like any other.
+ */
+function prototypeFree(registry: Registry): Registry {
+  const table = <T>(t: Record<string, T> | undefined) => idTable(Object.entries(t ?? {}))
+  for (const m of Object.values(registry.models ?? {})) {
+    m.data_digests = table(m.data_digests)
+    m.code_digests = table(m.code_digests)
+  }
+  for (const t of Object.values(registry.targets ?? {})) t.data_digests = table(t.data_digests)
+  for (const s of Object.values(registry.target_sets ?? {})) s.weights = table(s.weights)
+  registry.models = table(registry.models)
+  registry.targets = table(registry.targets)
+  registry.target_sets = table(registry.target_sets)
+  return registry
 }
 
 /**
@@ -49,7 +72,7 @@ export function loadRegistry(source: Workspace | Project, options: { warnings?: 
     dir: parseCacheDir(project.root, cacheDir),
     parse: (sink) => {
       try {
-        return parseRegistry(text, REGISTRY_DISPLAY_PATH, { root: project.root, warnings: sink })
+        return parsePlain(text, REGISTRY_DISPLAY_PATH, { root: project.root, warnings: sink })
       } catch (err) {
         // As before the cache: findings made before the error still reach the caller.
         options.warnings?.push(...sink)
@@ -59,7 +82,7 @@ export function loadRegistry(source: Workspace | Project, options: { warnings?: 
     cacheable: (registry) => !hasExtras(registry),
   })
   options.warnings?.push(...warnings)
-  return value
+  return prototypeFree(value)
 }
 
 /** Unknown fields are kept in a WeakMap (schema.ts) that a copy cannot carry: such registries are parsed every time. */

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import {
-  buildManifest, computeDigests, computeStatus, formatError, isModelopsError, ModelopsError, resolveOutputs,
+  buildManifest, computeDigests, computeStatus, formatError, idTable, isModelopsError, ModelopsError, resolveOutputs,
   serializeManifest, artifactPath, generatorInputsOf, Workspace,
   type DigestReport, type Generator, type LocalStore, type Manifest, type ModelOutputs, type OutputHold, type Project,
 } from '@modelops-bundle/core'
@@ -132,12 +132,12 @@ export class ModelopsContext {
       }
     }
 
-    const artifacts: Record<string, Array<{ path: string; digest: string; bytes: number }>> = {}
+    const artifacts = idTable<Array<{ path: string; digest: string; bytes: number }>>()
     const files: EmittedFile[] = []
     let cached = 0
     let pulled = 0
     let generated = 0
-    const sources: BuildResult['sources'] = {}
+    const sources: BuildResult['sources'] = idTable()
     let generatorInfo: BuildResult['generator']
     if (generator) {
       const store = ws.outputs.local
@@ -220,16 +220,12 @@ export class ModelopsContext {
   }
 
   /**
-   * The bytes of an emitted file. Held files do not vanish; should one vanish anyway (a cache that could not
-   * hold, a user deleting files), the outputs are resolved again (regenerating what is gone) instead of failing.
+   * The path of an emitted file's bytes, to copy or stream (never read whole). Held files do not vanish; should one
+   * vanish anyway (a cache that could not hold, a user deleting files), the outputs are resolved again (regenerating
+   * what is gone) instead of failing.
    */
-  async readEmitted(result: BuildResult, file: EmittedFile): Promise<Buffer> {
-    try {
-      return await readFile(file.source)
-    } catch (err) {
-      const code = (err as { code?: string }).code
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err
-    }
+  async emittedSource(result: BuildResult, file: EmittedFile): Promise<string> {
+    if (await stat(file.source).then((st) => st.isFile(), () => false)) return file.source
     this.logger.warn(`modelops-bundle: ${file.fileName} vanished from the cache during the build; regenerating`)
     const again = result === this.last ? await this.run() : undefined
     const fresh = again?.files.find((f) => f.fileName === file.fileName)
@@ -238,7 +234,20 @@ export class ModelopsContext {
         hint: 'Run the build again; avoid `mops-bundle cache clear` while builds run.',
       })
     }
-    return readFile(fresh.source)
+    return fresh.source
+  }
+
+  /**
+   * The bytes of an emitted file, for a bundler that only takes assets in memory (a build that does not write:
+   * Rollup/Vite `generate`, esbuild `write: false`). Builds that write copy files instead (emit.ts).
+   */
+  async readEmitted(result: BuildResult, file: EmittedFile, bundler: string): Promise<Buffer> {
+    if (file.bytes > MAX_IN_MEMORY) {
+      throw new ModelopsError('OUTPUT_TOO_LARGE', `${file.fileName} is ${formatBytes(file.bytes)}: too large to hand to ${bundler} in memory, and this build does not write its output folder`, {
+        hint: 'Build with writing enabled (Rollup/Vite `write`, esbuild `write: true`): written builds copy outputs into the output folder without reading them into memory.',
+      })
+    }
+    return readFile(await this.emittedSource(result, file))
   }
 
   /** Files the latest run depends on (also after a failed run: whatever it got to know before failing). */
@@ -256,6 +265,9 @@ export function describeError(err: unknown): string {
   if (isModelopsError(err)) return formatError(err)
   return err instanceof Error ? (err.stack ?? err.message) : String(err)
 }
+
+/** Largest output handed to a bundler in memory (fs.readFile's own limit is 2 GiB - 1). */
+const MAX_IN_MEMORY = 2 ** 31 - 1
 
 function rel(project: Project, abs: string): string {
   return path.relative(project.root, abs).split(path.sep).join('/')

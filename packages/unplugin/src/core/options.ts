@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { isProjectRelative, type EnvironmentInputs, type Generator, type RemoteCacheOptions } from '@modelops-bundle/core'
+import { generatorTimeoutProblem, isProjectRelative, MAX_GENERATOR_TIMEOUT, type EnvironmentInputs, type Generator, type RemoteCacheOptions } from '@modelops-bundle/core'
 
 export interface Options {
   /**
@@ -111,6 +111,10 @@ export function resolveOptions(options: Options = {}): OptionsResolved {
   if (options.maxCacheSize !== undefined && !(options.maxCacheSize >= 0)) throw new TypeError('[modelops-bundle] `maxCacheSize` must be a number of bytes >= 0')
   if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) throw new TypeError('[modelops-bundle] `concurrency` must be an integer >= 1')
   if (options.generate && typeof options.generate !== 'function' && !options.generate.command) throw new TypeError('[modelops-bundle] `generate` needs a `command` (string or argv array) or must be a function')
+  if (options.generate && typeof options.generate !== 'function' && options.generate.timeout !== undefined) {
+    const problem = generatorTimeoutProblem(options.generate.timeout)
+    if (problem) throw new TypeError(`[modelops-bundle] \`generate.timeout\`: ${problem}; use at most ${MAX_GENERATOR_TIMEOUT} ms (596 h), or leave it out for the default (10 minutes)`)
+  }
   if (options.generate && typeof options.generate !== 'function' && options.generate.inputs !== undefined) {
     const inputs = options.generate.inputs
     if (!Array.isArray(inputs)) throw new TypeError('[modelops-bundle] `generate.inputs` must be an array of project-relative paths')

@@ -1,5 +1,6 @@
 // The build report (option `report`): what THIS build did. Unlike the manifest it is not deterministic
 // (sources depend on the cache, seconds on the machine), so it is a separate file (docs/manifest.md).
+import { idTable } from '@modelops-bundle/core'
 import type { BuildResult } from './context.js'
 
 export const BUILD_REPORT_SCHEMA = 'modelops-bundle/build-report@1'
@@ -16,7 +17,7 @@ export interface BuildReport {
 }
 
 export function buildReport(result: BuildResult): BuildReport {
-  const models: BuildReport['models'] = {}
+  const models: BuildReport['models'] = idTable()
   for (const id of Object.keys(result.sources).sort()) models[id] = { source: result.sources[id] === 'generated' ? 'generated' : 'cached' }
   const values = Object.values(models)
   return {

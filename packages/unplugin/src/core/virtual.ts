@@ -25,10 +25,17 @@ export function isResolvedVirtual(id: string): boolean {
  * Source of the virtual module: the manifest as data plus `artifactUrl()`. Only what the project decides:
  * where outputs came from (generated or cached) is in the build report (`modelops-build.json`), so the
  * bundle's bytes never depend on the state of the cache.
+ *
+ * The manifest is parsed from a string rather than written as an object literal: in a literal, a model id
+ * `__proto__` would set the prototype instead of making a key. `models` and `targets` have no prototype, so an
+ * id such as `toString` or `constructor` is looked up like any other. `artifactUrl` encodes each path segment
+ * (`?`, `#`, `%`, spaces, newlines and non-ASCII in a file name or id).
  */
 export function virtualModuleCode(result: BuildResult, base: string): string {
   return [
-    `const manifest = ${result.manifestText.trimEnd()};`,
+    `const manifest = JSON.parse(${JSON.stringify(result.manifestText.trimEnd())});`,
+    'manifest.models = Object.assign(Object.create(null), manifest.models);',
+    'manifest.targets = Object.assign(Object.create(null), manifest.targets);',
     'export default manifest;',
     'export const models = manifest.models;',
     'export const targets = manifest.targets;',
@@ -38,8 +45,8 @@ export function virtualModuleCode(result: BuildResult, base: string): string {
     '  const model = manifest.models[modelId];',
     '  if (!model) throw new Error("modelops-bundle: unknown model " + JSON.stringify(modelId));',
     '  const full = file.startsWith("modelops/") ? file : "modelops/" + modelId + "/" + file;',
-    '  if (!model.artifacts.some((a) => a.path === full)) throw new Error("modelops-bundle: model " + modelId + " has no artifact " + JSON.stringify(file));',
-    '  return base + full;',
+    '  if (!model.artifacts.some((a) => a.path === full)) throw new Error("modelops-bundle: model " + JSON.stringify(modelId) + " has no artifact " + JSON.stringify(file));',
+    '  return base + full.split("/").map(encodeURIComponent).join("/");',
     '}',
     '',
   ].join('\n')
