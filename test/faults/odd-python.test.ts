@@ -1,10 +1,10 @@
 // Odd Python: a digest (semantic, or bytes with a warning naming the file), never a crash or a hang.
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect } from 'vitest'
 import { fault } from './support/record.js'
 import { cli, firstLines, stackLine } from './support/run.js'
-import { makeProject, modelSource, tempDir } from './support/project.js'
+import { makeProject, modelSource, tempDir, write } from './support/project.js'
 
 const G = 'python'
 const DIGEST = /^(pysem1|blake2b256):[0-9a-f]{64}$/
@@ -115,6 +115,36 @@ describe('odd Python through `hash` and `discover`', () => {
     expect(l.stdout).toContain('m0_m0')
     expect(l.stdout).toContain('prevalence')
     ctx.observe('registered m0_m0 with output prevalence')
+  })
+
+  fault(G, 'register-model through import cycles', { fault: 'models/m0.py star-imports a.py, which star-imports b.py, which star-imports a.py; a base re-exported in a cycle (a.py from .b import Loop, b.py from .a import Loop)', expected: 'registered, no hang: the model is found, the class whose base only goes round the cycle is not' }, async (ctx) => {
+    const p = makeProject(1, { register: false })
+    write(join(p.root, 'models/a.py'), 'from .b import *\nfrom .b import Loop\nimport modelops_calabaria as cb\nclass Base(cb.BaseModel): pass\n')
+    write(join(p.root, 'models/b.py'), 'from .a import *\nfrom .a import Loop\n')
+    write(join(p.root, 'models/m0.py'), 'from .a import *\nclass M0(Base): pass\nclass Round(Loop): pass\n')
+    const r = await cli(['register-model', 'models/m0.py'], { cwd: p.root, timeoutMs: 60_000 })
+    expect(r.timedOut).toBe(false)
+    expect(stackLine(r.stderr), r.stderr).toBeUndefined()
+    expect(r.code, r.stderr).toBe(0)
+    const l = JSON.parse((await cli(['list', '--json'], { cwd: p.root })).stdout) as { models: Record<string, { code: string[] }> }
+    expect(Object.keys(l.models)).toEqual(['m0_m0'])
+    expect(l.models.m0_m0!.code).toEqual(['models/__init__.py', 'models/a.py', 'models/b.py'])
+    ctx.observe('registered m0_m0 only; code models/__init__.py, a.py, b.py')
+  })
+
+  fault(G, 'register-model with a broken or hostile pyproject.toml', { fault: 'pyproject.toml with a TOML syntax error on line 3; then one whose package folders point outside the project (where = ["..", "/"])', expected: 'broken: exit non-zero naming pyproject.toml:3, registry not written; outside folders ignored (entrypoint from the project root)' }, async (ctx) => {
+    const p = makeProject(1, { register: false })
+    write(join(p.root, 'pyproject.toml'), '[project]\nname = "x"\nversion = \n')
+    const bad = await cli(['register-model', 'models/m0.py'], { cwd: p.root, timeoutMs: 60_000 })
+    expect(stackLine(bad.stderr), bad.stderr).toBeUndefined()
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toContain('pyproject.toml:3')
+    expect(existsSync(p.registry)).toBe(false)
+    write(join(p.root, 'pyproject.toml'), '[tool.setuptools.packages.find]\nwhere = ["..", "/"]\n')
+    const ok = await cli(['register-model', 'models/m0.py'], { cwd: p.root, timeoutMs: 60_000 })
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(ok.stdout).toMatch(/entry=models\.m0:M0/)
+    ctx.observe(`broken: exit ${bad.code} \`${firstLines(bad.stderr, 1)}\`; outside folders ignored: entry=models.m0:M0`)
   })
 
   fault(G, 'register-model on a non-UTF-8 file', { fault: 'models/m0.py has a 0xff byte in a comment', expected: 'exit 1 naming the file (cannot discover), or registered; no crash' }, async (ctx) => {
