@@ -10,6 +10,7 @@ import { hashFileHex } from '../src/digest/bytes.js'
 import { readRegularFile, withDeadline } from '../src/project/read.js'
 import { makeProject, model, registry, tempDir, write } from './digest-helpers.js'
 import type { Project } from '../src/project/project.js'
+import { Workspace } from '../src/workspace/workspace.js'
 
 let parent: string
 let cleanup: () => void
@@ -37,31 +38,31 @@ const outsideError = (file: string) => expect.objectContaining({ code: 'PATH_OUT
 describe('links that leave the project', () => {
   it('a registered data file linking outside is refused, not hashed', async () => {
     symlinkSync(join(outside, 'secret.csv'), join(root, 'data/link.csv'))
-    await expect(computeDigests(project, withData('data/link.csv'))).rejects.toEqual(outsideError('data/link.csv'))
+    await expect(computeDigests(Workspace.of(project, { cacheDir: false }), withData('data/link.csv'))).rejects.toEqual(outsideError('data/link.csv'))
   })
 
   it('a registered data file linking to /etc/passwd or /proc/kmsg is refused without a read (no hang)', async () => {
     for (const target of ['/etc/passwd', '/proc/kmsg', '/proc/self/status', '/dev/zero']) {
       const link = join(root, 'data/sys')
       symlinkSync(target, link)
-      await expect(computeDigests(project, withData('data/sys')), target).rejects.toEqual(outsideError('data/sys'))
+      await expect(computeDigests(Workspace.of(project, { cacheDir: false }), withData('data/sys')), target).rejects.toEqual(outsideError('data/sys'))
       execFileSync('rm', [link])
     }
   })
 
   it('a registered path under a folder link leading outside is refused', async () => {
     symlinkSync(outside, join(root, 'ext'))
-    await expect(computeDigests(project, withData('ext/secret.csv'))).rejects.toEqual(outsideError('ext/secret.csv'))
+    await expect(computeDigests(Workspace.of(project, { cacheDir: false }), withData('ext/secret.csv'))).rejects.toEqual(outsideError('ext/secret.csv'))
   })
 
   it('a registered folder holding `etc -> <outside folder>` is refused naming the link, nothing under it walked', async () => {
     symlinkSync(outside, join(root, 'data/etc'))
-    await expect(computeDigests(project, withData('data'))).rejects.toEqual(outsideError('data/etc'))
+    await expect(computeDigests(Workspace.of(project, { cacheDir: false }), withData('data'))).rejects.toEqual(outsideError('data/etc'))
     // Deeper down too, and a link to a file.
     execFileSync('rm', [join(root, 'data/etc')])
     mkdirSync(join(root, 'data/deep/er'), { recursive: true })
     symlinkSync(join(outside, 'pipe'), join(root, 'data/deep/er/p'))
-    await expect(computeDigests(project, withData('data'))).rejects.toEqual(outsideError('data/deep/er/p'))
+    await expect(computeDigests(Workspace.of(project, { cacheDir: false }), withData('data'))).rejects.toEqual(outsideError('data/deep/er/p'))
   })
 
   it('links that stay inside the project are followed as before', async () => {
@@ -69,7 +70,7 @@ describe('links that leave the project', () => {
     symlinkSync(join(root, 'shared'), join(root, 'data/shared'))
     symlinkSync(join(root, 'shared/s.csv'), join(root, 'data/s-link.csv'))
     symlinkSync('../data/ok.csv', join(root, 'models/rel-link.csv'))
-    const r = await computeDigests(project, withData('data', 'models/rel-link.csv'))
+    const r = await computeDigests(Workspace.of(project, { cacheDir: false }), withData('data', 'models/rel-link.csv'))
     expect(r.models.m!.missing).toEqual([])
     expect(r.models.m!.components.map((c) => c.digest).every((d) => /^(tree1|blake2b256|pysem1):/.test(d))).toBe(true)
   })
@@ -86,7 +87,7 @@ describe('only regular files are read', () => {
 
   it('a registered FIFO inside the project is absent with a warning, never opened', async () => {
     execFileSync('mkfifo', [join(root, 'data/fifo')])
-    const r = await computeDigests(project, withData('data/fifo', 'data/ok.csv'))
+    const r = await computeDigests(Workspace.of(project, { cacheDir: false }), withData('data/fifo', 'data/ok.csv'))
     expect(r.models.m!.missing).toEqual(['data/fifo'])
     expect(r.warnings.map((w) => w.file)).toContain('data/fifo')
   })
