@@ -1,11 +1,12 @@
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import {
-  buildManifest, computeDigests, computeStatus, findProject, formatError, isModelopsError, loadRegistry, LocalStore,
+  buildManifest, computeDigests, computeStatus, formatError, isModelopsError, loadRegistry, LocalStore,
   ModelopsError, idTable, resolveOutputs, serializeManifest, artifactPath, generatorInputsOf, OutputHold,
   type DigestReport, type Generator, type Manifest, type ModelOutputs, type Project,
 } from '@modelops-bundle/core'
 import { explainStatus } from './explain.js'
+import { findBuildProject } from './project.js'
 import type { OptionsResolved } from './options.js'
 
 export interface Logger {
@@ -88,7 +89,7 @@ export class ModelopsContext {
     const started = performance.now()
     const { options } = this
     // Parsed config and registry are cached in cacheDir too (keyed by their text): a no-change build parses no YAML.
-    let project = findProject(options.root ?? this.bundlerRoot ?? process.cwd(), { cacheDir: options.cacheDir })
+    let project = findBuildProject(options.root ?? this.bundlerRoot ?? process.cwd(), options.root !== undefined, { cacheDir: options.cacheDir })
     if (options.registry) project = { ...project, registryPath: path.resolve(project.root, options.registry) }
     // Known before anything can fail, so a watcher can pick up the fix of a broken registry or data file.
     this.watching = [project.registryPath, project.configPath]
