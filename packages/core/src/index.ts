@@ -47,6 +47,8 @@ export * from './manifest/manifest.js'
 export * from './generate/run.js'
 export * from './generate/outputs.js'
 export * from './generate/inputs.js'
+export * from './generate/tiers.js'
+export * from './workspace/workspace.js'
 
 export * from './cache/entry-source.js'
 export * from './cache/remote/reference.js'

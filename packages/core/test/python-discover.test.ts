@@ -151,6 +151,18 @@ describe('names take effect at their position (as when the module runs)', () => 
   })
 })
 
+describe('large files', () => {
+  it('a chain of 3,000 subclasses and 3,000 branches: every model found, outputs inherited down the chain', { timeout: 240_000 }, async () => {
+    const lines = ['import modelops_calabaria as cb', 'class C0(cb.BaseModel):', '    @cb.model_output("o")', '    def o(self): ...']
+    for (let i = 1; i < 3000; i++) lines.push(`class C${i}(C${i - 1}): pass`)
+    for (let i = 0; i < 3000; i++) lines.push(`if x${i}:`, `    B${i} = cb.BaseModel`, 'else:', `    B${i} = None`, `class D${i}(B${i}): pass`)
+    const r = await discover(lines.join('\n') + '\n')
+    expect(r.models).toHaveLength(6000)
+    expect(r.models[2999]).toMatchObject({ name: 'C2999', outputs: ['o'] })
+    expect(r.models[5999]).toMatchObject({ name: 'D2999', outputs: [] })
+  })
+})
+
 describe('if __name__ == "__main__": does not run on import', () => {
   it('classes and targets under it are not discovered; its imports and assignments change nothing', async () => {
     const src = [

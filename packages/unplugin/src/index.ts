@@ -122,6 +122,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       writeBundle: (outputOptions) => emit.rollupWritten(outputOptions),
     },
     rolldown: {
+      options(inputOptions) {
+        // Rolldown's `cwd` is its root; Rollup has none (process.cwd()).
+        if (typeof inputOptions.cwd === 'string') ctx.bundlerRoot = inputOptions.cwd
+      },
       async generateBundle(outputOptions, _bundle, isWrite) {
         await emitRollup(this, outputOptions, 'rolldown', isWrite)
       },

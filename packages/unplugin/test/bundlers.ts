@@ -30,7 +30,7 @@ export async function build(bundler: Bundler, root: string, outDir: string, opti
     }
     case 'rollup': {
       const { rollup } = await import('rollup')
-      const bundle = await rollup({ input: entry, plugins: [RollupPlugin(quiet({ root, ...options }))], logLevel: 'silent' })
+      const bundle = await rollup({ input: entry, plugins: [RollupPlugin(quiet({ root, cacheDir: 'node_modules/.cache/modelops-bundle', ...options }))], logLevel: 'silent' })
       await bundle.write({ dir: outDir, format: 'es' })
       await bundle.close()
       return

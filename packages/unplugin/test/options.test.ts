@@ -5,7 +5,7 @@ import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { computeDigests, findProject, loadRegistry, updateRegistry } from '@modelops-bundle/core'
+import { computeDigests, updateRegistry, Workspace } from '@modelops-bundle/core'
 import EsbuildPlugin from 'unplugin-modelops-bundle/esbuild'
 import VitePlugin from 'unplugin-modelops-bundle/vite'
 import { build, readManifest } from './bundlers.js'
@@ -25,9 +25,9 @@ const exists = (p: string) => stat(p).then(() => true, () => false)
 
 /** Record the current digests in the registry, as `register-model` would. */
 async function recordDigests(dir: string) {
-  const project = findProject(dir)
-  const report = await computeDigests(project, loadRegistry(project))
-  await updateRegistry(project, (reg) => {
+  const ws = Workspace.open(dir, { cacheDir: false })
+  const report = await computeDigests(ws)
+  await updateRegistry(ws.project, (reg) => {
     for (const [id, m] of Object.entries(report.models)) {
       const entry = reg.models[id]!
       for (const c of m.components) {

@@ -1,7 +1,7 @@
-import { computeDigests, computeStatus, formatStatus, loadRegistry, statusJson } from '@modelops-bundle/core'
+import { computeDigests, computeStatus, formatStatus, statusJson } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
 import { colorEnabled, EXIT, reportError } from '../output.js'
-import { currentProject } from '../project.js'
+import { currentWorkspace } from '../project.js'
 
 export default defineCli({
   name: 'verify',
@@ -9,9 +9,9 @@ export default defineCli({
   args: { json: { type: 'boolean', description: 'Print the status as JSON' } },
   async run({ out, debug }) {
     try {
-      const project = currentProject(out)
-      const registry = loadRegistry(project)
-      const report = await computeDigests(project, registry)
+      const ws = currentWorkspace(out)
+      const registry = ws.registry()
+      const report = await computeDigests(ws, registry)
       out.warnAll(report.warnings)
       const status = computeStatus(registry, report)
       if (out.json) out.result(statusJson(status, report))

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, statSync, utimesSync, type BigIntStats } from 'node:fs'
+import { createWriteStream, existsSync, readFileSync, statSync, utimesSync, type BigIntStats } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { pipeline } from 'node:stream/promises'
 import path from 'node:path'
 import type { lock as LockFn } from 'proper-lockfile'
 import { hashFile } from '../digest/bytes.js'
 import { OutputHold, sweepHolds } from './hold.js'
 import { Stamps, wallNs } from './stamps.js'
 import { ModelopsError } from '../errors.js'
-import type { CacheEntry, CacheEntryMeta, CacheFile, CacheInfo, LookupResult, OutputStore, PruneResult, Staging } from './types.js'
+import type { ByteStream, CacheEntry, CacheEntryMeta, CacheFile, CacheInfo, LookupResult, OutputStore, PruneResult, Staging } from './types.js'
 
 let lockModule: Promise<typeof LockFn> | undefined
 /** proper-lockfile (and the graceful-fs it patches in) loads only when a key must be generated: ~17 ms a warm build never pays. */
@@ -273,7 +274,14 @@ export class LocalStore implements OutputStore {
         throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} could not be committed: ${again.status === 'corrupt' ? again.reason : 'it vanished'}`)
       }
     }
-    return { outDir, commit, discard }
+    const write = async (rel: string, data: ByteStream, writeOptions: { signal?: AbortSignal } = {}): Promise<void> => {
+      const abs = safeJoin(outDir, rel)
+      if (!abs) throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} names an unsafe path ${JSON.stringify(rel)}`)
+      await mkdir(path.dirname(abs), { recursive: true })
+      // 'wx': two index rows naming one file must not silently overwrite each other.
+      await pipeline(data, createWriteStream(abs, { flags: 'wx' }), { signal: writeOptions.signal })
+    }
+    return { outDir, commit, write, discard }
   }
 
   async remove(key: string): Promise<void> {

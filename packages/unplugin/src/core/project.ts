@@ -1,13 +1,14 @@
 // Finding the project from a build: the same search as the CLI, with the plugin's own way out when it fails.
-import { findProject, isModelopsError, ModelopsError, type Project } from '@modelops-bundle/core'
+import { isModelopsError, ModelopsError } from '@modelops-bundle/core'
 
 /**
- * findProject from `start`. When no `.modelops-bundle/` is found, the hint names the plugin's `root` option:
- * the CLI's advice alone (`mops-bundle init`) would make a second, empty project beside the real one.
+ * `open()` (which searches upward from `start` for `.modelops-bundle/`); when no project is found, the hint names
+ * the plugin's `root` option: the CLI's advice alone (`mops-bundle init`) would make a second, empty project
+ * beside the real one.
  */
-export function findBuildProject(start: string, fromRootOption: boolean, options: Parameters<typeof findProject>[1]): Project {
+export function withRootHint<T>(start: string, fromRootOption: boolean, open: () => T): T {
   try {
-    return findProject(start, options)
+    return open()
   } catch (err) {
     if (!isModelopsError(err) || err.code !== 'NOT_A_PROJECT') throw err
     const hint = fromRootOption
