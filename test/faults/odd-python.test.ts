@@ -86,7 +86,24 @@ const CASES: OddCase[] = [
   { name: '10,000 comment lines in a function', fault: 'tree-sitter scanner is quadratic on comment runs', bytes: () => lf('def f():\n' + '    # c\n'.repeat(10_000) + '    return 1\n'), sameAs: () => lf('def f():\n    return 1\n') },
   { name: 'invalid Unicode escape in a string', fault: '`s = "\\N{NOPE}"`', bytes: () => lf('s = "\\N{NOPE}"\n') },
   { name: 'lone surrogate escaped', fault: '`s = "\\ud800"`', bytes: () => lf('s = "\\ud800"\n') },
+  // Garbage (issue 12, item 10): detected before or at the first error, never minutes of error recovery.
+  { name: 'garbage: 2 MB of random bytes', fault: '2 MiB from a seeded PRNG (NUL bytes, invalid UTF-8)', bytes: () => garbage(2 << 20, (r) => r), invalid: true },
+  { name: 'garbage: 2 MB of random printable lines', fault: '2 MiB of random printable ASCII in 80-column lines (valid UTF-8, no NUL)', bytes: () => garbage(2 << 20, (r, i) => (i % 80 === 79 ? 10 : 32 + (r % 95))), invalid: true },
+  { name: 'garbage: 2 MB of random brackets', fault: '2 MiB of `()[]{},:;` in random order', bytes: () => garbage(2 << 20, (r) => '()[]{},:;'.charCodeAt(r % 9)), invalid: true },
+  { name: 'garbage: 2 MB of dense small lists', fault: '`x<i> = [0, 1, …, 19]` lines, 2 MiB (valid Python, 1.2 M tokens)', bytes: () => { let t = ''; for (let i = 0; t.length < 2 << 20; i++) t += `x${i} = [${Array.from({ length: 20 }, (_, j) => j).join(', ')}]\n`; return lf(t) } },
+  { name: 'garbage: 20 MB single-line list', fault: '`x = [1, 1, …]` 20 MB on one line (aborted the WASM parser before)', timeoutMs: 180_000, bytes: () => lf(`x = [${'1, '.repeat(Math.floor((20 << 20) / 3))}]\n`) },
 ]
+
+/** `size` bytes from a seeded xorshift PRNG mapped by `map(random byte, index)`: the same garbage on every run. */
+function garbage(size: number, map: (r: number, i: number) => number): Buffer {
+  const b = Buffer.alloc(size)
+  let x = 0x9e3779b9
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5
+    b[i] = map(x & 0xff, i)
+  }
+  return b
+}
 
 describe('odd Python through `hash` and `discover`', () => {
   for (const c of CASES) {

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'CACHE'
   | 'OUTPUT_TOO_LARGE'
   | 'STALE'
+  | 'READ_TIMEOUT'
 
 export interface ErrorLocation {
   /** Path as the user should see it (project-relative POSIX where possible). */

@@ -2,10 +2,11 @@
 // hashes what changed (small files in-thread, several large files on the worker pool) and composes tree1 digests.
 import { createHash } from 'node:crypto'
 import { statSync, type BigIntStats } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
 import type { Project } from '../project/project.js'
+import { isInsideProject, realpathOfLongestPrefix, realProjectRoot } from '../project/paths.js'
+import { isReadRefusal, readRegularFile } from '../project/read.js'
 import { PYSEM_ALGO, PYSEM_HEADER, semanticDigest, semanticDigestMany } from '../python/semantic.js'
 import { BYTES_ALGO, hashFileHex } from './bytes.js'
 import { HashPool, LARGE_FILE_BYTES, poolPaysOff, sharedHashPool } from './pool.js'
@@ -152,13 +153,20 @@ export async function digestPaths(
     const plan: Plan = { req }
     plans.set(key, plan)
     const abs = join(project.root, req.rel)
+    // Resolved before anything is opened: a registered path, or a folder on its way, may be a link out of the project.
+    if (!isInsideProject(project, abs)) {
+      throw new ModelopsError('PATH_OUTSIDE', `${req.owner ? `${req.owner}: ` : ''}${req.rel} resolves to ${realpathOfLongestPrefix(abs)} through a symbolic link, outside the project root ${project.root}; it is not read`, {
+        file: req.rel,
+        hint: 'replace the symbolic link by the file itself (copy it into the project), or remove the entry from the registry',
+      })
+    }
     let st: BigIntStats
     let listing: Awaited<ReturnType<typeof listTree>> | undefined
     try {
       // Sync on purpose: a warm pass is thousands of stats of cached inodes (microseconds each); one await per
       // stat costs a threadpool round trip and dominated a warm pass (profiled: most of its time idle).
       st = statSync(abs, { bigint: true })
-      if (st.isDirectory()) listing = await listTree(abs, req.rel)
+      if (st.isDirectory()) listing = await listTree(abs, req.rel, realProjectRoot(project))
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? ''
       if (code === 'EACCES' || code === 'EPERM') warnings.push({ code: 'FILE_UNREADABLE', file: req.rel, message: `${req.rel}: permission denied; treated as absent` })
@@ -226,10 +234,10 @@ export async function digestPaths(
   const hashInThread = async (leaf: Leaf) => {
     try {
       if (leaf.algo === SEMANTIC_ALGO) {
-        const r = await semanticDigest(await readFile(leaf.abs), leaf.rel)
+        const r = await semanticDigest(await readRegularFile(leaf.abs, leaf.rel), leaf.rel)
         record(leaf, { digest: r.digest, kind: r.kind, ...(r.warning ? { warning: r.warning } : {}) })
       } else {
-        record(leaf, { digest: `${BYTES_ALGO}:${await hashFileHex(leaf.abs)}`, kind: 'bytes' })
+        record(leaf, { digest: `${BYTES_ALGO}:${await hashFileHex(leaf.abs, undefined, leaf.rel)}`, kind: 'bytes' })
       }
     } catch (err) {
       if (!gone(leaf, err)) throw err
@@ -279,7 +287,8 @@ export async function digestPaths(
           record(leaf, { digest: `${BYTES_ALGO}:${hex}`, kind: 'bytes' })
         } catch (err) {
           if (gone(leaf, err)) return
-          if (!(err as { poolFailure?: boolean }).poolFailure) throw err
+          // A worker reports a refused file by code only: redo it here for the full message.
+          if (!(err as { poolFailure?: boolean }).poolFailure && !isReadRefusal(err)) throw err
           await hashInThread(leaf) // worker died or could not start: hash here instead
         }
       }),

@@ -7,7 +7,8 @@ import { ModelopsError, isModelopsError } from '../errors.js'
 import { absoluteModule, moduleFiles, moduleFromPath, moduleOf, packageOf } from './imports.js'
 import { importRootOf, importRoots } from './roots.js'
 import { bindModule, Env, lookup, type Binding, type ModuleBindings } from './bindings.js'
-import { scanSource, type ClassInfo, type DecoratorInfo, type FunctionInfo, type Lit, type ModuleInfo } from './scan.js'
+import type { Lit } from './literal-eval.js'
+import { scanSource, type ClassInfo, type DecoratorInfo, type FunctionInfo, type ModuleInfo } from './scan.js'
 
 export interface DiscoveredModel { name: string; line: number; bases: string[]; outputs: string[]; entrypoint: string | null }
 export interface DiscoveredTarget { name: string; function: string; line: number; model_output: string; data: Record<string, string>; entrypoint: string | null }
@@ -270,7 +271,8 @@ export async function discoverFile(file: string, options: DiscoverOptions = {}):
   }
   const facts = (await resolver.load(abs, text))!
   if (facts.info.syntaxError !== null) {
-    result.errors.push({ line: facts.info.syntaxError, message: `${file}:${facts.info.syntaxError}: syntax error; fix it so models and targets can be discovered` })
+    const why = facts.info.problem ? `${facts.info.problem}; not scanned for models and targets` : 'syntax error; fix it so models and targets can be discovered'
+    result.errors.push({ line: facts.info.syntaxError, message: `${file}:${facts.info.syntaxError}: ${why}` })
     return result
   }
   let module: string | null | undefined

@@ -8,6 +8,7 @@ import type { Warning } from '../errors.js'
 import { blankCommentLines } from './blank.js'
 import { BlankedInsideString, serializeTree, type TokenSink } from './normalize.js'
 import { GRAMMAR_VERSION, GRAMMAR_WASM_SHA256, getParser } from './parser.js'
+import { parseUntilError, screenSource } from './screen.js'
 
 export const PYSEM_ALGO = 'pysem1'
 /**
@@ -81,8 +82,14 @@ function firstErrorLine(tree: Tree): number {
  */
 function parseAndSerialize(parser: Parser, text: string, blank: boolean, sink?: TokenSink, restart?: () => void): Canonical {
   const b = blank ? blankCommentLines(text) : { text, rows: [] as number[] }
-  const tree = parser.parse(b.text)
-  if (!tree) return { ok: false, line: 1, reason: 'could not be parsed' }
+  // Stopped at the first syntax error (screen.ts): recovering from it can take minutes on garbage.
+  const parsed = parseUntilError(parser, b.text)
+  if (!('tree' in parsed)) {
+    if (b.rows.length === 0) return { ok: false, line: parsed.errorLine, reason: 'has a syntax error tree-sitter cannot parse' }
+    restart?.()
+    return parseAndSerialize(parser, text, false, sink, restart)
+  }
+  const { tree } = parsed
   let again = false
   try {
     if (tree.rootNode.hasError) {
@@ -132,7 +139,9 @@ export async function semanticTokens(text: string): Promise<string[] | null> {
 export async function semanticDigestWith(parser: Parser, source: Uint8Array, file: string): Promise<SemanticResult> {
   const decoded = decodeSource(source)
   let canon: { ok: true; hex: string } | Failure
+  const screened = decoded.ok ? screenSource(decoded.text) : undefined
   if (!decoded.ok) canon = decoded
+  else if (screened) canon = { ok: false, ...screened }
   else {
     try {
       canon = await semanticHex(parser, decoded.text)

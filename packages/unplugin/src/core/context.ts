@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises'
+import { statSync } from 'node:fs'
 import path from 'node:path'
 import {
   buildManifest, computeDigests, computeStatus, formatError, idTable, isModelopsError, ModelopsError, resolveOutputs,
@@ -100,6 +101,7 @@ export class ModelopsContext {
       bundlerRoot,
       ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
       ...(options.registry ? { registry: options.registry } : {}),
+      ...(options.remoteCache !== undefined ? { remoteCache: options.remoteCache } : {}),
       onWarning: (m) => this.logger.warn(m),
     })
     const { project } = ws
@@ -119,7 +121,8 @@ export class ModelopsContext {
       watch.add(path.resolve(project.root, e.path))
       for (const c of e.components) watch.add(path.resolve(project.root, c.path))
     }
-    this.watching = [...watch].sort()
+    // Bundlers read watched files (esbuild fingerprints them): a FIFO or device there would block the build.
+    this.watching = [...watch].filter(watchable).sort()
     for (const w of report.warnings) this.logger.warn(`modelops-bundle: ${w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ` : ''}${w.message}`)
     if (options.verify) {
       const status = computeStatus(registry, report)
@@ -162,6 +165,8 @@ export class ModelopsContext {
         })
       } finally {
         clearInterval(ticker)
+        // Each run opens its workspace anew (config.yaml may change): its registry connections end with the run.
+        await ws.outputs.remote?.close?.()
       }
       this.memo = result.outputs
       // Only what this run uses stays held (watch mode, dev server: one hold for the process).
@@ -277,4 +282,14 @@ function formatBytes(n: number): string {
   let i = 0
   while (v >= 1024 && i < units.length - 1) { v /= 1024; i++ }
   return `${v.toFixed(1)} ${units[i]}`
+}
+
+/** A missing path (watched for its creation), a regular file or a folder; never a FIFO, socket or device. */
+function watchable(abs: string): boolean {
+  try {
+    const st = statSync(abs, { throwIfNoEntry: false })
+    return !st || st.isFile() || st.isDirectory()
+  } catch {
+    return true
+  }
 }
