@@ -116,7 +116,9 @@ export async function resolveOutputs(ws: Workspace, options: ResolveOutputsOptio
   let remote: RemoteTier | undefined = ws.outputs.remote
   const remoteFailed = (err: unknown, doing: string): void => {
     if (!remote || signal.aborted) return
-    warn(`modelops-bundle: remote cache ${remote.name}: ${doing} failed (${errorText(err)}); carrying on with the local cache only for this build`)
+    // The client's messages start with the remote's name, already said here.
+    const why = errorText(err).replace(`${remote.name}: `, '')
+    warn(`modelops-bundle: remote cache ${remote.name}: ${doing} failed (${why}); carrying on with the local cache only for this build`)
     remote = undefined
   }
   /** The remote's verified entry of `key`, committed locally; undefined when it has none or fails. */

@@ -101,6 +101,7 @@ export class ModelopsContext {
       bundlerRoot,
       ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
       ...(options.registry ? { registry: options.registry } : {}),
+      ...(options.remoteCache !== undefined ? { remoteCache: options.remoteCache } : {}),
       onWarning: (m) => this.logger.warn(m),
     })
     const { project } = ws
@@ -164,6 +165,8 @@ export class ModelopsContext {
         })
       } finally {
         clearInterval(ticker)
+        // Each run opens its workspace anew (config.yaml may change): its registry connections end with the run.
+        await ws.outputs.remote?.close?.()
       }
       this.memo = result.outputs
       // Only what this run uses stays held (watch mode, dev server: one hold for the process).
