@@ -277,7 +277,7 @@ describe('concurrent builds', () => {
       await writeFile(script, `
         import { build } from ${url('esbuild')}
         import plugin from ${url('unplugin-modelops-bundle/esbuild')}
-        await build({ entryPoints: ['src/main.js'], bundle: true, format: 'esm', outdir: process.argv[2], absWorkingDir: process.cwd(), logLevel: 'silent', plugins: [plugin()] })
+        await build({ entryPoints: ['src/main.js'], bundle: true, format: 'esm', outdir: process.argv[2], absWorkingDir: process.cwd(), plugins: [plugin()] })
       `)
       const child = (out: string) => run(process.execPath, [script, out], { cwd: dir })
       await writeFile(path.join(dir, 'slow'), '') // generations long enough for the two builds to overlap
