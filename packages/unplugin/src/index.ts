@@ -1,7 +1,8 @@
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from 'unplugin'
 import type { PluginBuild } from 'esbuild'
 import { describeError, ModelopsContext, type BuildResult } from './core/context.js'
-import { resolveOptions, type Options } from './core/options.js'
+import { resolveOptions, unknownOptionWarnings, type Options } from './core/options.js'
+import { contextLogger, esbuildLevel, levelled, webpackLevel } from './core/log.js'
 import { isResolvedVirtual, isVirtual, RESOLVED_ID, VIRTUAL_ALIAS, VIRTUAL_ID, virtualModuleCode } from './core/virtual.js'
 import { createDevSupport, overlayError } from './core/dev-server.js'
 import { Emitter, PLUGIN_NAME as NAME, type AssetSink, type OutputFs } from './core/emit.js'
@@ -13,14 +14,19 @@ export { VIRTUAL_ID, RESOLVED_ID } from './core/virtual.js'
 export { buildReport, BUILD_REPORT_SCHEMA, type BuildReport } from './core/report.js'
 
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions, meta) => {
-  const ctx = new ModelopsContext(resolveOptions(rawOptions))
+  const options = resolveOptions(rawOptions)
+  const ctx = new ModelopsContext(options)
   const framework = meta.framework
+  /** Said once, at the first build, through the bundler's logger (so its log level applies). */
+  let unknown: string[] | undefined = unknownOptionWarnings(rawOptions, options)
   /** The run of the current build; `load()` and emission wait for it. */
   let current: Promise<BuildResult> | undefined
   let isServe = false
   const emit = new Emitter(ctx)
 
   const start = () => {
+    for (const w of unknown ?? []) ctx.logger.warn(w)
+    unknown = undefined
     emit.startBuild()
     current = ctx.run()
     current.catch(() => {})
@@ -35,6 +41,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
 
     async buildStart() {
       if (framework === 'esbuild') return // esbuild: onStart in the setup hatch below (it can report errors there)
+      // Rollup/Rolldown: their own log, so `--silent`, `logLevel` and onLog filters apply to our lines too.
+      if (framework === 'rollup' || framework === 'rolldown') ctx.logger = contextLogger(this) ?? ctx.logger
       let r: BuildResult
       try {
         // Vite dev: configureServer already started the first run; reuse it rather than hashing twice.
@@ -126,6 +134,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
 
     webpack(compiler) {
       ctx.bundlerRoot = compiler.options.context
+      ctx.logger = levelled(webpackLevel(compiler.options.infrastructureLogging?.level))
       const pub = compiler.options.output?.publicPath
       if (typeof pub === 'string' && pub !== 'auto') ctx.bundlerBase = pub
       // webpack reads `virtual:` as a URL scheme and refuses it before any resolver runs: rewrite the
@@ -139,6 +148,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     },
     rspack(compiler) {
       ctx.bundlerRoot = compiler.options.context
+      ctx.logger = levelled(webpackLevel(compiler.options.infrastructureLogging?.level))
       const pub = compiler.options.output?.publicPath
       if (typeof pub === 'string' && pub !== 'auto') ctx.bundlerBase = pub
       compiler.hooks.afterEmit.tapPromise(NAME, (compilation) => copyWebpack(compiler.outputFileSystem, compilation.outputOptions.path))
@@ -148,6 +158,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       setup(build: PluginBuild) {
         const opts = build.initialOptions
         ctx.bundlerRoot = opts.absWorkingDir ?? process.cwd()
+        ctx.logger = levelled(esbuildLevel(opts.logLevel))
         build.onStart(async () => {
           try {
             await start()
