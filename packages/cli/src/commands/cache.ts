@@ -5,6 +5,7 @@ import { defineCommand } from 'citty'
 import { defineCli } from '../argv.js'
 import { EXIT, type Output, table, usageError } from '../output.js'
 import { currentWorkspace } from '../project.js'
+import { remoteCommands } from './cache-remote.js'
 
 const DEFAULT_MAX = '2GiB'
 
@@ -108,6 +109,6 @@ const verify = defineCli({
 })
 
 export default defineCommand({
-  meta: { name: 'cache', description: 'The build plugin\'s output cache: info | prune | clear | verify' },
-  subCommands: { info, prune, clear, verify },
+  meta: { name: 'cache', description: 'The build plugin\'s output cache: info | prune | clear | verify, and with a remote cache status | push | pull' },
+  subCommands: { info, prune, clear, verify, ...remoteCommands },
 })

@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { LocalStore, type LocalStoreOptions } from '../cache/local-store.js'
 import type { OutputTiers, RemoteTier } from '../cache/types.js'
+import { configuredRemoteTier, type RemoteCacheOptions } from '../cache/remote/settings.js'
 import type { Warning } from '../errors.js'
 import { NODE_MODULES_CACHE_DIR, WORKSPACE_CACHE_DIR } from '../project/constants.js'
 import { findProjectRoot, openProject, type Project, type ProjectConfig } from '../project/project.js'
@@ -31,8 +32,14 @@ export interface WorkspaceSettings {
   registry?: string
   /** Options of the local output store (tier 1). @default {} */
   local?: Omit<LocalStoreOptions, 'onWarning'>
-  /** The shared output store (tier 2), when one is configured. @default none */
+  /** The shared output store (tier 2), given as an object (tests, other stores). @default from `remoteCache` */
   remote?: RemoteTier
+  /**
+   * The remote cache settings (the plugin option `remoteCache`): override config.yaml's `remote_cache`, and are
+   * overridden by MODELOPS_REMOTE_CACHE / MODELOPS_REMOTE_CACHE_PUSH (docs/remote-cache.md). `false`: no remote.
+   * @default config.yaml's `remote_cache`, if any
+   */
+  remoteCache?: RemoteCacheOptions | false
   /** Where the stores' warnings go. @default dropped */
   onWarning?: (message: string) => void
 }
@@ -100,7 +107,8 @@ export class Workspace {
     if (!this.tiers) {
       if (this.cacheDir === undefined) throw new Error('this workspace was opened with cacheDir: false: it has no output store')
       const local = new LocalStore(this.cacheDir, { ...this.settings.local, onWarning: this.settings.onWarning })
-      this.tiers = this.settings.remote ? { local, remote: this.settings.remote } : { local }
+      const remote = this.settings.remote ?? configuredRemoteTier(this.project, this.settings.remoteCache)
+      this.tiers = remote ? { local, remote } : { local }
     }
     return this.tiers
   }

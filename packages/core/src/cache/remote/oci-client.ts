@@ -268,6 +268,7 @@ export class OciClient {
     init: { headers?: Record<string, string>; body?: () => Buffer | AsyncIterable<Uint8Array>; push?: boolean; signal?: AbortSignal; what: string },
   ): Promise<Response> {
     let tried: string | undefined
+    let authTries = 0
     let hops = 0
     for (;;) {
       const sameOrigin = new URL(url).origin === this.origin
@@ -283,7 +284,10 @@ export class OciClient {
       if (res.status === 401 && sameOrigin) {
         const challenge = parseChallenge(res.headers.get('www-authenticate'))
         await drain(res)
-        const next = await this.authorize(challenge, !!init.push, init.signal)
+        // A token refused now (expired, or too narrow) must not be offered again from the cache.
+        for (const [scope, token] of this.tokens) if (token === headers.authorization) this.tokens.delete(scope)
+        // At most two answers per call: a cached token refused, then a fresh one.
+        const next = authTries++ < 2 ? await this.authorize(challenge, !!init.push, init.signal) : undefined
         if (next && next !== tried) {
           this.authorization = tried = next
           continue
