@@ -15,6 +15,8 @@ export default defineConfig({
       { test: { ...shared, name: 'cli', include: ['packages/cli/test/**/*.test.ts'] } },
       { test: { ...shared, name: 'unplugin', include: ['packages/unplugin/test/**/*.test.ts'] } },
       { test: { ...shared, name: 'playground', include: ['playground/test/**/*.test.ts'] } },
+      // The packed tarballs installed in a temp app outside the repo: README snippets, install size, client types.
+      { test: { ...shared, name: 'packaging', include: ['test/packaging/**/*.test.ts'], globalSetup: ['test/packaging/support/global-setup.ts'] } },
       // Fault suite (issue 8): only with `--project faults` (`npm run test:faults`), so `npm test` stays fast.
       // Its global setup writes docs/reliability.md from the results.
       // CPython-corpus test of the semantic digest (issue 3): only with `--project corpus` (`npm run test:corpus`).

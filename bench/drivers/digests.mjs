@@ -13,14 +13,14 @@ const core = await loadCore()
 
 await guarded(async () => {
   const tLoad = now()
-  const project = core.openProject(root)
-  const registry = core.loadRegistry(project)
+  const ws = core.Workspace.open(root, { cacheDir })
+  const registry = ws.registry()
   const tOpen = now()
   const seconds = []
   let report0
   for (let i = 0; i < passes; i++) {
     const t = now()
-    report0 = await core.computeDigests(project, registry, { cacheDir })
+    report0 = await core.computeDigests(ws, registry)
     seconds.push((now() - t) / 1000)
   }
   report({

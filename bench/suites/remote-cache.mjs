@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { NotReady, measure } from '../lib/measure.mjs'
+import { NotReady, driver, measure } from '../lib/measure.mjs'
 import { run } from '../lib/proc.mjs'
 import { MiB, mibps, ratio } from '../lib/stats.mjs'
 import { startRegistry } from '../../test/support/oci-registry.mjs'
@@ -114,6 +114,8 @@ export async function remoteCache(ctx) {
     log('remote cache: push vs curl PUT')
     const push = await measure([pushOurs, pushCurl], runs, { warmup: 1, log })
     const throughput = (rows) => rows.map((r) => ({ ...r, mib_s: r.wall_ms ? mibps(bytes, r.wall_ms.median) : null }))
+    log('remote cache: a whole Vite build of the playground on machine B (pull) vs regenerating')
+    const build = await wholeBuild(ctx, reg, runs)
     return {
       id: 'remote-cache',
       title: 'Shared output cache on an OCI registry (docker-registry 2.8 on localhost)',
@@ -125,14 +127,49 @@ export async function remoteCache(ctx) {
       // > 1 = ours faster; the goal is >= 0.8 (ours at least 80% of curl's throughput).
       pull_vs_curl: ratio(pull[1].wall_ms?.median, pull[0].wall_ms?.median),
       push_vs_curl: ratio(push[1].wall_ms?.median, push[0].wall_ms?.median),
+      build: build.rows,
+      build_pull_vs_generate: ratio(build.rows?.[0]?.wall_ms?.median, build.rows?.[1]?.wall_ms?.median),
       notes: [
         'Same registry, same run, runs interleaved. Ours runs in-process (node); curl is a child process (its start, ~10 ms, included).',
         'Our pull also writes the file into the local store and hashes it (BLAKE2b) before committing; curl only writes it.',
         'Our push also reads the file once for its sha256 (the digest goes in the upload URL) and uploads the index and manifest; curl is given the digest.',
+        'Whole build: `vite build` of the playground over the sample project (3 models, its Python generator) in a new process with an empty cache folder; "pull" has MODELOPS_REMOTE_CACHE set to a registry machine A filled, "regenerate" has no remote. The gap is the generator\'s run time, which for real models is minutes to hours.',
       ],
     }
   } finally {
     await reg.stop()
     rmSync(work, { recursive: true, force: true })
   }
+}
+
+/** `vite build` of the playground with an empty cache: pulling from the registry vs regenerating (no remote). */
+async function wholeBuild(ctx, reg, runs) {
+  const { paths, log } = ctx
+  const sample = join(paths.tmp, 'remote-sample')
+  try {
+    const { ensureSample } = await import(join(paths.repo, 'playground/scripts/sample.mjs'))
+    ensureSample(sample, { quiet: true })
+  } catch (err) {
+    return { status: 'not measured', reason: `could not create the sample project: ${String(err.message).split('\n')[0]}` }
+  }
+  const url = reg.url('bench/build')
+  let n = 0
+  const build = async (remote) => {
+    const cacheDir = join(paths.tmp, `remote-build-cache-${n++}`)
+    rmSync(cacheDir, { recursive: true, force: true })
+    const env = { PLAYGROUND_SAMPLE: sample, PLAYGROUND_CACHE_DIR: cacheDir, PLAYGROUND_OUT_DIR: join(paths.tmp, 'remote-build-out'), MODELOPS_REMOTE_CACHE: remote ? url : '' }
+    try {
+      const r = await driver(paths.drivers.viteBuild, ['--plugin', 'on', '--stub', join(paths.tmp, 'remote-stub.js')], { env, cwd: paths.repo })
+      return { wallMs: r.wallMs, workMs: r.json.build_ms, maxRssKb: r.maxRssKb }
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true })
+    }
+  }
+  // Machine A: fills the registry.
+  await build(true)
+  const rows = await measure([
+    { name: 'machine B: vite build, empty cache, outputs regenerated (no remote)', peer: true, exec: () => build(false) },
+    { name: 'machine B: vite build, empty cache, outputs pulled from the registry', exec: () => build(true) },
+  ], runs, { log })
+  return { rows }
 }

@@ -1,7 +1,9 @@
 // Types of the virtual module. Add `/// <reference types="unplugin-modelops-bundle/client" />`
 // (or "types": ["unplugin-modelops-bundle/client"] in tsconfig.json).
+// Browser code reads these: they import only core's standalone manifest types, never Node's (the plugin's own
+// `unplugin-modelops-bundle/types` pulls in Node and would break a browser app's type-check).
 declare module 'virtual:modelops-bundle' {
-  import type { Manifest, ManifestModel, ManifestTarget } from 'unplugin-modelops-bundle/types'
+  import type { Manifest, ManifestModel, ManifestTarget } from '@modelops-bundle/core/manifest-types'
   /** The build's manifest (the same data as the emitted `modelops-manifest.json`). */
   const manifest: Manifest
   export default manifest

@@ -25,13 +25,14 @@ export const REPORT_FILE = 'modelops-build.json'
 
 /**
  * Options of unplugin-modelops-bundle. The generator is the sample's own (`generator:` in
- * `.modelops-bundle/config.yaml`); the cache stays inside the sample unless env PLAYGROUND_CACHE_DIR says otherwise.
+ * `.modelops-bundle/config.yaml`); the cache is the playground's `node_modules/.cache/modelops-bundle` (Vite's root;
+ * named here so Rollup and esbuild, run from anywhere, share it) unless env PLAYGROUND_CACHE_DIR says otherwise.
  * The build report (REPORT_FILE) tells the page where each model's outputs came from; it is emitted by every
  * bundler and served by Vite dev.
  * @returns {import('unplugin-modelops-bundle').Options}
  */
 export function modelopsOptions() {
   const options = { root: sampleRoot(), report: { fileName: REPORT_FILE } }
-  if (process.env.PLAYGROUND_CACHE_DIR) options.cacheDir = path.resolve(process.env.PLAYGROUND_CACHE_DIR)
+  options.cacheDir = path.resolve(process.env.PLAYGROUND_CACHE_DIR ?? path.join(playgroundDir, 'node_modules/.cache/modelops-bundle'))
   return options
 }

@@ -1,10 +1,10 @@
 // Odd Python: a digest (semantic, or bytes with a warning naming the file), never a crash or a hang.
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect } from 'vitest'
 import { fault } from './support/record.js'
 import { cli, firstLines, stackLine } from './support/run.js'
-import { makeProject, modelSource, tempDir } from './support/project.js'
+import { makeProject, modelSource, tempDir, write } from './support/project.js'
 
 const G = 'python'
 const DIGEST = /^(pysem1|blake2b256):[0-9a-f]{64}$/
@@ -86,7 +86,24 @@ const CASES: OddCase[] = [
   { name: '10,000 comment lines in a function', fault: 'tree-sitter scanner is quadratic on comment runs', bytes: () => lf('def f():\n' + '    # c\n'.repeat(10_000) + '    return 1\n'), sameAs: () => lf('def f():\n    return 1\n') },
   { name: 'invalid Unicode escape in a string', fault: '`s = "\\N{NOPE}"`', bytes: () => lf('s = "\\N{NOPE}"\n') },
   { name: 'lone surrogate escaped', fault: '`s = "\\ud800"`', bytes: () => lf('s = "\\ud800"\n') },
+  // Garbage (issue 12, item 10): detected before or at the first error, never minutes of error recovery.
+  { name: 'garbage: 2 MB of random bytes', fault: '2 MiB from a seeded PRNG (NUL bytes, invalid UTF-8)', bytes: () => garbage(2 << 20, (r) => r), invalid: true },
+  { name: 'garbage: 2 MB of random printable lines', fault: '2 MiB of random printable ASCII in 80-column lines (valid UTF-8, no NUL)', bytes: () => garbage(2 << 20, (r, i) => (i % 80 === 79 ? 10 : 32 + (r % 95))), invalid: true },
+  { name: 'garbage: 2 MB of random brackets', fault: '2 MiB of `()[]{},:;` in random order', bytes: () => garbage(2 << 20, (r) => '()[]{},:;'.charCodeAt(r % 9)), invalid: true },
+  { name: 'garbage: 2 MB of dense small lists', fault: '`x<i> = [0, 1, …, 19]` lines, 2 MiB (valid Python, 1.2 M tokens)', bytes: () => { let t = ''; for (let i = 0; t.length < 2 << 20; i++) t += `x${i} = [${Array.from({ length: 20 }, (_, j) => j).join(', ')}]\n`; return lf(t) } },
+  { name: 'garbage: 20 MB single-line list', fault: '`x = [1, 1, …]` 20 MB on one line (aborted the WASM parser before)', timeoutMs: 180_000, bytes: () => lf(`x = [${'1, '.repeat(Math.floor((20 << 20) / 3))}]\n`) },
 ]
+
+/** `size` bytes from a seeded xorshift PRNG mapped by `map(random byte, index)`: the same garbage on every run. */
+function garbage(size: number, map: (r: number, i: number) => number): Buffer {
+  const b = Buffer.alloc(size)
+  let x = 0x9e3779b9
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5
+    b[i] = map(x & 0xff, i)
+  }
+  return b
+}
 
 describe('odd Python through `hash` and `discover`', () => {
   for (const c of CASES) {
@@ -115,6 +132,36 @@ describe('odd Python through `hash` and `discover`', () => {
     expect(l.stdout).toContain('m0_m0')
     expect(l.stdout).toContain('prevalence')
     ctx.observe('registered m0_m0 with output prevalence')
+  })
+
+  fault(G, 'register-model through import cycles', { fault: 'models/m0.py star-imports a.py, which star-imports b.py, which star-imports a.py; a base re-exported in a cycle (a.py from .b import Loop, b.py from .a import Loop)', expected: 'registered, no hang: the model is found, the class whose base only goes round the cycle is not' }, async (ctx) => {
+    const p = makeProject(1, { register: false })
+    write(join(p.root, 'models/a.py'), 'from .b import *\nfrom .b import Loop\nimport modelops_calabaria as cb\nclass Base(cb.BaseModel): pass\n')
+    write(join(p.root, 'models/b.py'), 'from .a import *\nfrom .a import Loop\n')
+    write(join(p.root, 'models/m0.py'), 'from .a import *\nclass M0(Base): pass\nclass Round(Loop): pass\n')
+    const r = await cli(['register-model', 'models/m0.py'], { cwd: p.root, timeoutMs: 60_000 })
+    expect(r.timedOut).toBe(false)
+    expect(stackLine(r.stderr), r.stderr).toBeUndefined()
+    expect(r.code, r.stderr).toBe(0)
+    const l = JSON.parse((await cli(['list', '--json'], { cwd: p.root })).stdout) as { models: Record<string, { code: string[] }> }
+    expect(Object.keys(l.models)).toEqual(['m0_m0'])
+    expect(l.models.m0_m0!.code).toEqual(['models/__init__.py', 'models/a.py', 'models/b.py'])
+    ctx.observe('registered m0_m0 only; code models/__init__.py, a.py, b.py')
+  })
+
+  fault(G, 'register-model with a broken or hostile pyproject.toml', { fault: 'pyproject.toml with a TOML syntax error on line 3; then one whose package folders point outside the project (where = ["..", "/"])', expected: 'broken: exit non-zero naming pyproject.toml:3, registry not written; outside folders ignored (entrypoint from the project root)' }, async (ctx) => {
+    const p = makeProject(1, { register: false })
+    write(join(p.root, 'pyproject.toml'), '[project]\nname = "x"\nversion = \n')
+    const bad = await cli(['register-model', 'models/m0.py'], { cwd: p.root, timeoutMs: 60_000 })
+    expect(stackLine(bad.stderr), bad.stderr).toBeUndefined()
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toContain('pyproject.toml:3')
+    expect(existsSync(p.registry)).toBe(false)
+    write(join(p.root, 'pyproject.toml'), '[tool.setuptools.packages.find]\nwhere = ["..", "/"]\n')
+    const ok = await cli(['register-model', 'models/m0.py'], { cwd: p.root, timeoutMs: 60_000 })
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(ok.stdout).toMatch(/entry=models\.m0:M0/)
+    ctx.observe(`broken: exit ${bad.code} \`${firstLines(bad.stderr, 1)}\`; outside folders ignored: entry=models.m0:M0`)
   })
 
   fault(G, 'register-model on a non-UTF-8 file', { fault: 'models/m0.py has a 0xff byte in a comment', expected: 'exit 1 naming the file (cannot discover), or registered; no crash' }, async (ctx) => {

@@ -1,6 +1,6 @@
 // Paths: outside the project refused, odd names handled or refused clearly, nothing outside read or written.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect } from 'vitest'
 import { fault } from './support/record.js'
@@ -127,6 +127,62 @@ describe('paths outside the project', () => {
     expect(stackLine(r.stderr), r.stderr).toBeUndefined()
     expect(snapshot(w.outside)).toEqual(before)
     ctx.observe(`build fails: \`${firstLines(r.stderr, 1)}\``)
+  })
+})
+
+describe('links planted after registration', () => {
+  const E = 'status, digest, verify and an esbuild build refuse naming the link (registry.yaml untouched); nothing outside read, no hang'
+  /** Every reader of a registered project must refuse, naming `names`, without opening what the link leads to. */
+  async function allRefuse(w: World, names: string, ctx: { observe(t: string): void }) {
+    const text = readFileSync(w.p.registry, 'utf8')
+    const before = snapshot(w.outside)
+    for (const cmd of [['status'], ['digest', '--json'], ['verify']]) {
+      const r = await cli(cmd, { cwd: w.p.root, timeoutMs: 60_000 })
+      expect(r.timedOut, `${cmd[0]} hung: something outside was opened`).toBe(false)
+      expectUserError(r, names, { exitCodes: cmd[0] === 'verify' ? [1, 2] : [1] })
+      expect(r.stderr).toContain('outside the project')
+      ctx.observe(`${cmd[0]}: exit ${r.code}`)
+    }
+    const b = await bundle({ bundler: 'esbuild', root: w.p.root, outDir: join(w.p.root, 'dist'), options: { root: w.p.root, cacheDir: join(w.p.root, '.cache') } }, { timeoutMs: 60_000 })
+    expect(b.timedOut, 'build hung').toBe(false)
+    expectUserError(b, names)
+    expect(snapshot(w.outside)).toEqual(before)
+    expect(readFileSync(w.p.registry, 'utf8')).toBe(text)
+    ctx.observe(`build: \`${firstLines(b.stderr, 1)}\``)
+  }
+  fault(G, 'registered data file replaced by a link outside', { fault: 'data/d0.csv (registered) replaced by a symlink to the outside FIFO', expected: E }, async (ctx) => {
+    const w = world()
+    writeFileSync(w.p.registry, registryYaml(w.p.models))
+    rmSync(join(w.p.root, 'data/d0.csv'))
+    symlinkSync(w.secret, join(w.p.root, 'data/d0.csv'))
+    await allRefuse(w, 'data/d0.csv', ctx)
+  })
+  fault(G, 'registered data folder holding etc -> outside', { fault: 'data: [data] registered; then data/etc → outside/ (holding a FIFO) added', expected: E }, async (ctx) => {
+    const w = world()
+    writeFileSync(w.p.registry, registryYaml([{ ...w.p.models[0]!, data: ['data'] }]))
+    symlinkSync(w.outside, join(w.p.root, 'data/etc'))
+    await allRefuse(w, 'data/etc', ctx)
+  })
+  fault(G, 'registered data file replaced by a link to /proc/kmsg', { fault: 'data/d0.csv → /proc/kmsg (a read blocks forever)', expected: E }, async (ctx) => {
+    const w = world()
+    writeFileSync(w.p.registry, registryYaml(w.p.models))
+    rmSync(join(w.p.root, 'data/d0.csv'))
+    symlinkSync('/proc/kmsg', join(w.p.root, 'data/d0.csv'))
+    await allRefuse(w, 'data/d0.csv', ctx)
+  })
+  fault(G, 'registered data file replaced by a FIFO inside the project', { fault: 'data/d0.csv replaced by a FIFO (mkfifo) inside the project; status and an esbuild build', expected: 'no hang: the FIFO is never opened for a blocking read; status reports the file missing, or a clear refusal' }, async (ctx) => {
+    const w = world()
+    writeFileSync(w.p.registry, registryYaml(w.p.models))
+    rmSync(join(w.p.root, 'data/d0.csv'))
+    execFileSync('mkfifo', [join(w.p.root, 'data/d0.csv')])
+    const s = await cli(['status'], { cwd: w.p.root, timeoutMs: 60_000 })
+    expect(s.timedOut, 'status hung on the FIFO').toBe(false)
+    expect(stackLine(s.stderr), s.stderr).toBeUndefined()
+    expect(s.stdout + s.stderr).toContain('data/d0.csv')
+    const b = await bundle({ bundler: 'esbuild', root: w.p.root, outDir: join(w.p.root, 'dist'), options: { root: w.p.root, cacheDir: join(w.p.root, '.cache') } }, { timeoutMs: 60_000 })
+    expect(b.timedOut, 'build hung on the FIFO').toBe(false)
+    expect(stackLine(b.stderr), b.stderr).toBeUndefined()
+    ctx.observe(`status exit ${s.code}; build exit ${b.code}${b.stderr ? `: \`${firstLines(b.stderr, 1)}\`` : ''}`)
   })
 })
 

@@ -9,9 +9,10 @@ export interface TestRegistry {
   config: string
   child: ChildProcess
   url(repository?: string): string
+  tokenRequests: string[]
   stop(): Promise<void>
 }
-export declare function startRegistry(options?: { auth?: { username: string; password: string } }): Promise<TestRegistry>
+export declare function startRegistry(options?: { auth?: { username: string; password: string }; token?: { username: string; password: string } }): Promise<TestRegistry>
 
 export type Fault = undefined | 'stall' | 'cut' | 'flip' | { status: number }
 export interface FaultProxy {

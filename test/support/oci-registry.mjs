@@ -3,7 +3,8 @@
 // refuse, stall, answer an error status, cut a body short or flip a byte. Plain JS so vitest tests and bench/*.mjs
 // share it (types in oci-registry.d.mts).
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import crypto from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
@@ -25,8 +26,44 @@ function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 /**
+ * A token server for the distribution spec's Bearer flow (what ghcr, Harbor and ECR speak): `GET /token?service=&scope=`
+ * with Basic credentials answers a JWT (RS256, its self-signed certificate in `x5c`) granting the scope's actions;
+ * wrong or no credentials get a token granting nothing. `requests` logs "scope|user" per call.
+ */
+async function startTokenServer(dir, { username, password }) {
+  const key = path.join(dir, 'token.key')
+  const cert = path.join(dir, 'token.crt')
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=mops-test-token'], { stdio: 'ignore' })
+  const keyPem = readFileSync(key, 'utf8')
+  const der = new crypto.X509Certificate(readFileSync(cert)).raw.toString('base64')
+  const b64u = (x) => Buffer.from(typeof x === 'string' ? x : JSON.stringify(x)).toString('base64url')
+  const requests = []
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    const auth = req.headers.authorization ?? ''
+    const [user, pass] = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString().split(':') : []
+    const ok = user === username && pass === password
+    const scopes = url.searchParams.getAll('scope')
+    requests.push(`${scopes.join(' ')}|${user ?? ''}`)
+    const access = ok
+      ? scopes.map((s) => { const [type, name, actions] = s.split(':'); return { type, name, actions: actions.split(',') } })
+      : []
+    const now = Math.floor(Date.now() / 1000)
+    const header = b64u({ alg: 'RS256', typ: 'JWT', x5c: [der] })
+    const claims = b64u({ iss: 'mops-test-issuer', sub: user ?? '', aud: url.searchParams.get('service'), exp: now + 600, nbf: now - 60, iat: now, jti: crypto.randomBytes(8).toString('hex'), access })
+    const sig = crypto.createSign('RSA-SHA256').update(`${header}.${claims}`).sign(keyPem).toString('base64url')
+    const body = JSON.stringify({ token: `${header}.${claims}.${sig}`, expires_in: 600 })
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(body)
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  return { port: server.address().port, cert, requests, close: () => new Promise((r) => server.close(r)) }
+}
+
+/**
  * Start docker-registry. Fails (never skips) when it is not installed: `.ci/run` installs it.
- * @param {{ auth?: { username: string, password: string } }} [options]
+ * `auth`: htpasswd (Basic). `token`: the Bearer flow through a token server (startTokenServer).
+ * @param {{ auth?: { username: string, password: string }, token?: { username: string, password: string } }} [options]
  */
 export async function startRegistry(options = {}) {
   if (!existsSync(REGISTRY_BIN)) {
@@ -34,6 +71,11 @@ export async function startRegistry(options = {}) {
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'mops-registry-'))
   let authYaml = ''
+  let tokenServer
+  if (options.token) {
+    tokenServer = await startTokenServer(dir, options.token)
+    authYaml = `auth: {token: {realm: "http://127.0.0.1:${tokenServer.port}/token", service: mops-test, issuer: mops-test-issuer, rootcertbundle: ${tokenServer.cert}}}\n`
+  }
   if (options.auth) {
     const htpasswd = path.join(dir, 'htpasswd')
     // bcrypt, as distribution requires; htpasswd comes from apache2-utils.
@@ -66,8 +108,11 @@ export async function startRegistry(options = {}) {
           child,
           /** `oci://127.0.0.1:PORT/<repository>` */
           url: (repository = 'outputs') => `oci://${host}/${repository}`,
+          /** Scopes asked of the token server, "scope|user" per call (with `token`). */
+          tokenRequests: tokenServer?.requests ?? [],
           /** Stop the registry and remove its storage. */
           async stop() {
+            await tokenServer?.close()
             if (!exited) {
               child.kill('SIGTERM')
               await new Promise((r) => child.once('exit', r))

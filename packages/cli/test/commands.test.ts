@@ -1,5 +1,5 @@
 // init, target-set, list, digest, hash, discover: real child processes on real temp folders.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { VECTORS, run, sampleProject, show, tempDir } from './helpers.js'
@@ -51,6 +51,22 @@ describe('registries written by the Python tool', { timeout: 240_000 }, () => {
     const r = await run(['list', '--json'], { cwd: dir })
     expect(r.code, show(r)).toBe(0)
     expect(JSON.parse(r.stdout).models.sirmodel).toMatchObject({ path: 'src/model.py', class_name: 'SIRModel' })
+  })
+
+  it('in a repository without node_modules the cache is a self-ignoring .modelops-bundle/cache/, never node_modules/', async () => {
+    const dir = tempDir()
+    mkdirSync(join(dir, '.modelops-bundle'))
+    copyFileSync(join(VECTORS, 'example-registry-head.yaml'), join(dir, '.modelops-bundle/registry.yaml'))
+    const r = await run(['status'], { cwd: dir })
+    expect(r.code, show(r)).toBe(0)
+    expect(existsSync(join(dir, 'node_modules'))).toBe(false)
+    expect(readFileSync(join(dir, '.modelops-bundle/cache/.gitignore'), 'utf8')).toMatch(/^\*$/m)
+    const info = await run(['cache', 'info', '--json'], { cwd: dir })
+    expect(JSON.parse(info.stdout).dir).toBe(join(realpathSync(dir), '.modelops-bundle/cache/outputs-v1'))
+    // With node_modules (a JS project), the CLI uses the folder a build there uses.
+    mkdirSync(join(dir, 'node_modules'))
+    const js = await run(['cache', 'info', '--json'], { cwd: dir })
+    expect(JSON.parse(js.stdout).dir).toBe(join(realpathSync(dir), 'node_modules/.cache/modelops-bundle/outputs-v1'))
   })
 
   it('verify reports the missing files of a registry whose files are absent, exit 1', async () => {

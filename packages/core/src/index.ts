@@ -32,11 +32,12 @@ export * from './digest/engine.js'
 export * from './digest/loose.js'
 export * from './digest/pool.js'
 
-export * from './python/semantic.js'
+// Not the parser itself: web-tree-sitter is bundled into dist/, so its types are not installed for users.
+export { PYSEM_ALGO, PYSEM_HEADER, SEMANTIC_FALLBACK, decodeSource, semanticDigest, semanticDigestMany, semanticTokens, type SemanticFileResult, type SemanticManyOptions, type SemanticResult } from './python/semantic.js'
 export * from './python/discover.js'
 export * from './python/imports.js'
 export * from './python/roots.js'
-export * from './python/parser.js'
+export { GRAMMAR_VERSION, GRAMMAR_WASM_SHA256, grammarWasmPath, grammarWasmSha256 } from './python/parser.js'
 export * from './python/pool.js'
 
 export * from './sample/sample.js'
@@ -50,6 +51,8 @@ export * from './manifest/manifest.js'
 export * from './generate/run.js'
 export * from './generate/outputs.js'
 export * from './generate/inputs.js'
+export * from './generate/tiers.js'
+export * from './workspace/workspace.js'
 
 export * from './cache/entry-source.js'
 export * from './cache/remote/reference.js'

@@ -8,6 +8,7 @@ import { computeDigests } from '../src/digest/compute.js'
 import { hashBytes } from '../src/digest/bytes.js'
 import { makeProject, model, registry, tempDir, write } from './digest-helpers.js'
 import type { Project } from '../src/project/project.js'
+import { Workspace } from '../src/workspace/workspace.js'
 
 let root: string
 let cleanup: () => void
@@ -28,10 +29,11 @@ const reqs: PathRequest[] = [
 ]
 // Small margin so the test need not wait seconds; files are written well before each pass.
 const opts: EngineOptions = { racyMarginMs: 20 }
+const ws = () => Workspace.of(project, { cacheDir: 'node_modules/.cache/modelops-bundle' })
 const cacheFile = () => join(root, 'node_modules/.cache/modelops-bundle/stat-cache.json')
 const treesFile = () => join(root, 'node_modules/.cache/modelops-bundle/stat-cache-trees.json')
 const rowsIn = (file: string) => Object.keys(JSON.parse(readFileSync(file, 'utf8')).entries)
-const run = (o: EngineOptions = opts, r = reqs) => digestPaths(project, r, o)
+const run = (o: EngineOptions = opts, r = reqs) => digestPaths(project, r, { cacheDir: join(root, 'node_modules/.cache/modelops-bundle'), ...o })
 const digestsOf = (res: Awaited<ReturnType<typeof run>>) => [...res.results.values()].map((d) => d.digest)
 
 describe('stat cache', () => {
@@ -121,11 +123,11 @@ describe('stat cache', () => {
   it('computeDigests prunes rows of files no longer listed, and its warm pass is all hits', async () => {
     const reg = registry({ m: model('data/a.csv', { data: ['data/b.csv'] }) })
     await sleep(60)
-    await computeDigests(project, reg, { racyMarginMs: 20 })
+    await computeDigests(ws(), reg, { racyMarginMs: 20 })
     const rows = () => Object.keys(JSON.parse(readFileSync(cacheFile(), 'utf8')).entries).map((k) => k.split('\0')[1])
     expect(rows().sort()).toEqual(['data/a.csv', 'data/b.csv'])
     reg.models.m!.data = []
-    const warm = await computeDigests(project, reg, { racyMarginMs: 20 })
+    const warm = await computeDigests(ws(), reg, { racyMarginMs: 20 })
     expect(warm.stats).toMatchObject({ cacheHits: 1, hashed: 0 })
     expect(rows()).toEqual(['data/a.csv'])
   })

@@ -9,6 +9,7 @@ import { computeDigests } from '../src/digest/compute.js'
 import { closeHashPool } from '../src/digest/pool.js'
 import { makeProject, model, registry, tempDir, write } from './digest-helpers.js'
 import type { Component } from '../src/digest/types.js'
+import { Workspace } from '../src/workspace/workspace.js'
 
 const ENV = 'env1:db1c9e2e476568cbe441c329689723ede1f74b7f9f299162f9a22e723a9c5669'
 const D = (c: string) => `blake2b256:${c.repeat(64)}`
@@ -94,16 +95,17 @@ describe('worker pool inside computeDigests', () => {
       write(dir, 'm.py', 'x = 1\n')
       const reg = registry({ m: model('m.py', { data: ['data/a.bin', 'data/b.bin', 'data/c.bin'] }) })
       await closeHashPool()
-      const opts = { cacheDir: false as const, largeFileBytes: 100_000 }
+      const opts = { largeFileBytes: 100_000 }
+      const ws = Workspace.of(project, { cacheDir: false })
       // Too few bytes in total to repay starting workers: in-thread.
-      const small = await computeDigests(project, reg, { ...opts, poolMinBytes: 1_000_000 })
+      const small = await computeDigests(ws, reg, { ...opts, poolMinBytes: 1_000_000 })
       expect(small.stats).toMatchObject({ hashed: 4, pooled: 0 })
-      const pooled = await computeDigests(project, reg, { ...opts, poolMinBytes: 500_000 })
+      const pooled = await computeDigests(ws, reg, { ...opts, poolMinBytes: 500_000 })
       expect(pooled.stats).toMatchObject({ hashed: 4, pooled: 3 })
       // The shared pool is running now: any two large files use it.
-      const warm = await computeDigests(project, reg, { ...opts, poolMinBytes: 1_000_000 })
+      const warm = await computeDigests(ws, reg, { ...opts, poolMinBytes: 1_000_000 })
       expect(warm.stats).toMatchObject({ hashed: 4, pooled: 3 })
-      const inThread = await computeDigests(project, reg, { ...opts, poolMinBytes: 0, concurrency: 1 })
+      const inThread = await computeDigests(ws, reg, { ...opts, poolMinBytes: 0, concurrency: 1 })
       expect(inThread.stats).toMatchObject({ hashed: 4, pooled: 0 })
       expect(pooled.models).toEqual(inThread.models)
       expect(small.models).toEqual(inThread.models)

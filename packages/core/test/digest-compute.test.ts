@@ -9,6 +9,7 @@ import { environmentDigest } from '../src/digest/environment.js'
 import { makeProject, model, registry, target, tempDir, write } from './digest-helpers.js'
 import type { Project } from '../src/project/project.js'
 import type { Registry } from '../src/registry/types.js'
+import { Workspace } from '../src/workspace/workspace.js'
 
 let root: string
 let cleanup: () => void
@@ -38,7 +39,7 @@ const reg = (): Registry =>
 
 describe('computeDigests', () => {
   it('builds each composite from its components and the environment, and is deterministic', async () => {
-    const r = await computeDigests(project, reg(), { cacheDir: false })
+    const r = await computeDigests(Workspace.of(project, { cacheDir: false }), reg())
     expect(r.environment.digest).toMatch(/^env1:[0-9a-f]{64}$/)
     expect(r.bundle_digest).toMatch(/^bundle1:[0-9a-f]{64}$/)
     const sir = r.models.sir!
@@ -52,19 +53,19 @@ describe('computeDigests', () => {
     // Recompute the composite from the documented definition.
     expect(sir.digest).toBe(await compositeDigest(sir.components, r.environment.digest))
     expect(r.targets.t!.components.map((c) => c.kind)).toEqual(['TARGET_CODE', 'TARGET_DATA'])
-    const again = await computeDigests(project, reg(), { cacheDir: false })
+    const again = await computeDigests(Workspace.of(project, { cacheDir: false }), reg())
     expect(again.bundle_digest).toBe(r.bundle_digest)
     expect(again.models).toEqual(r.models)
   })
 
   it('hashes a file shared by several models once', async () => {
-    const r = await computeDigests(project, reg(), { cacheDir: false })
+    const r = await computeDigests(Workspace.of(project, { cacheDir: false }), reg())
     // 7 distinct files; pop.csv and util.py are listed twice.
     expect(r.stats).toMatchObject({ files: 7, hashed: 7 })
   })
 
   it('a change to one input of one model changes that model (and the bundle) only', async () => {
-    const before = await computeDigests(project, reg(), { cacheDir: false })
+    const before = await computeDigests(Workspace.of(project, { cacheDir: false }), reg())
     const cases: [string, string, string[]][] = [
       ['data/contacts.csv', 'x\n10\n', ['seir']],
       ['models/sir.py', 'class SIR:\n    x = 1\n', ['sir']],
@@ -73,7 +74,7 @@ describe('computeDigests', () => {
     ]
     for (const [file, content, changed] of cases) {
       write(root, file, content)
-      const after = await computeDigests(project, reg(), { cacheDir: false })
+      const after = await computeDigests(Workspace.of(project, { cacheDir: false }), reg())
       for (const id of ['sir', 'seir']) expect(after.models[id]!.digest !== before.models[id]!.digest, `${file} → ${id}`).toBe(changed.includes(id))
       expect(after.targets.t!.digest !== before.targets.t!.digest, `${file} → t`).toBe(changed.includes('t'))
       expect(after.bundle_digest).not.toBe(before.bundle_digest)
@@ -84,24 +85,24 @@ describe('computeDigests', () => {
   })
 
   it('listing a new dependency changes only that model', async () => {
-    const before = await computeDigests(project, reg(), { cacheDir: false })
+    const before = await computeDigests(Workspace.of(project, { cacheDir: false }), reg())
     const r = reg()
     r.models.sir!.data.push('data/contacts.csv')
-    const after = await computeDigests(project, r, { cacheDir: false })
+    const after = await computeDigests(Workspace.of(project, { cacheDir: false }), r)
     expect(after.models.sir!.digest).not.toBe(before.models.sir!.digest)
     expect(after.models.seir!.digest).toBe(before.models.seir!.digest)
   })
 
   it('the environment feeds every composite', async () => {
-    const a = await computeDigests(project, reg(), { cacheDir: false })
-    const b = await computeDigests(project, reg(), { cacheDir: false, environment: { thread_count: 4 } })
+    const a = await computeDigests(Workspace.of(project, { cacheDir: false }), reg())
+    const b = await computeDigests(Workspace.of(project, { cacheDir: false }), reg(), { environment: { thread_count: 4 } })
     expect(b.environment.digest).toBe(await environmentDigest({ ...a.environment, thread_count: 4 }))
     for (const id of ['sir', 'seir']) expect(b.models[id]!.digest).not.toBe(a.models[id]!.digest)
   })
 
   it('a missing file is the component digest "absent" and listed in missing, without throwing', async () => {
     rmSync(`${root}/data/contacts.csv`)
-    const r = await computeDigests(project, reg(), { cacheDir: false })
+    const r = await computeDigests(Workspace.of(project, { cacheDir: false }), reg())
     expect(r.models.seir!.missing).toEqual(['data/contacts.csv'])
     expect(r.models.seir!.components.find((c) => c.path === 'data/contacts.csv')!.digest).toBe('absent')
     expect(r.models.sir!.missing).toEqual([])
@@ -110,23 +111,23 @@ describe('computeDigests', () => {
   it('refuses a registry path that is not project-relative', async () => {
     const r = reg()
     r.models.sir!.data.push('../outside.csv')
-    await expect(computeDigests(project, r, { cacheDir: false })).rejects.toMatchObject({ name: 'ModelopsError', code: 'PATH_INVALID', file: '.modelops-bundle/registry.yaml', message: expect.stringContaining('model sir') })
+    await expect(computeDigests(Workspace.of(project, { cacheDir: false }), r)).rejects.toMatchObject({ name: 'ModelopsError', code: 'PATH_INVALID', file: '.modelops-bundle/registry.yaml', message: expect.stringContaining('model sir') })
   })
 
   it('hashes a directory dependency as tree1', async () => {
     const r = reg()
     r.models.sir!.data = ['data']
-    const a = await computeDigests(project, r, { cacheDir: false })
+    const a = await computeDigests(Workspace.of(project, { cacheDir: false }), r)
     const d = a.models.sir!.components.find((c) => c.path === 'data')!.digest
     expect(d).toMatch(/^tree1:[0-9a-f]{64}$/)
     write(root, 'data/new.csv', 'n\n')
-    const b = await computeDigests(project, r, { cacheDir: false })
+    const b = await computeDigests(Workspace.of(project, { cacheDir: false }), r)
     expect(b.models.sir!.components.find((c) => c.path === 'data')!.digest).not.toBe(d)
   })
 
   it.skipIf(process.getuid?.() === 0)('an unreadable file is absent with a warning naming it', async () => {
     chmodSync(`${root}/data/pop.csv`, 0o000)
-    const r = await computeDigests(project, reg(), { cacheDir: false })
+    const r = await computeDigests(Workspace.of(project, { cacheDir: false }), reg())
     expect(r.models.sir!.missing).toEqual(['data/pop.csv'])
     expect(r.warnings.map((w) => w.file)).toContain('data/pop.csv')
   })
@@ -135,7 +136,7 @@ describe('computeDigests', () => {
     execFileSync('mkfifo', [`${root}/data/pipe`])
     const r = reg()
     r.models.sir!.data.push('data/pipe')
-    const d = await computeDigests(project, r, { cacheDir: false })
+    const d = await computeDigests(Workspace.of(project, { cacheDir: false }), r)
     expect(d.models.sir!.missing).toEqual(['data/pipe'])
     expect(d.warnings).toEqual([expect.objectContaining({ code: 'NOT_A_FILE', file: 'data/pipe' })])
   })
@@ -151,8 +152,8 @@ describe('Python code files', () => {
     write(root, 'pkg/broken.py', 'def f(:\n')
     code.push('pkg/broken.py')
     const r = registry({ m: model('models/sir.py', { code }) })
-    const many = await computeDigests(project, r, { cacheDir: false })
-    const one = await computeDigests(project, r, { cacheDir: false, concurrency: 1 })
+    const many = await computeDigests(Workspace.of(project, { cacheDir: false }), r)
+    const one = await computeDigests(Workspace.of(project, { cacheDir: false }), r, { concurrency: 1 })
     expect(many.models).toEqual(one.models)
     const byPath = Object.fromEntries(many.models.m!.components.map((c) => [c.path, c.digest]))
     expect(byPath['pkg/m0.py']).toMatch(/^pysem1:/)
@@ -164,7 +165,7 @@ describe('Python code files', () => {
     }
     // A comment-only change keeps the semantic digest (and so the model digest).
     write(root, 'pkg/m0.py', '# note\ndef f0(x):\n    return x + 0  # same\n')
-    expect((await computeDigests(project, r, { cacheDir: false })).models.m!.digest).toBe(many.models.m!.digest)
+    expect((await computeDigests(Workspace.of(project, { cacheDir: false }), r)).models.m!.digest).toBe(many.models.m!.digest)
   })
 })
 
@@ -182,7 +183,7 @@ describe('computeStatus', () => {
     t.target_digest = td[t.path]!
     t.data_digests = { 'data/obs.csv': td['data/obs.csv']! }
 
-    let s = computeStatus(r, await computeDigests(project, r, { cacheDir: false }))
+    let s = computeStatus(r, await computeDigests(Workspace.of(project, { cacheDir: false }), r))
     expect(s.fresh).toBe(true)
     expect(s.models.map((m) => m.state)).toEqual(['fresh', 'fresh'])
 
@@ -191,7 +192,7 @@ describe('computeStatus', () => {
     r.models.sir!.data.push('data/contacts.csv')
     r.models.seir!.data = ['data/pop.csv']
     write(root, 'data/obs.csv', 'o\n5\n')
-    s = computeStatus(r, await computeDigests(project, r, { cacheDir: false }))
+    s = computeStatus(r, await computeDigests(Workspace.of(project, { cacheDir: false }), r))
     expect(s.fresh).toBe(false)
     const byId = Object.fromEntries([...s.models, ...s.targets].map((e) => [e.id, e.changes.map((c) => `${c.change} ${c.kind} ${c.path}`)]))
     expect(byId.sir).toEqual(['missing CODE_DEP models/util.py', 'added DATA data/contacts.csv', 'modified DATA data/pop.csv'])
@@ -204,7 +205,7 @@ describe('computeStatus', () => {
   })
 
   it('reports a model never hashed (model_digest null) as added', async () => {
-    const s = computeStatus(reg(), await computeDigests(project, reg(), { cacheDir: false }))
+    const s = computeStatus(reg(), await computeDigests(Workspace.of(project, { cacheDir: false }), reg()))
     expect(s.models[0]!.changes.some((c) => c.kind === 'MODEL_CODE' && c.change === 'added')).toBe(true)
     expect(s.fresh).toBe(false)
   })

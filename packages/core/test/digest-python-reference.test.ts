@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { computeDigests } from '../src/digest/compute.js'
 import { makeProject, model, registry, target, tempDir, write } from './digest-helpers.js'
+import { Workspace } from '../src/workspace/workspace.js'
 
 const PY = String.raw`
 import hashlib, json, os, stat, sys
@@ -92,7 +93,7 @@ it.skipIf(!(() => { try { execFileSync('python3', ['--version']); return true } 
     },
     { t: target('targets/t.R', { data: ['obs', 'obs/o.csv'] }) },
   )
-  const ours = await computeDigests(project, reg, { cacheDir: false })
+  const ours = await computeDigests(Workspace.of(project, { cacheDir: false }), reg)
   const spec = { root, env: ours.environment, models: Object.fromEntries(Object.entries(reg.models).map(([id, m]) => [id, { path: m.path, data: m.data, code: m.code }])), targets: Object.fromEntries(Object.entries(reg.targets).map(([id, t]) => [id, { path: t.path, data: t.data }])) }
   const py = JSON.parse(execFileSync('python3', ['-c', PY], { input: JSON.stringify(spec), encoding: 'utf8' }))
   expect(ours.environment.digest).toBe(py.env)

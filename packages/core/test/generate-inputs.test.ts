@@ -10,6 +10,7 @@ import { resolveOutputs } from '../src/generate/outputs.js'
 import { generatorIdentity } from '../src/generate/run.js'
 import { openProject } from '../src/project/project.js'
 import type { ModelEntry, Registry } from '../src/registry/types.js'
+import { Workspace } from '../src/workspace/workspace.js'
 
 let tmp: string
 beforeAll(async () => { tmp = await mkdtemp(path.join(tmpdir(), 'mops-geninputs-')) })
@@ -54,11 +55,10 @@ const registry: Registry = { version: '1.0', models: { a: model('a'), b: model('
 
 /** One plugin-style build: digests (generator inputs in the same pass), then outputs. */
 async function build(root: string) {
-  const project = openProject(root)
-  const generator = project.config.generator!
-  const cacheDir = path.join(root, 'node_modules/.cache/modelops-bundle')
-  const report = await computeDigests(project, registry, { cacheDir, generatorInputs: generator.inputs })
-  const result = await resolveOutputs({ root, report, generator, store: new LocalStore(cacheDir), concurrency: 2 })
+  const ws = Workspace.open(root, { cacheDir: 'node_modules/.cache/modelops-bundle' })
+  const generator = ws.config.generator!
+  const report = await computeDigests(ws, registry, { generatorInputs: generator.inputs })
+  const result = await resolveOutputs(ws, { report, generator, concurrency: 2 })
   return { report, result, sources: Object.fromEntries([...result.outputs].map(([id, o]) => [id, o.source])) }
 }
 
@@ -100,18 +100,18 @@ describe('generator inputs in the cache key', () => {
 
   it('digests the inputs itself when the report lacks them (same digest as the shared pass)', async () => {
     const root = await makeProject('fallback')
-    const project = openProject(root)
-    const generator = project.config.generator!
-    const report = await computeDigests(project, registry, { cacheDir: false, generatorInputs: generator.inputs })
-    const shared = await generatorInputsDigest(root, generator, report)
-    const own = await generatorInputsDigest(root, generator, undefined, { cacheDir: false })
+    const ws = Workspace.open(root, { cacheDir: false })
+    const generator = ws.config.generator!
+    const report = await computeDigests(ws, registry, { generatorInputs: generator.inputs })
+    const shared = await generatorInputsDigest(ws, generator, report)
+    const own = await generatorInputsDigest(ws, generator)
     expect(own).toBe(shared)
-    expect(await generatorInputsDigest(root, { command: 'x' })).toBeUndefined()
+    expect(await generatorInputsDigest(ws, { command: 'x' })).toBeUndefined()
   })
 
   it('a missing input is a user error naming config.yaml, not a silently smaller key', async () => {
     const root = await makeProject('missing')
-    await expect(generatorInputsDigest(root, { command: 'x', inputs: ['runer'] }, undefined, { cacheDir: false }))
+    await expect(generatorInputsDigest(Workspace.open(root, { cacheDir: false }), { command: 'x', inputs: ['runer'] }))
       .rejects.toMatchObject({ code: 'FILE_NOT_FOUND', file: '.modelops-bundle/config.yaml', message: expect.stringContaining('"runer"') })
     await expect(foldGeneratorInputs({ r: 'absent' }, ['r'])).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' })
   })

@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Warning } from '../src/errors.js'
-import { defaultCacheDir } from '../src/digest/engine.js'
+import { Workspace } from '../src/workspace/workspace.js'
 import { parseConfig } from '../src/project/config.js'
 import { clearParseMemo, parseCacheCounters, parseCacheDir } from '../src/project/parse-cache.js'
 import { findProject, initProject, openProject } from '../src/project/project.js'
@@ -50,7 +50,7 @@ function realRegistry(root: string): { registry: Registry; warnings: Warning[] }
 
 function cachedRegistry(root: string, cacheDir: string | false): { registry: Registry; warnings: Warning[] } {
   const warnings: Warning[] = []
-  const registry = loadRegistry(openProject(root, { cacheDir: false }), { warnings, cacheDir })
+  const registry = loadRegistry(Workspace.of(openProject(root, { cacheDir: false }), { cacheDir }), { warnings })
   return { registry, warnings }
 }
 
@@ -324,7 +324,7 @@ describe('parse cache: the key is the text', () => {
     const root = tempDir('mb-pc-')
     writeProject(root, { [REG]: "models:\n  a: {path: a.py, class_name: A, extra: 1}\n  b: {path: /etc/passwd, class_name: B}\n" })
     const warnings: Warning[] = []
-    expect(() => loadRegistry(openProject(root), { warnings, cacheDir: false })).toThrow()
+    expect(() => loadRegistry(openProject(root), { warnings })).toThrow()
     expect(warnings.map((w) => w.line)).toEqual([2])
   })
 })
@@ -427,24 +427,27 @@ describe('parse cache: the snapshot is advisory', () => {
     try {
       process.chdir(tempDir('mb-pc-cwd-'))
       findProject(root, { cacheDir: 'build/cache' })
-      loadRegistry(openProject(root), { cacheDir: 'build/cache' })
+      loadRegistry(Workspace.of(openProject(root), { cacheDir: 'build/cache' }))
     } finally {
       process.chdir(cwd)
     }
     expect(fs.readdirSync(path.join(root, 'build', 'cache')).sort()).toEqual(['parse-config.json', 'parse-registry.json'])
   })
 
-  it('by default the snapshot goes to the stat-cache folder, only when node_modules exists', () => {
+  it('a bare Project keeps no snapshot; a workspace keeps it in its cache folder (node_modules only where it exists)', () => {
     const root = tempDir('mb-pc-')
     writeProject(root, { [REG]: text, [CONF]: 'auto_code: false\n' })
     expect(parseCacheDir(root, undefined)).toBeUndefined()
     loadRegistry(findProject(root))
     expect(fs.readdirSync(root)).toEqual(['.modelops-bundle'])
+    Workspace.open(root).registry()
+    expect(fs.readdirSync(root)).toEqual(['.modelops-bundle'])
+    expect(fs.readdirSync(path.join(root, '.modelops-bundle/cache')).sort()).toEqual(['.gitignore', 'CACHEDIR.TAG', 'parse-config.json', 'parse-registry.json'])
     fs.mkdirSync(path.join(root, 'node_modules'))
-    const project = findProject(root)
-    expect(parseCacheDir(root, undefined)).toBe(defaultCacheDir(project))
     clearParseMemo()
-    loadRegistry(findProject(root))
-    expect(fs.readdirSync(defaultCacheDir(project)).sort()).toEqual(['parse-config.json', 'parse-registry.json'])
+    const ws = Workspace.open(root)
+    ws.registry()
+    expect(ws.cacheDir).toBe(path.join(root, 'node_modules/.cache/modelops-bundle'))
+    expect(fs.readdirSync(ws.cacheDir!).sort()).toEqual(['parse-config.json', 'parse-registry.json'])
   })
 })

@@ -117,6 +117,11 @@ describe('names take effect at their position (as when the module runs)', () => 
     }
     expect(await models('from .common import *\nclass A(Base): pass\nclass B(Later): pass\n', extra)).toEqual(['A', 'B'])
     expect(await models('from .common import *\nclass H(_Hidden): pass\n', extra)).toEqual([])
+    // A literal __all__ decides instead (private names included, others left out).
+    const listed = { 'models/__init__.py': '', 'models/common.py': extra['models/common.py'] + '__all__ = ["_Hidden"]\n' }
+    expect(await models('from .common import *\nclass H(_Hidden): pass\nclass A(Base): pass\n', listed)).toEqual(['H'])
+    const computed = { 'models/__init__.py': '', 'models/common.py': extra['models/common.py'] + '__all__ = ["_Hidden"]\n__all__ += ["Later"]\n' }
+    expect(await models('from .common import *\nclass H(_Hidden): pass\nclass A(Base): pass\n', computed)).toEqual(['A'])
     // A cycle of star imports ends (each module sees the other's names as far as they are bound).
     expect(await models('from .m import *\nimport modelops_calabaria as cb\nclass C(cb.BaseModel): pass\n')).toEqual(['C'])
   })
@@ -148,6 +153,18 @@ describe('names take effect at their position (as when the module runs)', () => 
     // Straight-line code has one definition: the last (del unbinds).
     expect(await models(`${cal}del BaseModel\nclass M(BaseModel): pass\n`)).toEqual([])
     expect(await models(`${cal}try:\n    pass\nfinally:\n    ${pyd}class M(BaseModel): pass\n`)).toEqual([])
+  })
+})
+
+describe('large files', () => {
+  it('a chain of 3,000 subclasses and 3,000 branches: every model found, outputs inherited down the chain', { timeout: 240_000 }, async () => {
+    const lines = ['import modelops_calabaria as cb', 'class C0(cb.BaseModel):', '    @cb.model_output("o")', '    def o(self): ...']
+    for (let i = 1; i < 3000; i++) lines.push(`class C${i}(C${i - 1}): pass`)
+    for (let i = 0; i < 3000; i++) lines.push(`if x${i}:`, `    B${i} = cb.BaseModel`, 'else:', `    B${i} = None`, `class D${i}(B${i}): pass`)
+    const r = await discover(lines.join('\n') + '\n')
+    expect(r.models).toHaveLength(6000)
+    expect(r.models[2999]).toMatchObject({ name: 'C2999', outputs: ['o'] })
+    expect(r.models[5999]).toMatchObject({ name: 'D2999', outputs: [] })
   })
 })
 

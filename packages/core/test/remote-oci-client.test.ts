@@ -159,6 +159,37 @@ describe('OciClient auth', () => {
   })
 })
 
+describe('OciClient Bearer token flow (distribution token auth, as ghcr, Harbor and ECR)', () => {
+  let reg: TestRegistry
+  const username = 'robot'
+  const password = `tok-${randomBytes(8).toString('hex')}`
+  beforeAll(async () => { reg = await startRegistry({ token: { username, password } }) })
+  afterAll(async () => { await reg?.stop() })
+
+  it('follows 401 WWW-Authenticate: Bearer to the realm with Basic credentials, asks pull,push for a push, reuses the token', async () => {
+    const loc = parseOciUrl(reg.url('bearer/out'), undefined, 'test')
+    const client = new OciClient(loc, { credentials: { kind: 'basic', username, password, source: 'test env' } })
+    const data = randomBytes(5000)
+    await client.uploadBlob(sha(data), data.length, (s, e) => ranged(data, s, e))
+    expect((await collect(client.getBlob(sha(data), data.length))).equals(data)).toBe(true)
+    expect(reg.tokenRequests.every((r) => r.endsWith(`|${username}`))).toBe(true)
+    expect(reg.tokenRequests.some((r) => r.startsWith('repository:bearer/out:pull,push|'))).toBe(true)
+    // One token per scope, not one per request.
+    expect(reg.tokenRequests.length).toBeLessThanOrEqual(3)
+    await client.close()
+  })
+
+  it('a token that grants nothing (wrong password) is refused once, with the source named and no secret in the message', async () => {
+    const loc = parseOciUrl(reg.url('bearer/out'), undefined, 'test')
+    const client = new OciClient(loc, { credentials: { kind: 'basic', username, password: `${password}x`, source: 'test env' } })
+    const err = (await client.headManifest('latest').catch((e: unknown) => e)) as RemoteError
+    expect(err.kind).toBe('unauthorized')
+    expect(err.message).toMatch(/refused the credentials from test env \(HTTP 401\)/)
+    expect(err.message).not.toContain(password)
+    await client.close()
+  })
+})
+
 describe('parseOciUrl', () => {
   it('accepts oci://HOST[:PORT]/REPOSITORY, plain HTTP by default only on loopback', () => {
     expect(parseOciUrl('oci://ghcr.io/org/outputs', undefined, 'x')).toEqual({ registry: 'ghcr.io', repository: 'org/outputs', plainHttp: false })

@@ -11,6 +11,7 @@ import { loadRegistry } from '../src/registry/registry.js'
 import type { Project } from '../src/project/project.js'
 import type { StatusReport } from '../src/digest/types.js'
 import { makeProject, tempDir, write } from './digest-helpers.js'
+import { Workspace } from '../src/workspace/workspace.js'
 
 const VECTORS = join(import.meta.dirname, '../../../test/reference-vectors')
 const sha256 = (root: string, rel: string) => createHash('sha256').update(readFileSync(join(root, rel))).digest('hex')
@@ -39,7 +40,7 @@ function pythonRegistry(file: string, files: Record<string, string>, replace: Re
 
 const status = async () => {
   const registry = loadRegistry(project)
-  return computeStatus(registry, await computeDigests(project, registry, { cacheDir: false }))
+  return computeStatus(registry, await computeDigests(Workspace.of(project, { cacheDir: false }), registry))
 }
 
 describe('R2 registry (sha256:)', () => {

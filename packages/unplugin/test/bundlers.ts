@@ -30,7 +30,7 @@ export async function build(bundler: Bundler, root: string, outDir: string, opti
     }
     case 'rollup': {
       const { rollup } = await import('rollup')
-      const bundle = await rollup({ input: entry, plugins: [RollupPlugin(quiet({ root, ...options }))], logLevel: 'silent' })
+      const bundle = await rollup({ input: entry, plugins: [RollupPlugin(quiet({ root, cacheDir: 'node_modules/.cache/modelops-bundle', ...options }))], logLevel: 'silent' })
       await bundle.write({ dir: outDir, format: 'es' })
       await bundle.close()
       return
@@ -44,7 +44,8 @@ export async function build(bundler: Bundler, root: string, outDir: string, opti
     }
     case 'esbuild': {
       const esbuild = await import('esbuild')
-      await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', outdir: outDir, absWorkingDir: root, logLevel: 'silent', plugins: [EsbuildPlugin(quiet(options))] })
+      // The plugin honours esbuild's logLevel: 'silent' would hide the warnings and the summary (`log: true`) tests read.
+      await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', outdir: outDir, absWorkingDir: root, logLevel: 'warning', plugins: [EsbuildPlugin(quiet(options))] })
       return
     }
     case 'webpack':

@@ -37,11 +37,14 @@ async function expectDataEditPickedUp(root: string, outDir: string) {
 }
 
 describe('watch mode picks up a data edit', () => {
+  // Rollup has no root of its own: its cache would be process.cwd()'s, shared by every test project.
+  const CACHE = 'node_modules/.cache/modelops-bundle'
+
   it('rollup watch', async () => {
     const root = await project()
     const outDir = path.join(root, 'dist')
     const { watch } = await import('rollup')
-    const watcher = watch({ input: path.join(root, 'src/main.js'), plugins: [RollupPlugin({ root, log: false })], output: { dir: outDir, format: 'es' }, logLevel: 'silent' })
+    const watcher = watch({ input: path.join(root, 'src/main.js'), plugins: [RollupPlugin({ root, log: false, cacheDir: CACHE })], output: { dir: outDir, format: 'es' }, logLevel: 'silent' })
     const errors: unknown[] = []
     watcher.on('event', (e) => {
       if (e.code === 'ERROR') errors.push(e.error)

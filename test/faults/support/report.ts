@@ -11,6 +11,7 @@ export const GROUPS = [
   { id: 'ids', title: 'Ids and names', file: 'ids.test.ts', intro: 'Model ids, target ids and output names that a hostile or careless registry (or generator) holds: path separators, `..`, control characters, names of `Object.prototype`. They are refused with `registry.yaml:line`, or work as ordinary names; nothing is written outside the output folder and no model is served another model\'s bytes.' },
   { id: 'python', title: 'Odd Python', file: 'odd-python.test.ts', intro: 'Python files that are unusual but possible. The result is a digest (semantic, or the byte fallback with a warning) and never a crash or a hang.' },
   { id: 'env', title: 'Environment faults', file: 'environment.test.ts', intro: 'The machine misbehaves: the cache folder is read-only or full, the generator does not exist.' },
+  { id: 'remote', title: 'Remote cache faults', file: 'remote.test.ts', intro: 'A real docker-registry holds the entries machine A pushed; machine B (another cache folder) builds through a fault proxy: down, slow, 401/403/404/5xx, a body cut short, a flipped byte. The build must succeed by generating locally with one warning, and never emit bytes it did not verify.' },
   { id: 'property', title: 'Property-based tests (fast-check)', file: 'properties.test.ts', intro: 'Generated inputs; each run is seeded and the tries column counts generated cases.' },
 ] as const
 

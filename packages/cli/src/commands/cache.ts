@@ -1,18 +1,18 @@
 // `mops-bundle cache info|prune|clear`: the build plugin's output cache (core/src/cache, docs/cache.md).
 import path from 'node:path'
-import { DEFAULT_CACHE_DIR, LocalStore } from '@modelops-bundle/core'
+import { LocalStore, NODE_MODULES_CACHE_DIR, WORKSPACE_CACHE_DIR } from '@modelops-bundle/core'
 import { defineCommand } from 'citty'
 import { defineCli } from '../argv.js'
 import { EXIT, type Output, table, usageError } from '../output.js'
-import { currentProject } from '../project.js'
+import { currentWorkspace } from '../project.js'
+import { remoteCommands } from './cache-remote.js'
 
 const DEFAULT_MAX = '2GiB'
 
-const cacheDirArg = { type: 'string', description: `Cache folder (default <project>/${DEFAULT_CACHE_DIR}, the plugin's default)` } as const
+const cacheDirArg = { type: 'string', description: `Cache folder (default <project>/${NODE_MODULES_CACHE_DIR} where the project has node_modules, else <project>/${WORKSPACE_CACHE_DIR}; a build keeps its cache in <bundler root>/${NODE_MODULES_CACHE_DIR})` } as const
 
 function storeOf(out: Output, dir: string | undefined): LocalStore {
-  const root = dir ? path.resolve(dir) : path.join(currentProject(out).root, DEFAULT_CACHE_DIR)
-  return new LocalStore(root, { onWarning: (m) => out.warn(m) })
+  return dir ? new LocalStore(path.resolve(dir), { onWarning: (m) => out.warn(m) }) : currentWorkspace(out).outputs.local
 }
 
 /** `2GiB`, `2G` (binary), `500MB` (decimal), `1024` → bytes. */
@@ -86,7 +86,7 @@ const verify = defineCli({
   args: { cacheDir: cacheDirArg, json: { type: 'boolean', description: 'Print the result as JSON' } },
   async run({ args, out }) {
     // Warnings of the store would repeat what the table says: one line per dropped entry, below.
-    const root = args.cacheDir ? path.resolve(args.cacheDir) : path.join(currentProject(out).root, DEFAULT_CACHE_DIR)
+    const root = args.cacheDir ? path.resolve(args.cacheDir) : currentWorkspace(out).cacheDir!
     const result = await new LocalStore(root).verifyAll()
     if (out.json) {
       out.result(result)
@@ -109,6 +109,6 @@ const verify = defineCli({
 })
 
 export default defineCommand({
-  meta: { name: 'cache', description: 'The build plugin\'s output cache: info | prune | clear | verify' },
-  subCommands: { info, prune, clear, verify },
+  meta: { name: 'cache', description: 'The build plugin\'s output cache: info | prune | clear | verify, and with a remote cache status | push | pull' },
+  subCommands: { info, prune, clear, verify, ...remoteCommands },
 })

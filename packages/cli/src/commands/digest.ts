@@ -1,7 +1,7 @@
-import { computeDigests, loadRegistry, type DigestReport, type EntityDigest } from '@modelops-bundle/core'
+import { computeDigests, type DigestReport, type EntityDigest } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
 import type { Output } from '../output.js'
-import { currentProject } from '../project.js'
+import { currentWorkspace } from '../project.js'
 
 /** The fixed JSON shape of `digest --json` (issue 4). */
 export function digestJson(report: DigestReport) {
@@ -31,8 +31,8 @@ export default defineCli({
   description: 'Composite digests of every model and target, with their components, the environment and the bundle',
   args: { json: { type: 'boolean', description: 'Print the digests as JSON' } },
   async run({ out }) {
-    const project = currentProject(out)
-    const report = await computeDigests(project, loadRegistry(project))
+    const ws = currentWorkspace(out)
+    const report = await computeDigests(ws)
     out.warnAll(report.warnings)
     if (out.json) return out.result(digestJson(report))
     const env = report.environment

@@ -1,7 +1,6 @@
-import { loadRegistry } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
 import { shortDigest, table } from '../output.js'
-import { currentProject } from '../project.js'
+import { currentWorkspace } from '../project.js'
 
 const count = (n: number) => (n === 0 ? '-' : String(n))
 
@@ -10,7 +9,7 @@ export default defineCli({
   description: 'Show the registered models, targets and target sets (alias: show-registry)',
   args: { json: { type: 'boolean', description: 'Print the registry as JSON' } },
   run({ out }) {
-    const registry = loadRegistry(currentProject(out))
+    const registry = currentWorkspace(out).registry()
     // registry.yaml's content only: the semantic map of digests.json is status's business.
     const { semantic: _semantic, ...plain } = registry
     if (out.json) return out.result(plain)

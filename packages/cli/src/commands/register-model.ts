@@ -2,7 +2,7 @@ import { reconcileModels, resolveProjectPath } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
 import { printReconcile } from '../changes.js'
 import { usageError } from '../output.js'
-import { currentProject } from '../project.js'
+import { currentWorkspace } from '../project.js'
 
 export default defineCli({
   name: 'register-model',
@@ -20,7 +20,7 @@ export default defineCli({
   },
   async run({ args, out, all }) {
     if (!args.path && !args['regen-all']) throw usageError('missing PATH', "name a model file, e.g. 'mops-bundle register-model models/sir.py', or pass --regen-all")
-    const project = currentProject(out)
+    const { project } = currentWorkspace(out)
     const classes = all('class')
     const data = all('data')
     const code = all('code')

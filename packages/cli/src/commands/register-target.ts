@@ -2,7 +2,7 @@ import { reconcileTargets, resolveProjectPath } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
 import { printReconcile } from '../changes.js'
 import { usageError } from '../output.js'
-import { currentProject } from '../project.js'
+import { currentWorkspace } from '../project.js'
 
 export default defineCli({
   name: 'register-target',
@@ -16,7 +16,7 @@ export default defineCli({
   },
   async run({ args, out, all }) {
     if (!args.path && !args['regen-all']) throw usageError('missing PATH', "name a target file, e.g. 'mops-bundle register-target targets/epi.py', or pass --regen-all")
-    const project = currentProject(out)
+    const { project } = currentWorkspace(out)
     const targets = all('target')
     const report = await reconcileTargets(project, args.path ? resolveProjectPath(project, args.path) : null, {
       targets: targets.length > 0 ? targets : undefined,

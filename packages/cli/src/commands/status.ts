@@ -1,6 +1,6 @@
-import { computeDigests, computeStatus, formatStatus, loadRegistry, statusJson } from '@modelops-bundle/core'
+import { computeDigests, computeStatus, formatStatus, statusJson } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
-import { currentProject } from '../project.js'
+import { currentWorkspace } from '../project.js'
 import { colorEnabled } from '../output.js'
 
 export default defineCli({
@@ -8,9 +8,9 @@ export default defineCli({
   description: 'Fresh or stale for every model and target, and which file changed',
   args: { json: { type: 'boolean', description: 'Print the status as JSON' } },
   async run({ out }) {
-    const project = currentProject(out)
-    const registry = loadRegistry(project)
-    const report = await computeDigests(project, registry)
+    const ws = currentWorkspace(out)
+    const registry = ws.registry()
+    const report = await computeDigests(ws, registry)
     out.warnAll(report.warnings)
     const status = computeStatus(registry, report)
     if (out.json) return out.result(statusJson(status, report))

@@ -1,15 +1,15 @@
-import { deleteTargetSet, loadRegistry, parseWeight, setTargetSet, updateRegistry } from '@modelops-bundle/core'
+import { deleteTargetSet, parseWeight, setTargetSet, updateRegistry } from '@modelops-bundle/core'
 import { defineCommand } from 'citty'
 import { defineCli } from '../argv.js'
 import { table } from '../output.js'
-import { currentProject } from '../project.js'
+import { currentWorkspace } from '../project.js'
 
 const list = defineCli({
   name: 'target-set list',
   description: 'List the target sets',
   args: { json: { type: 'boolean', description: 'Print the sets as JSON' } },
   run({ out }) {
-    const registry = loadRegistry(currentProject(out))
+    const registry = currentWorkspace(out).registry()
     const names = Object.keys(registry.target_sets).sort()
     if (out.json) return out.result(Object.fromEntries(names.map((n) => [n, registry.target_sets[n]])))
     if (names.length === 0) {
@@ -37,7 +37,7 @@ const set = defineCli({
   },
   async run({ args, out, all }) {
     const weights = Object.fromEntries(all('weight').map(parseWeight))
-    const project = currentProject(out)
+    const { project } = currentWorkspace(out)
     const set = await updateRegistry(project, (registry) => setTargetSet(registry, args.name, all('target'), weights))
     if (out.json) return out.result({ name: args.name, ...set })
     out.success(`Target set '${args.name}' now includes: ${set.targets.join(', ')}`)
@@ -49,7 +49,7 @@ const del = defineCli({
   description: 'Delete a target set',
   args: { name: { type: 'positional', required: true, description: 'Set name' } },
   async run({ args, out }) {
-    const project = currentProject(out)
+    const { project } = currentWorkspace(out)
     await updateRegistry(project, (registry) => deleteTargetSet(registry, args.name))
     out.success(`Deleted target set '${args.name}'`)
   },

@@ -1,7 +1,7 @@
-import { computeDigests, computeStatus, formatStatus, loadRegistry, statusJson, strictProblems } from '@modelops-bundle/core'
+import { computeDigests, computeStatus, formatStatus, statusJson, strictProblems } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
 import { colorEnabled, EXIT, reportError } from '../output.js'
-import { currentProject } from '../project.js'
+import { currentWorkspace } from '../project.js'
 
 export default defineCli({
   name: 'verify',
@@ -12,9 +12,9 @@ export default defineCli({
   },
   async run({ args, out, debug }) {
     try {
-      const project = currentProject(out)
-      const registry = loadRegistry(project)
-      const report = await computeDigests(project, registry)
+      const ws = currentWorkspace(out)
+      const registry = ws.registry()
+      const report = await computeDigests(ws, registry)
       out.warnAll(report.warnings)
       const status = computeStatus(registry, report)
       const strict = args.strict ? strictProblems(status) : []

@@ -53,6 +53,11 @@ export interface Staging {
    * BLAKE2b digests); otherwise throws a ModelopsError 'CACHE' saying which file differs, and commits nothing.
    */
   commit(meta: CacheEntryMeta, options?: { hold?: OutputHold; expect?: readonly CacheFile[] }): Promise<CacheEntry>
+  /**
+   * Write one file of the entry from a stream (another tier's bytes), at `path` (POSIX, relative to `outDir`).
+   * Refuses a path that would leave the folder (`..`, absolute, backslash, NUL) with a ModelopsError 'CACHE'.
+   */
+  write(path: string, data: ByteStream, options?: { signal?: AbortSignal }): Promise<void>
   /** Remove the staging folder (after a failure). Idempotent. */
   discard(): Promise<void>
 }

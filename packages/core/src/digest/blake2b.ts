@@ -1,12 +1,13 @@
 // BLAKE2b-256 in WASM (~20x faster than pure JS; @noble/hashes is the reference in the differential tests).
 // One hasher per in-flight computation: a streamed file awaits between chunks, so hashers must never be shared.
 //
-// The WASM is hash-wasm's BLAKE2b build (version pinned in package.json). We compile it ourselves, synchronously:
+// The WASM is hash-wasm's BLAKE2b build (version pinned in package.json; only that build ships, copied into dist/). We compile it ourselves, synchronously:
 // hash-wasm's own loader decodes base64 and steps through promise chains in cold JavaScript, ~6 ms before the
 // first digest of every build (measured), against ~2 ms here. If the build ever stops looking as expected, we use
 // hash-wasm's loader instead, so a dependency change can cost time but never a digest.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { vendoredFile } from '../vendored.js'
 
 /** What callers use of a hasher (a subset of hash-wasm's IHasher, which the fallback returns). */
 export interface Blake2bHasher {
@@ -16,7 +17,8 @@ export interface Blake2bHasher {
 }
 
 const require = createRequire(import.meta.url)
-const BUILD = 'hash-wasm/dist/blake2b.umd.min.js'
+/** hash-wasm's BLAKE2b-only build (UMD, CommonJS when required: `.cjs` in dist/). */
+const BUILD = vendoredFile('hash-wasm-blake2b.cjs', 'hash-wasm/dist/blake2b.umd.min.js')
 /** hash-wasm's scratch buffer size (its MAX_HEAP): input goes through it in pieces of this size. */
 const CHUNK = 16 * 1024
 const BITS = 256
@@ -43,7 +45,7 @@ let wasmModule: WasmModule | null | undefined
 function blake2bModule(): WasmModule | null {
   if (wasmModule !== undefined) return wasmModule
   try {
-    const source = readFileSync(require.resolve(BUILD), 'utf8')
+    const source = readFileSync(BUILD, 'utf8')
     const m = /name:"blake2b",data:"([A-Za-z0-9+/]+={0,2})"/.exec(source)
     wasmModule = m ? new WebAssembly.Module(Buffer.from(m[1]!, 'base64')) : null
     const exports = wasmModule ? WebAssembly.Module.exports(wasmModule).map((e) => e.name) : []

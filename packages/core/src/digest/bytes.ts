@@ -1,5 +1,5 @@
 // File bytes → `blake2b256:<hex>`, streamed through one reused buffer (constant memory on any size).
-import { open } from 'node:fs/promises'
+import { openRegularFile, withDeadline } from '../project/read.js'
 import { acquireHasher, blake2b256Hex, releaseHasher } from './blake2b.js'
 
 export const BYTES_ALGO = 'blake2b256'
@@ -21,16 +21,18 @@ export async function hashFile(file: string): Promise<string> {
  * Bare hex of a file's BLAKE2b-256; also what the hash worker runs. Two buffers: the next chunk is read (on the
  * thread pool) while this one is hashed, so reading and hashing overlap instead of taking turns.
  */
-export async function hashFileHex(file: string, chunkSize: number = READ_CHUNK): Promise<string> {
-  const fh = await open(file, 'r')
+export async function hashFileHex(file: string, chunkSize: number = READ_CHUNK, shown: string = file): Promise<string> {
+  // Regular files only (a FIFO swapped in after the caller's stat is refused, not waited on); reads have a deadline.
+  const fh = await openRegularFile(file, shown)
   const h = await acquireHasher()
   const bufs = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)]
   let pending: Promise<{ bytesRead: number }> | undefined
+  let stalled = false
   try {
     let i = 0
     pending = fh.read(bufs[0]!, 0, chunkSize, null)
     for (;;) {
-      const { bytesRead } = await pending
+      const { bytesRead } = await withDeadline(pending, shown).catch((err) => { stalled = (err as { code?: string }).code === 'READ_TIMEOUT'; throw err })
       pending = undefined
       if (bytesRead === 0) break
       const buf = bufs[i]!
@@ -41,8 +43,12 @@ export async function hashFileHex(file: string, chunkSize: number = READ_CHUNK):
     }
     return h.digest('hex')
   } finally {
-    await pending?.catch(() => {})
+    // A stalled read may never return: do not wait for it (nor for the close queued behind it).
     releaseHasher(h)
-    await fh.close()
+    if (stalled) void fh.close().catch(() => {})
+    else {
+      await pending?.catch(() => {})
+      await fh.close()
+    }
   }
 }

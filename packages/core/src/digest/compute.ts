@@ -1,5 +1,6 @@
 // The one function every caller (status, verify, digest, plugin) uses.
 import type { Project } from '../project/project.js'
+import type { Workspace } from '../workspace/workspace.js'
 import type { Registry } from '../registry/types.js'
 import type { Component, ComponentKind, DigestReport, EnvironmentInputs, ModelDigest, TargetDigest } from './types.js'
 import { bundleDigest, compareComponents, compositeDigest } from './composite.js'
@@ -12,11 +13,9 @@ import { idTable } from '../project/names.js'
 
 export { computeStatus } from './status.js'
 
-export interface ComputeOptions extends Omit<EngineOptions, 'pruneCache'> {
+export interface ComputeOptions extends Omit<EngineOptions, 'pruneCache' | 'cacheDir'> {
   /** Overrides of environment inputs (plugin option `environment`). */
   environment?: Partial<EnvironmentInputs>
-  /** Stat cache folder; default `<root>/node_modules/.cache/modelops-bundle`. false disables it. */
-  cacheDir?: string | false
   /** Worker threads for hashing; default min(2, cores). */
   concurrency?: number
   /**
@@ -35,12 +34,15 @@ function sortedRecord<T>(rec: Record<string, T>): Record<string, T> {
 }
 
 /**
- * Digest every model and target of `registry`: each listed file is read at most once (shared files, stat cache),
- * missing files become component digest 'absent' (listed in `missing`), never an exception.
+ * Digest every model and target of `registry` (default: the workspace's registry as it is on disk): each listed file
+ * is read at most once (shared files, stat cache in the workspace's cache folder), missing files become component
+ * digest 'absent' (listed in `missing`), never an exception.
  */
-export async function computeDigests(project: Project, registry: Registry, options: ComputeOptions = {}): Promise<DigestReport> {
+export async function computeDigests(ws: Workspace, registry: Registry = ws.registry(), options: ComputeOptions = {}): Promise<DigestReport> {
+  const { project } = ws
+  const cacheDir = ws.cacheDir ?? false
   const warnings: Warning[] = []
-  const inputs = await captureEnvironment(project, options.environment ?? {}, warnings, { cacheDir: options.cacheDir })
+  const inputs = await captureEnvironment(project, options.environment ?? {}, warnings, { cacheDir })
   // Not awaited yet: the first digest starts BLAKE2b's WASM compile, which runs off-thread while the files are stat'ed.
   const envDigestPending = environmentDigest(inputs)
   envDigestPending.catch(() => {})
@@ -62,7 +64,7 @@ export async function computeDigests(project: Project, registry: Registry, optio
     ...targets.flatMap((e) => e.parts.map((p) => ({ rel: p.path, mode: MODE[p.kind], owner: `target ${e.id}` }))),
     ...(options.generatorInputs ?? []).map((rel) => ({ rel, mode: 'code' as const, owner: 'generator.inputs' })),
   ]
-  const { results, warnings: fileWarnings, stats } = await digestPaths(project, requests, { ...options, pruneCache: true })
+  const { results, warnings: fileWarnings, stats } = await digestPaths(project, requests, { ...options, cacheDir, pruneCache: true })
   warnings.push(...fileWarnings)
   const envDigest = await envDigestPending
 
@@ -113,7 +115,7 @@ function generatorInputDigests(inputs: string[], results: Map<string, { digest: 
  * code paths (.py semantically, directories as tree1), then data paths (bytes / tree1). Missing paths are left out,
  * so the caller keeps or drops the old value; a path listed as both code and data gets its code digest.
  */
-export async function digestFiles(project: Project, paths: { code: string[]; data: string[] }, options: ComputeOptions = {}): Promise<Record<string, string>> {
+export async function digestFiles(project: Project, paths: { code: string[]; data: string[] }, options: ComputeOptions & Pick<EngineOptions, 'cacheDir'> = {}): Promise<Record<string, string>> {
   const requests: PathRequest[] = [...paths.data.map((rel) => ({ rel, mode: 'data' as const })), ...paths.code.map((rel) => ({ rel, mode: 'code' as const }))]
   const { results, warnings } = await digestPaths(project, requests, options)
   options.warnings?.push(...warnings)

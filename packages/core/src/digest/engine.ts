@@ -2,11 +2,11 @@
 // hashes what changed (small files in-thread, several large files on the worker pool) and composes tree1 digests.
 import { createHash } from 'node:crypto'
 import { statSync, type BigIntStats } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
-import { DEFAULT_CACHE_DIR } from '../project/constants.js'
 import type { Project } from '../project/project.js'
+import { isInsideProject, realpathOfLongestPrefix, realProjectRoot } from '../project/paths.js'
+import { isReadRefusal, readRegularFile } from '../project/read.js'
 import { PYSEM_ALGO, PYSEM_HEADER, semanticDigest, semanticDigestMany } from '../python/semantic.js'
 import { fileAlgorithm } from './algorithms.js'
 import { BYTES_ALGO, hashFileHex } from './bytes.js'
@@ -35,7 +35,7 @@ function semanticCacheKey(): string {
 export type DigestMode = 'code' | 'data'
 
 export interface EngineOptions {
-  /** Stat cache folder; default `<root>/node_modules/.cache/modelops-bundle`. false: in-memory only. */
+  /** Stat cache folder (absolute; a Workspace's cacheDir). false or absent: in memory only, nothing written. */
   cacheDir?: string | false
   /** Worker threads for large files; default min(2, cores). 1 hashes everything in-thread. */
   concurrency?: number
@@ -70,10 +70,6 @@ export interface PathRequest {
 
 /** A path's digest, or `absent` when it does not exist. */
 export type PathDigest = FileDigest | { path: string; digest: 'absent'; kind: 'absent' }
-
-export function defaultCacheDir(project: Project): string {
-  return join(project.root, DEFAULT_CACHE_DIR)
-}
 
 export function requestKey(r: PathRequest): string {
   return `${r.mode}\0${r.rel}`
@@ -126,7 +122,7 @@ export async function digestPaths(
   const warnings: Warning[] = []
   const stats: EngineStats = { files: 0, cacheHits: 0, hashed: 0, pooled: 0 }
   const margin = options.racyMarginMs ?? DEFAULT_RACY_MARGIN_MS
-  const cache = options.cacheDir === false ? StatCache.memory(margin) : await StatCache.load(options.cacheDir ?? defaultCacheDir(project), warnings, margin)
+  const cache = options.cacheDir ? await StatCache.load(options.cacheDir, warnings, margin) : StatCache.memory(margin)
   const passStartNs = BigInt(Date.now()) * 1_000_000n
 
   const leaves = new Map<string, Leaf>()
@@ -159,13 +155,20 @@ export async function digestPaths(
     const plan: Plan = { req }
     plans.set(key, plan)
     const abs = join(project.root, req.rel)
+    // Resolved before anything is opened: a registered path, or a folder on its way, may be a link out of the project.
+    if (!isInsideProject(project, abs)) {
+      throw new ModelopsError('PATH_OUTSIDE', `${req.owner ? `${req.owner}: ` : ''}${req.rel} resolves to ${realpathOfLongestPrefix(abs)} through a symbolic link, outside the project root ${project.root}; it is not read`, {
+        file: req.rel,
+        hint: 'replace the symbolic link by the file itself (copy it into the project), or remove the entry from the registry',
+      })
+    }
     let st: BigIntStats
     let listing: Awaited<ReturnType<typeof listTree>> | undefined
     try {
       // Sync on purpose: a warm pass is thousands of stats of cached inodes (microseconds each); one await per
       // stat costs a threadpool round trip and dominated a warm pass (profiled: most of its time idle).
       st = statSync(abs, { bigint: true })
-      if (st.isDirectory()) listing = await listTree(abs, req.rel)
+      if (st.isDirectory()) listing = await listTree(abs, req.rel, realProjectRoot(project))
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? ''
       if (code === 'EACCES' || code === 'EPERM') warnings.push({ code: 'FILE_UNREADABLE', file: req.rel, message: `${req.rel}: permission denied; treated as absent` })
@@ -233,10 +236,10 @@ export async function digestPaths(
   const hashInThread = async (leaf: Leaf) => {
     try {
       if (leaf.algo === SEMANTIC_ALGO) {
-        const r = await semanticDigest(await readFile(leaf.abs), leaf.rel)
+        const r = await semanticDigest(await readRegularFile(leaf.abs, leaf.rel), leaf.rel)
         record(leaf, { digest: r.digest, kind: r.kind, ...(r.warning ? { warning: r.warning } : {}) })
       } else {
-        record(leaf, { digest: `${BYTES_ALGO}:${await hashFileHex(leaf.abs)}`, kind: 'bytes' })
+        record(leaf, { digest: `${BYTES_ALGO}:${await hashFileHex(leaf.abs, undefined, leaf.rel)}`, kind: 'bytes' })
       }
     } catch (err) {
       if (!gone(leaf, err)) throw err
@@ -286,7 +289,8 @@ export async function digestPaths(
           record(leaf, { digest: `${BYTES_ALGO}:${hex}`, kind: 'bytes' })
         } catch (err) {
           if (gone(leaf, err)) return
-          if (!(err as { poolFailure?: boolean }).poolFailure) throw err
+          // A worker reports a refused file by code only: redo it here for the full message.
+          if (!(err as { poolFailure?: boolean }).poolFailure && !isReadRefusal(err)) throw err
           await hashInThread(leaf) // worker died or could not start: hash here instead
         }
       }),

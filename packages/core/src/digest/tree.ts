@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import { readdir, realpath } from 'node:fs/promises'
 import { statSync, type BigIntStats } from 'node:fs'
 import { posix, sep } from 'node:path'
-import type { Warning } from '../errors.js'
+import { ModelopsError, type Warning } from '../errors.js'
 import { blake2b256Hex } from './blake2b.js'
 import { compareCodePoints } from './canonical.js'
 
@@ -57,11 +57,13 @@ export function listedFile(listing: TreeListing, i: number): { name: string; rel
 }
 
 /**
- * Every regular file under `abs` (project-relative `rel`), following symlinks. A dangling link is recorded as
+ * Every regular file under `abs` (project-relative `rel`), following symlinks; with `rootReal` (the real project
+ * root), a link whose target is outside it is refused (PATH_OUTSIDE) before anything is read. A dangling link is recorded as
  * `absent`, a link back to a directory being walked as `cycle`, a FIFO/socket/device as `special` (never opened);
  * each with a warning. Hidden files are included; only TREE_IGNORED_NAMES are left out.
  */
-export async function listTree(abs: string, rel: string): Promise<TreeListing> {
+export async function listTree(abs: string, rel: string, rootReal?: string): Promise<TreeListing> {
+  const rootWithin = rootReal === undefined ? undefined : rootReal.endsWith(sep) ? rootReal : rootReal + sep
   const out: TreeListing = { abs, rel, names: [], ids: new BigUint64Array(ID_WORDS * 256), newestNs: 0n, tokens: [], warnings: [] }
   const addFile = (name: string, st: BigIntStats) => {
     const o = out.names.length * ID_WORDS
@@ -83,9 +85,12 @@ export async function listTree(abs: string, rel: string): Promise<TreeListing> {
   // containing one of them (inside the tree or above it) would be walked forever.
   const walk = async (dirAbs: string, prefix: string, chain: string[]): Promise<void> => {
     let names: string[]
+    let links: Set<string>
     try {
       // Native sort: the listing needs a stable order only (its fingerprint); treeDigest sorts by code point.
-      names = (await readdir(dirAbs)).filter((n) => !TREE_IGNORED_NAMES.has(n)).sort()
+      const dirents = (await readdir(dirAbs, { withFileTypes: true })).filter((d) => !TREE_IGNORED_NAMES.has(d.name))
+      names = dirents.map((d) => d.name).sort()
+      links = new Set(dirents.filter((d) => d.isSymbolicLink()).map((d) => d.name))
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (!prefix || (code !== 'EACCES' && code !== 'EPERM')) throw err
@@ -96,6 +101,17 @@ export async function listTree(abs: string, rel: string): Promise<TreeListing> {
     for (const n of names) {
       const name = prefix ? `${prefix}/${n}` : n
       const childAbs = `${dirAbs}/${n}`
+      // A link is followed only to a place inside the project: `etc -> /etc` in a data folder is refused, unread.
+      if (rootWithin && links.has(n)) {
+        const real = await realpath(childAbs).catch(() => undefined) // dangling: the stat below records it absent
+        if (real !== undefined && real + sep !== rootWithin && !real.startsWith(rootWithin)) {
+          const where = `${rel}/${name}`
+          throw new ModelopsError('PATH_OUTSIDE', `${where} is a symbolic link to ${real}, outside the project root ${rootReal}; it is not read`, {
+            file: where,
+            hint: 'replace the link by a copy of what it points to inside the project, or remove it from the folder',
+          })
+        }
+      }
       let st: BigIntStats
       try {
         st = statSync(childAbs, { bigint: true }) // sync: see the stat phase in engine.ts

@@ -2,10 +2,10 @@
 import { ModelopsError } from '../errors.js'
 import { canonicalJson } from '../digest/canonical.js'
 import { hashBytes } from '../digest/bytes.js'
-import { digestPaths, requestKey, type EngineOptions } from '../digest/engine.js'
+import { digestPaths, requestKey } from '../digest/engine.js'
 import type { DigestReport } from '../digest/types.js'
 import { idTable } from '../project/names.js'
-import type { Project } from '../project/project.js'
+import type { Workspace } from '../workspace/workspace.js'
 import type { Generator } from './run.js'
 
 /** Prefix of the folded digest: bump when what it covers changes. */
@@ -42,17 +42,16 @@ export async function foldGeneratorInputs(digests: Record<string, string>, input
  * digest pass already covered them (the plugin's way: one stat-cache pass), else digests them now with the engine.
  */
 export async function generatorInputsDigest(
-  root: string,
+  ws: Workspace,
   generator: Generator,
   report?: Pick<DigestReport, 'generator_inputs'>,
-  options: EngineOptions = {},
 ): Promise<string | undefined> {
   const inputs = generatorInputsOf(generator)
   if (inputs.length === 0) return undefined
   let digests = report?.generator_inputs
   if (!digests || inputs.some((rel) => !Object.hasOwn(digests!, rel))) {
     const requests = inputs.map((rel) => ({ rel, mode: 'code' as const, owner: 'generator.inputs' }))
-    const { results } = await digestPaths({ root } as Project, requests, options)
+    const { results } = await digestPaths(ws.project, requests, { cacheDir: ws.cacheDir ?? false })
     digests = idTable(requests.map((r) => [r.rel, results.get(requestKey(r))!.digest] as const))
   }
   return foldGeneratorInputs(digests, inputs)

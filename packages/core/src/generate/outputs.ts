@@ -1,38 +1,41 @@
 import { statSync } from 'node:fs'
-import { cp, rm, statfs } from 'node:fs/promises'
+import { cp, readdir, rm, statfs } from 'node:fs/promises'
+import path from 'node:path'
 import { availableParallelism } from 'node:os'
 import { hashFile } from '../digest/bytes.js'
 import { OutputHold } from '../cache/hold.js'
 import { cacheKey } from '../cache/key.js'
 import { folderEntry } from '../cache/local-store.js'
 import { cacheFolderProblem, isStorageError, storageReason } from '../cache/storage.js'
-import type { CacheEntry, CacheEntryMeta, OutputStore } from '../cache/types.js'
-import { isModelopsError } from '../errors.js'
+import type { CacheEntry, CacheEntryMeta, OutputStore, RemoteTier } from '../cache/types.js'
+import { isModelopsError, ModelopsError } from '../errors.js'
 import type { DigestReport } from '../digest/types.js'
+import type { Workspace } from '../workspace/workspace.js'
 import { generatorIdentity, runGenerator, type Generator } from './run.js'
 import { generatorInputsDigest } from './inputs.js'
+import { entrySource } from '../cache/entry-source.js'
+import { pullEntry } from './tiers.js'
 
 export interface ModelOutputs {
   id: string
   key: string
   entry: CacheEntry
-  /** 'memo': unchanged since the previous call (watch mode); 'cached': verified store hit; 'generated': ran now. */
-  source: 'memo' | 'cached' | 'generated'
+  /**
+   * 'memo': unchanged since the previous call (watch mode); 'cached': verified local hit; 'pulled': fetched from the
+   * remote tier, verified and committed locally; 'generated': ran now.
+   */
+  source: 'memo' | 'cached' | 'pulled' | 'generated'
 }
 
 export interface ResolveOutputsOptions {
-  root: string
   report: DigestReport
   generator: Generator
-  store: OutputStore
   /** Generators run at once. @default max(1, cores / 2) */
   concurrency?: number
   signal?: AbortSignal
   /** Results of the previous call in this process: entries whose key did not change are reused without re-verifying. */
   previous?: ReadonlyMap<string, ModelOutputs>
   onWarning?: (message: string) => void
-  /** Stat cache folder for digesting `generator.inputs` when `report.generator_inputs` lacks them. @default <root>/node_modules/.cache/modelops-bundle */
-  cacheDir?: string | false
   /** Called as each model finishes. */
   onProgress?: (done: number, total: number, result: ModelOutputs) => void
   /**
@@ -45,8 +48,13 @@ export interface ResolveOutputsOptions {
 
 export interface ResolveOutputsResult {
   outputs: Map<string, ModelOutputs>
+  /** Served from the local tier (and the memo). */
   cached: number
+  /** Fetched from the remote tier. */
+  pulled: number
   generated: number
+  /** Generated entries uploaded to the remote tier. */
+  pushed: number
   /** `geninputs1:` digest of the generator's declared inputs, when it has any. */
   inputsDigest?: string
   /** Holds the outputs' files (see options.hold). */
@@ -61,14 +69,18 @@ const MIN_FREE_BYTES = 1024 * 1024
 const NO_SPACE_RE = /ENOSPC|EDQUOT|EROFS|No space left on device|Disk quota exceeded|Read-only file system/i
 
 /**
- * Every model's outputs: the store's verified entry for (entrypoint, digest, generator), or a fresh run
- * of the generator committed atomically. A key is generated under its cross-process lock, so concurrent
- * builds sharing a store generate it once. The first failure aborts the other runs and is thrown; the
- * store keeps only complete entries.
+ * Every model's outputs, through the workspace's output tiers, per key (entrypoint, digest, generator):
+ *   1. the local store's verified entry;
+ *   2. else, under the key's cross-process lock, the remote tier's entry, verified while committed locally;
+ *   3. else a fresh run of the generator, committed atomically, then pushed to the remote tier before returning.
+ * Concurrent builds sharing a local store generate (or pull) each key once. A remote that fails (down, refused,
+ * bad bytes) costs one warning per call and is not asked again in it; it never fails the build. The first
+ * generator failure aborts the other runs and is thrown; the store keeps only complete entries.
  */
-export async function resolveOutputs(options: ResolveOutputsOptions): Promise<ResolveOutputsResult> {
-  const { report, generator, store } = options
-  const inputsDigest = await generatorInputsDigest(options.root, generator, report, { cacheDir: options.cacheDir })
+export async function resolveOutputs(ws: Workspace, options: ResolveOutputsOptions): Promise<ResolveOutputsResult> {
+  const { report, generator } = options
+  const { local: store } = ws.outputs
+  const inputsDigest = await generatorInputsDigest(ws, generator, report)
   const identity = generatorIdentity(generator, inputsDigest)
   const warn = options.onWarning ?? (() => {})
   const hold = options.hold ?? store.hold?.() ?? new OutputHold()
@@ -95,8 +107,40 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
   const ids = Object.keys(report.models).sort()
   const outputs = new Map<string, ModelOutputs>()
   let cached = 0
+  let pulled = 0
   let generated = 0
+  let pushed = 0
   let done = 0
+
+  // The remote tier, until it fails once in this call.
+  let remote: RemoteTier | undefined = ws.outputs.remote
+  const remoteFailed = (err: unknown, doing: string): void => {
+    if (!remote || signal.aborted) return
+    // The client's messages start with the remote's name, already said here.
+    const why = errorText(err).replace(`${remote.name}: `, '')
+    warn(`modelops-bundle: remote cache ${remote.name}: ${doing} failed (${why}); carrying on with the local cache only for this build`)
+    remote = undefined
+  }
+  /** The remote's verified entry of `key`, committed locally; undefined when it has none or fails. */
+  const pull = async (key: string, meta: CacheEntryMeta): Promise<CacheEntry | undefined> => {
+    const tier = remote
+    if (!tier) return undefined
+    try {
+      const found = await tier.fetch(key, { signal })
+      return found ? await pullEntry(store, found, meta, { hold, signal }) : undefined
+    } catch (err) {
+      // The local store refusing the bytes is the cache folder's problem, not the remote's.
+      if (isStorageError(err) || signal.aborted) throw err
+      remoteFailed(err, `fetching ${key.slice(0, 12)}`)
+      return undefined
+    }
+  }
+  const pushes: Promise<void>[] = []
+  const push = (entry: CacheEntry): void => {
+    const tier = remote
+    if (!tier?.push) return
+    pushes.push(tier.upload(entrySource(entry), { signal }).then(() => { pushed++ }, (err) => remoteFailed(err, `pushing ${entry.key.slice(0, 12)}`)))
+  }
 
   const one = async (id: string): Promise<ModelOutputs> => {
     const model = report.models[id]!
@@ -112,7 +156,10 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
     }
     const meta: CacheEntryMeta = { model_id: id, entrypoint: model.entrypoint, digest: model.digest, generator: identity }
     const gm = { id, entrypoint: model.entrypoint, path: model.path, class_name: model.class_name, outputs: [...model.outputs], digest: model.digest }
-    const run = (outDir: string) => runGenerator(generator, gm, { outDir, digest: model.digest, signal, root: options.root })
+    const run = async (outDir: string) => {
+      await runGenerator(generator, gm, { outDir, digest: model.digest, signal, root: ws.root })
+      await checkWroteSomething(outDir, gm, warn)
+    }
     /** Generate outside the cache (it cannot take the outputs): a temp folder the hold keeps for this build. */
     const uncached = async (): Promise<ModelOutputs> => {
       const dir = await hold.scratch(key)
@@ -143,6 +190,8 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
           warn(`modelops-bundle: cache entry of model ${id} is corrupt (${again.reason}); dropped, regenerating`)
           await store.remove(key)
         }
+        const fetched = await pull(key, meta)
+        if (fetched) return { id, key, entry: fetched, source: 'pulled' as const }
         const staging = await store.stage(key)
         try {
           await run(staging.outDir)
@@ -153,7 +202,9 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
           throw err
         }
         try {
-          return { id, key, entry: await staging.commit(meta, { hold }), source: 'generated' as const }
+          const entry = await staging.commit(meta, { hold })
+          push(entry)
+          return { id, key, entry, source: 'generated' as const }
         } catch (err) {
           if (!isStorageError(err)) {
             await staging.discard()
@@ -190,6 +241,7 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
         const result = await one(id)
         outputs.set(id, result)
         if (result.source === 'generated') generated++
+        else if (result.source === 'pulled') pulled++
         else cached++
         options.onProgress?.(++done, ids.length, result)
       } catch (err) {
@@ -201,8 +253,15 @@ export async function resolveOutputs(options: ResolveOutputsOptions): Promise<Re
     }
   }
   await Promise.all(Array.from({ length: Math.min(limit, ids.length) }, worker))
+  // Pushes finish (or fail with a warning) before the build goes on: a build that ends must have shared its outputs.
+  await Promise.all(pushes)
   if (failure !== undefined) throw failure
-  return { outputs, cached, generated, hold, ...(inputsDigest ? { inputsDigest } : {}), ...(noCacheReason ? { noCache: noCacheReason } : {}) }
+  return { outputs, cached, pulled, generated, pushed, hold, ...(inputsDigest ? { inputsDigest } : {}), ...(noCacheReason ? { noCache: noCacheReason } : {}) }
+}
+
+/** An error's message, for a warning. */
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
 }
 
 /** A generator failed because the cache folder it wrote into is full (or read-only)? */
@@ -230,4 +289,25 @@ async function recheck(store: OutputStore, entry: CacheEntry): Promise<string | 
     if ((await hashFile(abs)) !== f.digest) return `${f.path} does not have its indexed digest`
   }
   return undefined
+}
+
+/**
+ * A generator that exits 0 having written no file: an error when the model declares outputs (nothing would be
+ * cached as if it were the result), a warning otherwise (the empty result is cached and emitted as such).
+ */
+async function checkWroteSomething(outDir: string, model: { id: string; outputs: string[] }, warn: (m: string) => void): Promise<void> {
+  if (await holdsAFile(outDir)) return
+  if (model.outputs.length > 0) {
+    throw new ModelopsError('GENERATOR_FAILED', `the generator wrote no files for model ${model.id}, which declares outputs (${model.outputs.join(', ')}); nothing was cached`, {
+      hint: 'The generator must write the model\'s outputs into $MODELOPS_OUT_DIR; check that it writes there (and not into the current folder).',
+    })
+  }
+  warn(`modelops-bundle: the generator wrote no files for model ${model.id}; cached as an empty result (the model declares no outputs)`)
+}
+
+async function holdsAFile(dir: string): Promise<boolean> {
+  for (const d of await readdir(dir, { withFileTypes: true })) {
+    if (!d.isDirectory() || (await holdsAFile(path.join(dir, d.name)))) return true
+  }
+  return false
 }

@@ -100,8 +100,11 @@ function runCommand(generator: GeneratorCommand, model: GenerateModel, context: 
   if (Array.isArray(generator.command) ? generator.command.length === 0 : !generator.command.trim()) {
     throw new ModelopsError('GENERATOR_FAILED', 'the generator command is empty', { hint: 'Set generate.command (or generator.command in .modelops-bundle/config.yaml).' })
   }
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
+    // The remote cache's credentials are the build's, not the model's: a generator could write them into its outputs.
+    MODELOPS_REMOTE_CACHE_USERNAME: undefined,
+    MODELOPS_REMOTE_CACHE_PASSWORD: undefined,
     ...generator.env,
     MODELOPS_MODEL_ID: model.id,
     MODELOPS_ENTRYPOINT: model.entrypoint,

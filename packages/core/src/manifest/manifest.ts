@@ -1,54 +1,15 @@
-import type { Component, DigestReport, EnvironmentReport } from '../digest/types.js'
+import type { Component, DigestReport } from '../digest/types.js'
+import type { Manifest, ManifestComponent, ManifestModel, ManifestSchema, ManifestTarget } from './types.js'
 import { idTable } from '../project/names.js'
 
+export type { Manifest, ManifestArtifact, ManifestComponent, ManifestModel, ManifestTarget } from './types.js'
+
 /** Data-contract id of the manifest (docs/manifest.md). */
-export const MANIFEST_SCHEMA = 'modelops-bundle/manifest@1'
+export const MANIFEST_SCHEMA: ManifestSchema = 'modelops-bundle/manifest@1'
 /** Default file name, at the output root. */
 export const MANIFEST_FILE = 'modelops-manifest.json'
 /** Output-root folder that holds every model's artifacts: `modelops/<model id>/<file>`. */
 export const ARTIFACTS_DIR = 'modelops'
-
-export interface ManifestArtifact {
-  /** POSIX path relative to the output root: `modelops/<model id>/<file>`. */
-  path: string
-  /** `blake2b256:<hex>` */
-  digest: string
-  bytes: number
-}
-
-export interface ManifestComponent {
-  kind: Component['kind']
-  path: string
-  digest: string
-}
-
-export interface ManifestModel {
-  entrypoint: string
-  path: string
-  class_name: string
-  /** `composite1:<hex>` */
-  digest: string
-  components: ManifestComponent[]
-  outputs: string[]
-  artifacts: ManifestArtifact[]
-}
-
-export interface ManifestTarget {
-  entrypoint: string
-  path: string
-  model_output: string
-  digest: string
-  components: ManifestComponent[]
-}
-
-export interface Manifest {
-  schema: typeof MANIFEST_SCHEMA
-  /** `bundle1:<hex>` */
-  bundle_digest: string
-  environment: EnvironmentReport
-  models: Record<string, ManifestModel>
-  targets: Record<string, ManifestTarget>
-}
 
 /** Path of one artifact in the output: `modelops/<id>/<file>`. */
 export function artifactPath(modelId: string, file: string): string {

@@ -10,7 +10,6 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Warning } from '../errors.js'
 import { replaceFileSync } from './atomic.js'
-import { DEFAULT_CACHE_DIR } from './constants.js'
 
 /** Bump when a code change alters what parsing returns for some text. (A rebuilt or upgraded tool misses anyway: its module file's identity is in the key.) */
 export const PARSE_CACHE_VERSION = 2
@@ -20,10 +19,9 @@ const MEMO_ENTRIES = 8
 
 export interface ParseCacheOptions {
   /**
-   * Folder of the persistent parse snapshots (`parse-config.json`, `parse-registry.json`); a relative path is resolved
-   * against the project root. `false`: no snapshot (the in-process memo still applies).
-   * @default `<root>/node_modules/.cache/modelops-bundle` (the digest stat cache's folder), used only when `<root>/node_modules`
-   * exists, so that a Python project running the CLI does not get a node_modules folder of ours
+   * Folder of the persistent parse snapshots (`parse-config.json`, `parse-registry.json`): the workspace's cache folder
+   * (Workspace.cacheDir); a relative path is resolved against the project root. `false` or absent: no snapshot (the
+   * in-process memo still applies). Only the Workspace decides where a cache lives.
    */
   cacheDir?: string | false
 }
@@ -33,15 +31,7 @@ export type ParseKind = 'config' | 'registry' | 'pyproject' | 'uv-lock'
 
 /** The snapshot folder for a project, or undefined for none. */
 export function parseCacheDir(root: string, cacheDir: string | false | undefined): string | undefined {
-  if (cacheDir === false) return undefined
-  if (cacheDir !== undefined) return path.resolve(root, cacheDir)
-  // The stat cache's folder, but only where node_modules already exists.
-  try {
-    if (!fs.statSync(path.join(root, 'node_modules')).isDirectory()) return undefined
-  } catch {
-    return undefined
-  }
-  return path.join(root, DEFAULT_CACHE_DIR)
+  return cacheDir === false || cacheDir === undefined ? undefined : path.resolve(root, cacheDir)
 }
 
 export interface ParseRequest<T> {

@@ -69,7 +69,7 @@ export function absolutePath(project: Project, rel: string): string {
 }
 
 /** True when `abs` (after following symbolic links) is inside the project. For walking directories. */
-export function isInsideProject(project: Project, abs: string): boolean {
+export function isInsideProject(project: Pick<Project, 'root'>, abs: string): boolean {
   return insideRel(realRoot(project), realpathOfLongestPrefix(path.resolve(abs))) !== undefined
 }
 
@@ -115,7 +115,11 @@ function insideRel(root: string, abs: string): string | undefined {
 }
 
 const realRoots = new Map<string, string>()
-function realRoot(project: Project): string {
+/** The project root with symbolic links resolved (memoised): what "inside the project" is measured against. */
+export function realProjectRoot(project: Pick<Project, 'root'>): string {
+  return realRoot(project)
+}
+function realRoot(project: Pick<Project, 'root'>): string {
   let real = realRoots.get(project.root)
   if (real === undefined) {
     real = realpathOfLongestPrefix(project.root)

@@ -11,7 +11,7 @@ import { emptyRegistry, serializeRegistry } from '../registry/registry.js'
 import { BUNDLE_DIR, CONFIG_FILE, REGISTRY_FILE } from './constants.js'
 import { checkRegistryRef, defaultRegistryRef } from '../interop/registry-ref.js'
 
-export { BUNDLE_DIR, CONFIG_FILE, DEFAULT_CACHE_DIR, REGISTRY_FILE } from './constants.js'
+export { BUNDLE_DIR, CONFIG_FILE, NODE_MODULES_CACHE_DIR, REGISTRY_FILE, WORKSPACE_CACHE_DIR } from './constants.js'
 export { PARSE_CACHE_VERSION, type ParseCacheOptions } from './parse-cache.js'
 
 /** `.modelops-bundle/config.yaml`, with defaults applied. */
@@ -56,6 +56,11 @@ export interface Project {
  * `options.cacheDir`: where the parsed config.yaml is kept between processes (see ParseCacheOptions).
  */
 export function findProject(from?: string, options: ParseCacheOptions = {}): Project {
+  return openProject(findProjectRoot(from), options)
+}
+
+/** The nearest ancestor of `from` (inclusive, symbolic links resolved) holding `.modelops-bundle/`; NOT_A_PROJECT otherwise. */
+export function findProjectRoot(from?: string): string {
   let cwd = from
   if (cwd === undefined) {
     try {
@@ -66,7 +71,7 @@ export function findProject(from?: string, options: ParseCacheOptions = {}): Pro
   }
   const start = realpathOrResolve(cwd)
   for (let dir = start; ; dir = path.dirname(dir)) {
-    if (isDirectory(path.join(dir, BUNDLE_DIR))) return openProject(dir, options)
+    if (isDirectory(path.join(dir, BUNDLE_DIR))) return dir
     if (path.dirname(dir) === dir) break
   }
   throw new ModelopsError('NOT_A_PROJECT', `Not inside a modelops-bundle project (no ${BUNDLE_DIR} found)`, {

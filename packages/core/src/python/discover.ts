@@ -6,8 +6,9 @@ import { dirname, relative, resolve, sep } from 'node:path'
 import { ModelopsError, isModelopsError } from '../errors.js'
 import { absoluteModule, moduleFiles, moduleFromPath, moduleOf, packageOf } from './imports.js'
 import { importRootOf, importRoots } from './roots.js'
-import { bindModule, lookup, type Binding, type Env, type ModuleBindings } from './bindings.js'
-import { scanSource, type ClassInfo, type DecoratorInfo, type FunctionInfo, type Lit, type ModuleInfo } from './scan.js'
+import { bindModule, Env, lookup, type Binding, type ModuleBindings } from './bindings.js'
+import type { Lit } from './literal-eval.js'
+import { scanSource, type ClassInfo, type DecoratorInfo, type FunctionInfo, type ModuleInfo } from './scan.js'
 
 export interface DiscoveredModel { name: string; line: number; bases: string[]; outputs: string[]; entrypoint: string | null }
 export interface DiscoveredTarget { name: string; function: string; line: number; model_output: string; data: Record<string, string>; entrypoint: string | null }
@@ -49,6 +50,7 @@ class Resolver {
   /** Files whose names are being bound: a star import cycle back into one of them sees no names. */
   private readonly binding = new Set<string>()
   private readonly modelMemo = new Map<ClassInfo, Promise<boolean>>()
+  private readonly outputMemo = new Map<ClassInfo, Promise<string[]>>()
   private readonly bases: { pkg: string; name: string }[]
   readonly packages: string[]
 
@@ -68,7 +70,7 @@ class Resolver {
         const info = await scanSource(src)
         // Relative imports are relative to the package as imported: the path from the file's import root.
         const pkg = packageOf(importRootOf(this.searchRoots, file, this.searchRoots[0] ?? dirname(file)), file)
-        const facts: Facts = { file, info, names: { at: new Map(), final: new Map() } }
+        const facts: Facts = { file, info, names: { at: new Map(), final: Env.of([]) } }
         this.binding.add(file)
         try {
           facts.names = await bindModule(info.flow, { facts, absolute: (spec) => absoluteModule(spec, pkg), star: (m) => this.exports(m) })
@@ -95,7 +97,7 @@ class Resolver {
    * Names `from <module> import *` binds, where we can know them: a project module's public names once it has
    * run; for calabaria's packages, the configured base classes and decorators. Other modules bind none we know.
    */
-  async exports(module: string): Promise<Env<Facts>> {
+  async exports(module: string): Promise<Map<string, readonly Binding<Facts>[]>> {
     const out = new Map<string, readonly Binding<Facts>[]>()
     if (this.packages.some((p) => module === p || module.startsWith(`${p}.`))) {
       for (const n of new Set([...this.bases.map((b) => b.name), ...DECORATORS])) {
@@ -107,7 +109,18 @@ class Resolver {
     const file = this.moduleFile(module)
     if (file === null || this.binding.has(file)) return out
     const facts = await this.load(file)
-    for (const [name, bs] of facts?.names.final ?? []) if (!name.startsWith('_')) out.set(name, bs)
+    if (!facts) return out
+    const final = facts.names.final
+    // `__all__` when it is one literal list; else the public names (Python's rule for a star import).
+    const all = final.get('__all__')
+    if (all?.length === 1 && all[0]!.kind === 'names') {
+      for (const name of all[0]!.names) {
+        const bs = final.get(name)
+        if (bs) out.set(name, bs)
+      }
+      return out
+    }
+    for (const [name, bs] of final.entries()) if (!name.startsWith('_')) out.set(name, bs)
     return out
   }
 
@@ -185,9 +198,18 @@ class Resolver {
   }
 
   /** Outputs of a model class: its bases' first (as calabaria collects them at run time), then its own. */
-  async outputs(facts: Facts, cls: ClassInfo, errors: DiscoveryIssue[] | null, seen: Set<ClassInfo> = new Set()): Promise<string[]> {
-    if (seen.has(cls)) return []
+  outputs(facts: Facts, cls: ClassInfo, errors: DiscoveryIssue[] | null, seen: Set<ClassInfo> = new Set()): Promise<string[]> {
+    if (seen.has(cls)) return Promise.resolve([])
+    // Inherited outputs (no errors collected) are computed once per class: a long chain of subclasses stays linear.
+    const memo = errors === null ? this.outputMemo.get(cls) : undefined
+    if (memo) return memo
     seen.add(cls)
+    const p = this.collectOutputs(facts, cls, errors, seen)
+    if (errors === null) this.outputMemo.set(cls, p)
+    return p
+  }
+
+  private async collectOutputs(facts: Facts, cls: ClassInfo, errors: DiscoveryIssue[] | null, seen: Set<ClassInfo>): Promise<string[]> {
     const env = this.envOf(facts, cls)
     const out: string[] = []
     for (const b of cls.bases) {
@@ -267,7 +289,8 @@ export async function discoverFile(file: string, options: DiscoverOptions = {}):
   }
   const facts = (await resolver.load(abs, text))!
   if (facts.info.syntaxError !== null) {
-    result.errors.push({ line: facts.info.syntaxError, message: `${file}:${facts.info.syntaxError}: syntax error; fix it so models and targets can be discovered` })
+    const why = facts.info.problem ? `${facts.info.problem}; not scanned for models and targets` : 'syntax error; fix it so models and targets can be discovered'
+    result.errors.push({ line: facts.info.syntaxError, message: `${file}:${facts.info.syntaxError}: ${why}` })
     return result
   }
   let module: string | null | undefined

@@ -1,8 +1,8 @@
 // Loads web-tree-sitter and the pinned tree-sitter-python grammar once per process (per worker thread).
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import type { Parser } from 'web-tree-sitter'
+import { vendoredFile } from '../vendored.js'
 
 /**
  * The grammar pysem1 is defined against. Grammar versions change trees (0.23.6 and 0.25.0 differ on
@@ -12,11 +12,9 @@ import type { Parser } from 'web-tree-sitter'
 export const GRAMMAR_VERSION = 'tree-sitter-python@0.25.0'
 export const GRAMMAR_WASM_SHA256 = '16108b50df4ee9a30168794252ab55e7c93bfc5765d7fa0aa3e335752c515f47'
 
-const require = createRequire(import.meta.url)
-
-/** Absolute path of the grammar's .wasm (the package's native binding is never loaded). */
+/** Absolute path of the grammar's .wasm (only the .wasm ships; the package's native binding is never loaded). */
 export function grammarWasmPath(): string {
-  return require.resolve('tree-sitter-python/tree-sitter-python.wasm')
+  return vendoredFile('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm')
 }
 
 /** sha256 hex of the installed grammar wasm. */

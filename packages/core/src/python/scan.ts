@@ -2,11 +2,9 @@
 // decorators and literal arguments. Discovery and the import graph build on these; nothing is executed.
 import type { Node } from 'web-tree-sitter'
 import { blankCommentLines } from './blank.js'
-import { decodeStringBody } from './literals.js'
+import { literal, type Lit } from './literal-eval.js'
 import { getParser } from './parser.js'
-
-/** A literal value as ast.literal_eval would see it, or the source text of what is not a literal. */
-export type Lit = { ok: true; value: unknown } | { ok: false; text: string }
+import { parseUntilError, screenSource } from './screen.js'
 
 export interface DecoratorInfo {
   /** Dotted name of the decorator (`model_output`, `cb.model_output`), or null for other expressions. */
@@ -50,6 +48,8 @@ export type BindValue =
   | { kind: 'from'; module: string; name: string }
   /** `X = a.b.C` (also annotated): an alias of whatever the dotted name is at that point. */
   | { kind: 'alias'; dotted: string }
+  /** `__all__ = ["a", "b"]` (a list or tuple of string literals): the names a star import takes. */
+  | { kind: 'names'; names: string[] }
   /** Anything else (other assignments, loop and `with` targets, `del`): the name no longer means what it did. */
   | { kind: 'opaque' }
 
@@ -71,6 +71,8 @@ export interface ModuleInfo {
   flow: Step[]
   /** 1-based line of the first syntax error, or null. */
   syntaxError: number | null
+  /** Why the file was not parsed at all (screen.ts), if so; `syntaxError` then holds the line. */
+  problem?: string
 }
 
 const line = (n: Node) => n.startPosition.row + 1
@@ -95,83 +97,6 @@ export function dotted(n: Node | null): string | null {
   }
   if (n.type === 'parenthesized_expression') return dotted(n.namedChildren.find((c) => c && c.type !== 'comment') ?? null)
   return null
-}
-
-function stringValue(n: Node): string | null {
-  const parts = n.type === 'concatenated_string' ? n.namedChildren : [n]
-  let out = ''
-  for (const p of parts) {
-    if (p?.type === 'comment') continue
-    if (!p || p.type !== 'string') return null
-    const start = p.namedChildren.find((c) => c?.type === 'string_start')
-    if (!start || p.namedChildren.some((c) => c?.type === 'interpolation')) return null
-    const prefix = start.text.replace(/["']/g, '').toLowerCase()
-    if (prefix.includes('b')) return null
-    const quote = /("""|\'\'\')$/.test(start.text) ? 3 : 1
-    // The body from the source span (see normalize.ts: the grammar may fold content into string_end).
-    const body = p.text.slice(start.text.length, p.text.length - quote)
-    for (const piece of decodeStringBody(body, prefix.includes('r'), false, prefix.includes('f'))) out += typeof piece === 'string' ? piece : `\\N{${piece.named}}`
-  }
-  return out
-}
-
-/** ast.literal_eval on a tree node: strings, numbers, booleans, None, and containers of them. */
-export function literal(n: Node): Lit {
-  const fail: Lit = { ok: false, text: n.text }
-  switch (n.type) {
-    case 'string':
-    case 'concatenated_string': {
-      const v = stringValue(n)
-      return v === null ? fail : { ok: true, value: v }
-    }
-    case 'integer':
-    case 'float': {
-      const v = Number(n.text.replace(/_/g, ''))
-      return Number.isNaN(v) ? fail : { ok: true, value: v }
-    }
-    case 'true': return { ok: true, value: true }
-    case 'false': return { ok: true, value: false }
-    case 'none': return { ok: true, value: null }
-    case 'parenthesized_expression': {
-      const inner = n.namedChildren.find((c) => c && c.type !== 'comment')
-      return inner ? literal(inner) : fail
-    }
-    case 'unary_operator': {
-      const arg = n.childForFieldName('argument')
-      const op = n.childForFieldName('operator')?.text
-      if (!arg || (op !== '-' && op !== '+')) return fail
-      const v = literal(arg)
-      return v.ok && typeof v.value === 'number' ? { ok: true, value: op === '-' ? -v.value : v.value } : fail
-    }
-    case 'list':
-    case 'tuple':
-    case 'set': {
-      const items: unknown[] = []
-      for (const c of n.namedChildren) {
-        if (!c || c.type === 'comment') continue
-        const v = literal(c)
-        if (!v.ok) return fail
-        items.push(v.value)
-      }
-      return { ok: true, value: items }
-    }
-    case 'dictionary': {
-      const obj: Record<string, unknown> = {}
-      for (const c of n.namedChildren) {
-        if (!c || c.type === 'comment') continue
-        if (c.type !== 'pair') return fail
-        const k = c.childForFieldName('key')
-        const v = c.childForFieldName('value')
-        if (!k || !v) return fail
-        const kv = literal(k)
-        const vv = literal(v)
-        if (!kv.ok || !vv.ok || typeof kv.value !== 'string') return fail
-        obj[kv.value] = vv.value
-      }
-      return { ok: true, value: obj }
-    }
-  }
-  return fail
 }
 
 function decoratorInfo(d: Node): DecoratorInfo {
@@ -286,9 +211,14 @@ function assignmentSteps(a: Node): Step[] {
     value = value.childForFieldName('right')
   }
   const d = dotted(value)
-  return targets.flatMap((t): Step[] =>
-    t.type === 'identifier' && d !== null ? [{ kind: 'bind', name: ident(t.text), value: { kind: 'alias', dotted: d } }] : opaque(targetNames(t)),
-  )
+  const lit = value ? literal(value) : null
+  const names = lit?.ok && Array.isArray(lit.value) && lit.value.every((v) => typeof v === 'string') ? (lit.value as string[]).map(ident) : null
+  return targets.flatMap((t): Step[] => {
+    if (t.type !== 'identifier') return opaque(targetNames(t))
+    const name = ident(t.text)
+    if (name === '__all__' && names !== null && value?.type !== 'set') return [{ kind: 'bind', name, value: { kind: 'names', names } }]
+    return d !== null ? [{ kind: 'bind', name, value: { kind: 'alias', dotted: d } }] : opaque([name])
+  })
 }
 
 /**
@@ -423,13 +353,17 @@ export async function scanSource(text: string): Promise<ModuleInfo> {
   const parser = await getParser()
   const src = text.replace(/^\ufeff/, '').replace(/\r\n?/g, '\n')
   // Comment-only lines cannot hold definitions: blanking them keeps parsing linear (see blank.ts).
+  // Data rather than code, or a syntax error (where tree-sitter's recovery can take minutes): no facts (screen.ts).
+  const screened = screenSource(src)
+  if (screened) return { classes: [], functions: [], imports: [], flow: [], syntaxError: screened.line, problem: screened.reason }
   const blanked = blankCommentLines(src)
-  let tree = parser.parse(blanked.text)
-  if (tree?.rootNode.hasError && blanked.rows.length) {
-    tree.delete()
-    tree = parser.parse(src)
+  let parsed = parseUntilError(parser, blanked.text)
+  if ((!('tree' in parsed) || parsed.tree.rootNode.hasError) && blanked.rows.length) {
+    if ('tree' in parsed) parsed.tree.delete()
+    parsed = parseUntilError(parser, src)
   }
-  if (!tree) return { classes: [], functions: [], imports: [], flow: [], syntaxError: 1 }
+  if (!('tree' in parsed)) return { classes: [], functions: [], imports: [], flow: [], syntaxError: parsed.errorLine }
+  const { tree } = parsed
   try {
     const root = tree.rootNode
     const imports = root.descendantsOfType(['import_statement', 'import_from_statement']).flatMap((n) => (n ? importInfo(n) : []))

@@ -5,11 +5,12 @@ import path from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
 import { writeFileAtomic } from '../project/atomic.js'
 import { withProjectLock, type LockOptions } from '../project/lock.js'
-import { cachedParse, parseCacheDir, type ParseCacheOptions } from '../project/parse-cache.js'
+import { cachedParse, parseCacheDir } from '../project/parse-cache.js'
 import { storedPathProblem } from '../project/paths.js'
 import { ID_HINT, idFoldKey, idProblem, idTable, setNameProblem } from '../project/names.js'
 import { BUNDLE_DIR, REGISTRY_FILE } from '../project/constants.js'
 import type { Project } from '../project/project.js'
+import type { Workspace } from '../workspace/workspace.js'
 import { MAX_YAML_BYTES, parseYaml, tooLarge } from '../project/yaml.js'
 import { extrasOf, registryFromYaml, type ParseOptions } from './schema.js'
 import type { Registry } from './types.js'
@@ -58,10 +59,11 @@ function prototypeFree(registry: Registry): Registry {
 
 /**
  * The project's registry, or an empty one when the file does not exist. The parse is cached by the file's exact text
- * (project/parse-cache.ts): in memory, and as a snapshot in `options.cacheDir` (see ParseCacheOptions) for the next process.
- * Warnings are replayed on every load, as the parse produced them.
+ * (project/parse-cache.ts): in memory, and for a Workspace as a snapshot in its cache folder for the next process
+ * (a bare Project: in memory only). Warnings are replayed on every load, as the parse produced them.
  */
-export function loadRegistry(project: Project, options: { warnings?: Warning[] } & ParseCacheOptions = {}): Registry {
+export function loadRegistry(source: Workspace | Project, options: { warnings?: Warning[] } = {}): Registry {
+  const { project, cacheDir } = 'project' in source ? { project: source.project, cacheDir: source.cacheDir } : { project: source, cacheDir: undefined }
   const text = readRegistryText(project)
   if (text === undefined) return emptyRegistry()
   const { value, warnings } = cachedParse({
@@ -69,7 +71,7 @@ export function loadRegistry(project: Project, options: { warnings?: Warning[] }
     text,
     // Absolute paths inside the root are stored relative: the result depends on the root too.
     context: `${REGISTRY_DISPLAY_PATH}\0${project.root}`,
-    dir: parseCacheDir(project.root, options.cacheDir),
+    dir: parseCacheDir(project.root, cacheDir),
     parse: (sink) => {
       try {
         return parsePlain(text, REGISTRY_DISPLAY_PATH, { root: project.root, warnings: sink })

@@ -1,11 +1,13 @@
 import { readFile, stat } from 'node:fs/promises'
+import { statSync } from 'node:fs'
 import path from 'node:path'
 import {
-  buildManifest, computeDigests, computeStatus, findProject, formatError, isModelopsError, loadRegistry, LocalStore,
-  ModelopsError, idTable, resolveOutputs, serializeManifest, artifactPath, generatorInputsOf, OutputHold,
-  type DigestReport, type Generator, type Manifest, type ModelOutputs, type Project,
+  buildManifest, computeDigests, computeStatus, formatError, idTable, isModelopsError, ModelopsError, resolveOutputs,
+  serializeManifest, artifactPath, generatorInputsOf, Workspace,
+  type DigestReport, type Generator, type LocalStore, type Manifest, type ModelOutputs, type OutputHold, type Project,
 } from '@modelops-bundle/core'
 import { explainStatus } from './explain.js'
+import { withRootHint } from './project.js'
 import type { OptionsResolved } from './options.js'
 
 export interface Logger {
@@ -24,6 +26,8 @@ export interface EmittedFile {
 }
 
 export interface BuildResult {
+  /** The workspace this run opened (project, cache folder, output tiers). */
+  workspace: Workspace
   project: Project
   report: DigestReport
   manifest: Manifest
@@ -33,9 +37,11 @@ export interface BuildResult {
   /** Absolute paths whose change must trigger a rebuild: registry, config, every model/target component. */
   watchFiles: string[]
   cached: number
+  /** Fetched from the remote tier in this run. */
+  pulled: number
   generated: number
   /** Where each model's outputs came from in this run ('memo': unchanged since the previous run of this process). */
-  sources: Record<string, 'memo' | 'cached' | 'generated'>
+  sources: Record<string, ModelOutputs['source']>
   /** Increments whenever `manifestText` changes. */
   revision: number
   /** The generator's command and the digest of its declared inputs (undefined without a generator). */
@@ -58,9 +64,10 @@ export class ModelopsContext {
   last: BuildResult | undefined
   private memo = new Map<string, ModelOutputs>()
   private queue: Promise<unknown> = Promise.resolve()
-  private store: LocalStore | undefined
   /** Keeps the files of the latest run's outputs readable (clear/prune/eviction cannot pull them from under an emit). */
   private hold: OutputHold | undefined
+  /** The output store folder `hold` belongs to. */
+  private holdDir: string | undefined
 
   constructor(options: OptionsResolved, logger: Logger = { info: (m) => console.log(m), warn: (m) => console.warn(m) }) {
     this.options = options
@@ -87,18 +94,26 @@ export class ModelopsContext {
   private async runNow(signal?: AbortSignal): Promise<BuildResult> {
     const started = performance.now()
     const { options } = this
-    // Parsed config and registry are cached in cacheDir too (keyed by their text): a no-change build parses no YAML.
-    let project = findProject(options.root ?? this.bundlerRoot ?? process.cwd(), { cacheDir: options.cacheDir })
-    if (options.registry) project = { ...project, registryPath: path.resolve(project.root, options.registry) }
+    // Opened again each run: config.yaml may have changed (watch mode, dev server). Parsed config and registry are
+    // cached in the cache folder (keyed by their text): a no-change build parses no YAML.
+    const bundlerRoot = this.bundlerRoot ?? process.cwd()
+    const ws = withRootHint(options.root ?? bundlerRoot, options.root !== undefined, () => Workspace.open(options.root ?? bundlerRoot, {
+      mode: 'build',
+      bundlerRoot,
+      ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+      ...(options.registry ? { registry: options.registry } : {}),
+      ...(options.remoteCache !== undefined ? { remoteCache: options.remoteCache } : {}),
+      onWarning: (m) => this.logger.warn(m),
+    }))
+    const { project } = ws
     // Known before anything can fail, so a watcher can pick up the fix of a broken registry or data file.
     this.watching = [project.registryPath, project.configPath]
-    const cacheDir = path.resolve(project.root, options.cacheDir)
-    const registry = loadRegistry(project, { cacheDir })
+    const registry = ws.registry()
     const generator: Generator | undefined = options.generate === false ? undefined : (options.generate ?? project.config.generator)
     const generatorInputs = generatorInputsOf(generator)
     // The generator's own files are digested in the same pass (one stat-cache pass) and watched like models.
-    const report = await computeDigests(project, registry, {
-      environment: options.environment, cacheDir, concurrency: options.concurrency,
+    const report = await computeDigests(ws, registry, {
+      environment: options.environment, concurrency: options.concurrency,
       ...(generatorInputs.length ? { generatorInputs } : {}),
     })
     const watch = new Set<string>([project.registryPath, project.configPath])
@@ -107,7 +122,8 @@ export class ModelopsContext {
       watch.add(path.resolve(project.root, e.path))
       for (const c of e.components) watch.add(path.resolve(project.root, c.path))
     }
-    this.watching = [...watch].sort()
+    // Bundlers read watched files (esbuild fingerprints them): a FIFO or device there would block the build.
+    this.watching = [...watch].filter(watchable).sort()
     for (const w of report.warnings) this.logger.warn(`modelops-bundle: ${w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ` : ''}${w.message}`)
     if (options.verify) {
       const status = computeStatus(registry, report)
@@ -122,11 +138,13 @@ export class ModelopsContext {
     const artifacts = idTable<Array<{ path: string; digest: string; bytes: number }>>()
     const files: EmittedFile[] = []
     let cached = 0
+    let pulled = 0
     let generated = 0
     const sources: BuildResult['sources'] = idTable()
     let generatorInfo: BuildResult['generator']
     if (generator) {
-      const store = this.storeFor(cacheDir)
+      const store = ws.outputs.local
+      const hold = this.holdFor(store)
       const total = Object.keys(report.models).length
       // Only slow runs get progress lines (every 5 s while generators run); a warm build prints just the summary.
       let done = 0
@@ -136,26 +154,27 @@ export class ModelopsContext {
       ticker?.unref()
       let result: Awaited<ReturnType<typeof resolveOutputs>>
       try {
-        result = await resolveOutputs({
-          root: project.root,
+        result = await resolveOutputs(ws, {
           report,
           generator,
-          store,
           concurrency: options.concurrency,
           signal,
           previous: this.memo,
           onWarning: (m) => this.logger.warn(m),
           onProgress: (n) => { done = n },
-          hold: this.hold,
+          hold,
         })
       } finally {
         clearInterval(ticker)
+        // Each run opens its workspace anew (config.yaml may change): its registry connections end with the run.
+        await ws.outputs.remote?.close?.()
       }
       this.memo = result.outputs
       // Only what this run uses stays held (watch mode, dev server: one hold for the process).
       await result.hold.retain([...result.outputs.values()].map((o) => o.key))
       generatorInfo = { command: typeof generator === 'function' ? null : generator.command, inputs_digest: result.inputsDigest ?? null }
       cached = result.cached
+      pulled = result.pulled
       generated = result.generated
       for (const id of [...result.outputs.keys()].sort()) {
         const out = result.outputs.get(id)!
@@ -180,26 +199,27 @@ export class ModelopsContext {
     // where outputs came from, so the page still sees which models that edit regenerated.
     const shown = unchanged && Object.values(sources).every((s) => s === 'memo') ? this.last!.sources : sources
     const durationMs = performance.now() - started
-    this.last = { project, report, manifest, manifestText, files, watchFiles: this.watching, cached, generated, sources: shown, revision, generator: generatorInfo, durationMs }
+    this.last = { workspace: ws, project, report, manifest, manifestText, files, watchFiles: this.watching, cached, pulled, generated, sources: shown, revision, generator: generatorInfo, durationMs }
 
     if (options.log) {
       const n = Object.keys(report.models).length
       const secs = (durationMs / 1000).toFixed(1)
       const parts = [`${n} model${n === 1 ? '' : 's'}`]
-      if (generator) parts.push(`${cached} cached`, `${generated} generated`)
+      if (generator) parts.push(`${cached} cached`, ...(pulled ? [`${pulled} pulled`] : []), `${generated} generated`)
       else parts.push('manifest only (no generator)')
       this.logger.info(`modelops-bundle: ${parts.join(' · ')} (${secs} s)`)
     }
     return this.last
   }
 
-  private storeFor(cacheDir: string): LocalStore {
-    if (this.store?.dir !== path.join(cacheDir, 'outputs-v1')) {
-      this.store = new LocalStore(cacheDir, { onWarning: (m) => this.logger.warn(m) })
+  /** One hold per output store for the life of this plugin instance (watch mode, dev server); a new folder gets a new one. */
+  private holdFor(store: LocalStore): OutputHold {
+    if (!this.hold || this.holdDir !== store.dir) {
       void this.hold?.release()
-      this.hold = this.store.hold()
+      this.hold = store.hold()
+      this.holdDir = store.dir
     }
-    return this.store
+    return this.hold
   }
 
   /**
@@ -249,6 +269,16 @@ export function describeError(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err)
 }
 
+/**
+ * What a hook throws for the bundler to print: `describeError`'s text with no stack frames of ours (a bug's own stack
+ * is inside that text). Vite 8 still wraps it in Rolldown's aggregate error, whose frames are Rolldown's and Vite's.
+ */
+export function stacklessError(err: unknown): Error {
+  const plain = new Error(describeError(err))
+  plain.stack = plain.message
+  return plain
+}
+
 /** Largest output handed to a bundler in memory (fs.readFile's own limit is 2 GiB - 1). */
 const MAX_IN_MEMORY = 2 ** 31 - 1
 
@@ -263,4 +293,14 @@ function formatBytes(n: number): string {
   let i = 0
   while (v >= 1024 && i < units.length - 1) { v /= 1024; i++ }
   return `${v.toFixed(1)} ${units[i]}`
+}
+
+/** A missing path (watched for its creation), a regular file or a folder; never a FIFO, socket or device. */
+function watchable(abs: string): boolean {
+  try {
+    const st = statSync(abs, { throwIfNoEntry: false })
+    return !st || st.isFile() || st.isDirectory()
+  } catch {
+    return true
+  }
 }

@@ -3,10 +3,11 @@ import path from 'node:path'
 import type { ViteDevServer } from 'vite'
 import { describeError, type BuildResult, type ModelopsContext } from './context.js'
 import { RESOLVED_ID } from './virtual.js'
+import { PLUGIN_NAME } from './emit.js'
 import { serializeBuildReport } from './report.js'
 
 interface HotContext {
-  environment: { name: string; moduleGraph: { getModuleById(id: string): unknown }; hot: { send(payload: unknown): void } }
+  environment: { name: string; moduleGraph: { getModuleById(id: string): { isSelfAccepting?: boolean } | undefined }; hot: { send(payload: unknown): void } }
 }
 
 /**
@@ -21,6 +22,11 @@ export function createDevSupport(ctx: ModelopsContext, initial: () => Promise<Bu
   /** Revision each environment has last been given; starts at the revision the server started with. */
   const seen = new Map<string, number>()
   let baseline: number | undefined
+  /**
+   * `seen` value of an environment whose page shows our error: the next good run must reach it even when it
+   * restores the last good revision (the registry saved back as it was), or the overlay would stay.
+   */
+  const SHOWN_ERROR = -1
   let announced: number | undefined
 
   const watchAll = () => {
@@ -38,6 +44,7 @@ export function createDevSupport(ctx: ModelopsContext, initial: () => Promise<Bu
       watchAll()
     }, (err) => {
       // Keep serving and watching: fixing the file that broke the run triggers the next one.
+      baseline = SHOWN_ERROR
       ctx.logger.warn(describeError(err))
       watchAll()
     })
@@ -102,7 +109,8 @@ export function createDevSupport(ctx: ModelopsContext, initial: () => Promise<Bu
       const message = describeError(err)
       ctx.logger.warn(message)
       watchAll()
-      env.hot.send({ type: 'error', err: { message, stack: '', plugin: 'modelops-bundle' } })
+      seen.set(env.name, SHOWN_ERROR)
+      env.hot.send({ type: 'error', err: { message, stack: '', plugin: PLUGIN_NAME } })
       return []
     }
     watchAll()
@@ -116,10 +124,21 @@ export function createDevSupport(ctx: ModelopsContext, initial: () => Promise<Bu
       channel?.send({ type: 'custom', event: 'modelops-bundle:update', data: { bundle_digest: r.manifest.bundle_digest } })
     }
     const mod = env.moduleGraph.getModuleById(RESOLVED_ID)
-    return mod ? [mod] : []
+    // Vite sends no update for a module it never analysed (its load failed: the server started on a broken
+    // registry), so the overlay would stay: only a reload brings the page back.
+    if (mod && mod.isSelfAccepting !== undefined) return [mod]
+    if (before === SHOWN_ERROR) env.hot.send({ type: 'full-reload' })
+    return []
   }
 
   return { configureServer, hotUpdate }
+}
+
+/** What Vite's overlay shows for a failed run: our formatted message (file:line, what to do), no stack. */
+export function overlayError(err: unknown): Error & { plugin: string } {
+  const e = Object.assign(new Error(describeError(err)), { plugin: PLUGIN_NAME })
+  e.stack = ''
+  return e
 }
 
 const TYPES: Record<string, string> = {

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { DEFAULT_CACHE_DIR, generatorTimeoutProblem, isProjectRelative, MAX_GENERATOR_TIMEOUT, type EnvironmentInputs, type Generator } from '@modelops-bundle/core'
+import { didYouMean, generatorTimeoutProblem, isProjectRelative, MAX_GENERATOR_TIMEOUT, type EnvironmentInputs, type Generator, type RemoteCacheOptions } from '@modelops-bundle/core'
 
 export interface Options {
   /**
@@ -13,10 +13,20 @@ export interface Options {
    */
   registry?: string
   /**
-   * Cache folder (stat cache and generated outputs), relative to the project root.
-   * @default 'node_modules/.cache/modelops-bundle'
+   * Cache folder (stat cache, parse snapshots, generated outputs); a relative path is resolved against the project root.
+   * @default `node_modules/.cache/modelops-bundle` in the bundler's root (Vite `root`, webpack `context`, esbuild
+   * `absWorkingDir`, else `process.cwd()`)
    */
   cacheDir?: string
+  /**
+   * A shared output cache on an OCI registry (docs/remote-cache.md): a local miss is fetched from it (verified)
+   * before the generator runs, and generated outputs are pushed before the build ends. Any registry trouble costs
+   * one warning and the build goes on locally. `url`: `oci://HOST[:PORT]/REPOSITORY`; `push` (default true);
+   * `plainHttp` (default: on for localhost, 127.0.0.1, [::1] only); `connectTimeout` in ms (default 5000).
+   * MODELOPS_REMOTE_CACHE (url) and MODELOPS_REMOTE_CACHE_PUSH (0/1) override this option. `false`: none.
+   * @default `remote_cache:` of `.modelops-bundle/config.yaml`, if any
+   */
+  remoteCache?: RemoteCacheOptions | false
   /**
    * The manifest asset, or `false` to emit none (the virtual module still works).
    * @default { fileName: 'modelops-manifest.json' } at the output root
@@ -75,7 +85,10 @@ export interface OptionsResolved {
   /** Absolute; where the search for `.modelops-bundle/` starts. Undefined until the bundler's root is known. */
   root: string | undefined
   registry: string | undefined
-  cacheDir: string
+  /** As given; undefined: the workspace's default for a build (Workspace.open, mode 'build'). */
+  cacheDir: string | undefined
+  /** As given (settings are resolved with config.yaml and the environment when the workspace opens). */
+  remoteCache: RemoteCacheOptions | false | undefined
   manifest: { fileName: string } | false
   report: { fileName: string } | false
   environment: Partial<EnvironmentInputs>
@@ -87,7 +100,6 @@ export interface OptionsResolved {
   log: boolean
 }
 
-export { DEFAULT_CACHE_DIR }
 export const DEFAULT_MANIFEST = 'modelops-manifest.json'
 export const DEFAULT_REPORT = 'modelops-build.json'
 export const DEFAULT_MAX_CACHE_SIZE = 2 * 1024 ** 3
@@ -113,7 +125,8 @@ export function resolveOptions(options: Options = {}): OptionsResolved {
   return {
     root: options.root === undefined ? undefined : path.resolve(options.root),
     registry: options.registry,
-    cacheDir: options.cacheDir ?? DEFAULT_CACHE_DIR,
+    cacheDir: options.cacheDir,
+    remoteCache: options.remoteCache,
     manifest,
     report,
     environment: options.environment ?? {},
@@ -124,6 +137,20 @@ export function resolveOptions(options: Options = {}): OptionsResolved {
     base: options.base,
     log: options.log ?? true,
   }
+}
+
+/**
+ * A warning per option the plugin does not know (a typo would otherwise be silently ignored), naming the nearest
+ * known one. Known: the keys of the resolved options, which mirror `Options` one for one.
+ */
+export function unknownOptionWarnings(raw: object | undefined, resolved: OptionsResolved): string[] {
+  const known = Object.keys(resolved)
+  return Object.keys(raw ?? {})
+    .filter((key) => !known.includes(key))
+    .map((key) => {
+      const near = didYouMean(key, known)
+      return `modelops-bundle: unknown option \`${key}\`${near ? `; did you mean \`${near}\`?` : ''} (ignored; the options are ${known.map((k) => `\`${k}\``).join(', ')})`
+    })
 }
 
 function normaliseFileName(name: string, option: 'manifest' | 'report'): string {

@@ -1,5 +1,6 @@
 // Where the remote cache settings come from, in one place: config.yaml's `remote_cache` block, the plugin option
 // `remoteCache` (overrides config.yaml), and MODELOPS_REMOTE_CACHE / MODELOPS_REMOTE_CACHE_PUSH (override both; CI).
+import path from 'node:path'
 import { ModelopsError } from '../../errors.js'
 import type { ProjectConfig } from '../../project/project.js'
 import type { Credentials } from './auth.js'
@@ -85,4 +86,15 @@ export function resolveRemoteCache(input: {
 /** The remote tier for resolved settings (credentials from the environment or ~/.docker/config.json unless given). */
 export function openRemoteTier(settings: ResolvedRemoteCache, options: { credentials?: Credentials | null; responseTimeout?: number } = {}): OciRemoteTier {
   return new OciRemoteTier(settings.location, { push: settings.push, connectTimeout: settings.connectTimeout, ...options })
+}
+
+/** The remote tier a project's settings ask for (config.yaml, then `option`, then the environment), or undefined. */
+export function configuredRemoteTier(
+  project: { root: string; configPath: string; config: ProjectConfig },
+  option?: RemoteCacheOptions | false,
+  env: NodeJS.ProcessEnv = process.env,
+): OciRemoteTier | undefined {
+  const configFile = path.relative(project.root, project.configPath).split(path.sep).join('/')
+  const settings = resolveRemoteCache({ config: project.config.remote_cache, configFile, option, env })
+  return settings ? openRemoteTier(settings) : undefined
 }

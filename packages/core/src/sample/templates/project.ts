@@ -148,12 +148,20 @@ the Python standard library alone.
 
 ## Usage
 
+In the app that builds from this project (the CLI and the build plugin, from npm):
+
 \`\`\`bash
-mops-bundle register-model models/sir.py     # + sir_stochasticsir, sir_deterministicsir, sir_networksir
-mops-bundle register-target targets/epi.py   # + incidence_target, prevalence_survey
-mops-bundle list
-mops-bundle status                           # fresh, or which file changed
-mops-bundle verify                           # exit 0 fresh, 1 stale (for CI)
+npm i -D @modelops-bundle/cli unplugin-modelops-bundle
+\`\`\`
+
+Then, in this folder (or without installing: \`npx -p @modelops-bundle/cli mops-bundle status\`):
+
+\`\`\`bash
+npx mops-bundle register-model models/sir.py     # + sir_stochasticsir, sir_deterministicsir, sir_networksir
+npx mops-bundle register-target targets/epi.py   # + incidence_target, prevalence_survey
+npx mops-bundle list
+npx mops-bundle status                           # fresh, or which file changed
+npx mops-bundle verify                           # exit 0 fresh, 1 stale, 2 could not verify (for CI)
 
 python3 -m modelops_runner models.sir:StochasticSIR --out output/stochastic
 \`\`\`

@@ -1,0 +1,182 @@
+// `mops-bundle cache status|push|pull`: the two tiers of the output cache (docs/remote-cache.md). Keys are those a
+// build computes: the current digests and config.yaml's generator (a build with another `generate` option has others).
+import {
+  cacheKey, computeDigests, entrySource, generatorIdentity, generatorInputsDigest, isModelopsError, ModelopsError,
+  pullEntry, type CacheEntryMeta, type OciRemoteTier, type RemoteTier, type Workspace,
+} from '@modelops-bundle/core'
+import { defineCli } from '../argv.js'
+import { EXIT, type Output, table, usageError } from '../output.js'
+import { currentWorkspace } from '../project.js'
+import { formatBytes } from './cache.js'
+
+interface ModelKey {
+  id: string
+  key: string
+  meta: CacheEntryMeta
+}
+
+const NO_REMOTE_HINT = 'set remote_cache.url in .modelops-bundle/config.yaml (oci://HOST[:PORT]/REPOSITORY) or MODELOPS_REMOTE_CACHE'
+
+/** The cache key of each selected model (all when `only` is empty), from the current digests and config.yaml's generator. */
+async function modelKeys(ws: Workspace, only: string[]): Promise<ModelKey[]> {
+  const generator = ws.config.generator
+  if (!generator) {
+    throw new ModelopsError('CONFIG_INVALID', 'config.yaml has no generator: cache keys include the generator, so there are no entries to look up', {
+      file: '.modelops-bundle/config.yaml',
+      hint: 'add generator: {command: ...} (the one your build uses)',
+    })
+  }
+  const report = await computeDigests(ws)
+  const unknown = only.filter((id) => !Object.hasOwn(report.models, id))
+  if (unknown.length) throw usageError(`unknown model ${unknown.map((u) => JSON.stringify(u)).join(', ')}`, `models: ${Object.keys(report.models).sort().join(', ')}`)
+  const identity = generatorIdentity(generator, await generatorInputsDigest(ws, generator, report))
+  const ids = (only.length ? [...new Set(only)] : Object.keys(report.models)).sort()
+  return Promise.all(
+    ids.map(async (id) => {
+      const m = report.models[id]!
+      const key = await cacheKey({ entrypoint: m.entrypoint, digest: m.digest, generator: identity })
+      return { id, key, meta: { model_id: id, entrypoint: m.entrypoint, digest: m.digest, generator: identity } }
+    }),
+  )
+}
+
+function remoteOf(ws: Workspace): RemoteTier {
+  const remote = ws.outputs.remote
+  if (!remote) throw new ModelopsError('CONFIG_INVALID', 'no remote cache is configured', { file: '.modelops-bundle/config.yaml', hint: NO_REMOTE_HINT })
+  return remote
+}
+
+/** A remote failure as a user error (no stack): the message names the registry and the call, never a credential. */
+function remoteFailure(err: unknown): never {
+  if (isModelopsError(err)) throw err
+  throw new ModelopsError('CACHE', (err as Error)?.message ?? String(err), { hint: 'check the url, the network and the credentials (MODELOPS_REMOTE_CACHE_USERNAME/PASSWORD or ~/.docker/config.json)' })
+}
+
+const modelsArg = { type: 'positional', required: false, description: 'Model ids (default: every model)' } as const
+const jsonArg = { type: 'boolean', description: 'Print the result as JSON' } as const
+
+const status = defineCli({
+  name: 'cache status',
+  description: 'Both tiers of the output cache: the local store, the remote (url, reachable, entries), and where each model\'s current entry is',
+  args: { json: jsonArg },
+  async run({ out }) {
+    const ws = currentWorkspace(out)
+    const { local, remote } = ws.outputs
+    try {
+      const info = await local.info()
+      const rs = remote ? await remote.status!() : undefined
+      let models: Array<{ id: string; key: string; local: boolean; remote: boolean | null }> = []
+      if (ws.config.generator) {
+        const keys = await modelKeys(ws, [])
+        models = await Promise.all(
+          keys.map(async (k) => ({
+            id: k.id,
+            key: k.key,
+            local: (await local.get(k.key)).status === 'hit',
+            remote: remote && rs?.reachable ? await remote.has(k.key).catch(() => null) : null,
+          })),
+        )
+      }
+      const result = {
+        local: { dir: info.dir, entries: info.entries, bytes: info.bytes },
+        remote: rs ? { url: rs.name, reachable: rs.reachable, push: rs.push, entries: rs.entries ?? null, ...(rs.problem ? { problem: rs.problem } : {}) } : null,
+        models,
+      }
+      if (out.json) return out.result(result)
+      out.line(`${out.c.bold('local')}   ${info.dir}  ${info.entries} entries (${formatBytes(info.bytes)})`)
+      if (!rs) out.line(`${out.c.bold('remote')}  none (${NO_REMOTE_HINT})`)
+      else if (rs.reachable) out.line(`${out.c.bold('remote')}  ${rs.name}  reachable, ${rs.entries ?? '?'} entries, push ${rs.push ? 'on' : 'off'}`)
+      else out.line(`${out.c.bold('remote')}  ${rs.name}  NOT reachable: ${rs.problem}`)
+      if (models.length) {
+        out.line()
+        const yes = (v: boolean | null) => (v === null ? '?' : v ? 'yes' : '-')
+        out.line(table(['Model', 'Key', 'Local', 'Remote'], models.map((m) => [m.id, m.key.slice(0, 12), yes(m.local), yes(m.remote)]), { indent: '  ' }))
+      }
+    } finally {
+      await remote?.close?.()
+    }
+  },
+})
+
+const push = defineCli({
+  name: 'cache push',
+  description: 'Upload the local entries of the current digests to the remote cache (entries it has are skipped)',
+  args: { models: modelsArg, json: jsonArg },
+  variadic: true,
+  async run({ out, rest }) {
+    const ws = currentWorkspace(out)
+    const remote = remoteOf(ws)
+    try {
+      const rows: Array<{ id: string; key: string; result: 'pushed' | 'present' | 'not-local' }> = []
+      for (const k of await modelKeys(ws, rest())) {
+        const hit = await ws.outputs.local.get(k.key)
+        if (hit.status !== 'hit') {
+          rows.push({ id: k.id, key: k.key, result: 'not-local' })
+          continue
+        }
+        try {
+          if (await remote.has(k.key)) rows.push({ id: k.id, key: k.key, result: 'present' })
+          else {
+            await remote.upload(entrySource(hit.entry))
+            rows.push({ id: k.id, key: k.key, result: 'pushed' })
+          }
+        } catch (err) {
+          remoteFailure(err)
+        }
+      }
+      return report(out, remote, rows, 'pushed')
+    } finally {
+      await remote.close?.()
+    }
+  },
+})
+
+const pull = defineCli({
+  name: 'cache pull',
+  description: 'Fetch the remote entries of the current digests into the local cache without building (warm up CI)',
+  args: { models: modelsArg, json: jsonArg },
+  variadic: true,
+  async run({ out, rest }) {
+    const ws = currentWorkspace(out)
+    const remote = remoteOf(ws)
+    const local = ws.outputs.local
+    try {
+      const rows: Array<{ id: string; key: string; result: 'pulled' | 'local' | 'not-remote' }> = []
+      for (const k of await modelKeys(ws, rest())) {
+        if ((await local.get(k.key)).status === 'hit') {
+          rows.push({ id: k.id, key: k.key, result: 'local' })
+          continue
+        }
+        const result = await local.withLock(k.key, async () => {
+          const again = await local.get(k.key)
+          if (again.status === 'hit') return 'local' as const
+          if (again.status === 'corrupt') await local.remove(k.key)
+          let found
+          try {
+            found = await remote.fetch(k.key)
+            if (!found) return 'not-remote' as const
+            await pullEntry(local, found, k.meta)
+          } catch (err) {
+            remoteFailure(err)
+          }
+          return 'pulled' as const
+        })
+        rows.push({ id: k.id, key: k.key, result })
+      }
+      return report(out, remote, rows, 'pulled')
+    } finally {
+      await remote.close?.()
+    }
+  },
+})
+
+function report(out: Output, remote: RemoteTier | OciRemoteTier, rows: Array<{ id: string; key: string; result: string }>, verb: string) {
+  const done = rows.filter((r) => r.result === verb).length
+  if (out.json) return out.result({ remote: remote.name, [verb]: done, models: rows })
+  const words: Record<string, string> = { pushed: 'pushed', present: 'already in the remote', 'not-local': 'not in the local cache (build it first)', pulled: 'pulled, verified', local: 'already local', 'not-remote': 'not in the remote' }
+  if (rows.length) out.line(table(['Model', 'Key', 'Result'], rows.map((r) => [r.id, r.key.slice(0, 12), words[r.result] ?? r.result]), { indent: '  ' }))
+  out.success(`${done} of ${rows.length} ${verb} (${remote.name})`)
+  return EXIT.OK
+}
+
+export const remoteCommands = { status, push, pull }
