@@ -10,20 +10,31 @@ import { parseArgs } from 'node:util'
 import { ensureSample } from './sample.mjs'
 import { serveStatic } from './serve.mjs'
 
-const { values: args } = parseArgs({
-  options: {
-    bundler: { type: 'string', default: 'vite' },
-    dev: { type: 'boolean', default: false },
-    preview: { type: 'boolean', default: false },
-    port: { type: 'string' },
-    out: { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-})
+/** The comment block at the top of this file. */
+function usage() {
+  const header = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1)
+  return header.slice(0, header.findIndex((l) => !l.startsWith('//'))).map((l) => l.slice(3)).join('\n')
+}
+
+let args
+try {
+  args = parseArgs({
+    options: {
+      bundler: { type: 'string', default: 'vite' },
+      dev: { type: 'boolean', default: false },
+      preview: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }).values
+} catch (err) {
+  // An unknown option or a missing value: say which, then how to call it (usage, not a stack trace).
+  console.error(`demo: ${err.message}\n\nUsage: node playground/scripts/demo.mjs [options]\n${usage()}`)
+  process.exit(2)
+}
 if (args.help) {
-  const text = fs.readFileSync(new URL(import.meta.url), 'utf8')
-  const header = text.split('\n').slice(1)
-  console.log(header.slice(0, header.findIndex((l) => !l.startsWith('//'))).map((l) => l.slice(3)).join('\n'))
+  console.log(usage())
   process.exit(0)
 }
 if (!['vite', 'rollup', 'esbuild'].includes(args.bundler)) fail(`--bundler must be vite, rollup or esbuild, not '${args.bundler}'`)

@@ -5,7 +5,8 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUNDLERS, SLOW, makeSample, readManifest, runDemo, tempDir } from './helpers'
 
-const SUMMARY = /^modelops-bundle: (\d+) models · (\d+) cached · (\d+) generated \([\d.]+ s\)$/m
+// Rollup prints a plugin's lines with its own `[plugin name]` prefix (so that `--silent` and onLog apply to them).
+const SUMMARY = /^(?:modelops-bundle:|\[plugin modelops-bundle\]) (\d+) models · (\d+) cached · (\d+) generated \([\d.]+ s\)$/m
 
 describe('npm run demo', () => {
   const dir = tempDir('demo')
@@ -68,6 +69,17 @@ describe('npm run demo', () => {
     expect(text).toBe(readManifest(out('vite')).text)
     for (const file of ['index.html', 'assets/main.js', 'assets/style.css']) expect(fs.existsSync(path.join(out(bundler), file)), file).toBe(true)
     for (const m of Object.values<any>(json.models)) for (const a of m.artifacts) expect(fs.statSync(path.join(out(bundler), a.path)).size).toBe(a.bytes)
+  }, SLOW)
+
+  it('an unknown option or a missing value prints the usage, exit 2, no stack trace', async () => {
+    for (const args of [['--bogus'], ['--port']]) {
+      const r = await runDemo(args, env)
+      expect(r.code, r.stderr).toBe(2)
+      expect(r.stderr).toMatch(/^demo: (Unknown option '--bogus'|Option '--port <value>' argument missing)/)
+      expect(r.stderr).toContain('Usage: node playground/scripts/demo.mjs [options]')
+      expect(r.stderr).toContain('--bundler vite|rollup|esbuild')
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+    }
   }, SLOW)
 
   it('rejects an unknown bundler with a one-line message', async () => {

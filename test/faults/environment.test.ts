@@ -81,6 +81,23 @@ describe('environment faults', () => {
     expect(readFileSync(w.cacheDir, 'utf8')).toBe('not a folder\n')
   })
 
+  fault(G, 'CLI cache folder is a file', { fault: 'a Python project (no node_modules) where `.modelops-bundle/cache`, the CLI\'s cache folder, is a regular file; status, verify, digest, cache info', expected: 'every command works as without a cache (exit codes as usual, no stack); the file untouched; no node_modules created' }, async (ctx) => {
+    const p = makeProject(2)
+    const file = join(p.root, '.modelops-bundle/cache')
+    writeFileSync(file, 'not a folder\n')
+    const codes: string[] = []
+    for (const args of [['status'], ['verify'], ['digest', '--json'], ['cache', 'info', '--json']]) {
+      const r = await cli(args, { cwd: p.root, timeoutMs: 60_000 })
+      expect(stackLine(r.stderr), r.stderr).toBeUndefined()
+      // verify: the fixture's registry records no digests, so it is stale (1); everything else succeeds.
+      expect(r.code, `${args.join(' ')}:\n${r.stderr}`).toBe(args[0] === 'verify' ? 1 : 0)
+      codes.push(`${args[0]} ${r.code}`)
+    }
+    expect(readFileSync(file, 'utf8')).toBe('not a folder\n')
+    expect(listFiles(p.root).some((f) => f.includes('node_modules')), 'no node_modules').toBe(false)
+    ctx.observe(`exit codes ${codes.join(', ')}; the file untouched`)
+  })
+
   fault(G, 'read-only registry folder', { fault: '.modelops-bundle/ bind-mounted read-only; register-model, then list', expected: 'register-model exit 1 naming the folder, registry unchanged; list still works' }, async (ctx) => {
     if (!MOUNT) { ctx.observe('not run: needs root and mounts'); return }
     const p = makeProject(2)

@@ -2,6 +2,7 @@
 // A typo must be a usage error (exit 2), and --data/--class/... are repeatable, so both are handled here.
 import type { ArgsDef, CommandContext, CommandDef } from 'citty'
 import { defineCommand } from 'citty'
+import { didYouMean } from '@modelops-bundle/core/errors'
 import { Output, usageError } from './output.js'
 
 /** Options every command accepts (main() reads them before citty does). */
@@ -54,7 +55,10 @@ export function checkArgv(raw: string[], def: ArgsDef, command: string, variadic
     const eq = token.indexOf('=')
     const flag = eq > 0 && token.startsWith('--') ? token.slice(0, eq) : token
     const info = flags.get(flag)
-    if (!info) throw usageError(`unknown option ${flag} for '${command}'`, `run 'mops-bundle ${command} --help' for its options`)
+    if (!info) {
+      const near = didYouMean(flag, [...flags.keys()].filter((f) => f.startsWith('--')))
+      throw usageError(`unknown option ${flag} for '${command}'`, `${near ? `did you mean ${near}? ` : ''}run 'mops-bundle ${command} --help' for its options`)
+    }
     if (info.type === 'string' && eq < 0) {
       const next = raw[i + 1]
       if (next === undefined || (next.startsWith('-') && next !== '-')) throw usageError(`option ${flag} needs a value`, `run 'mops-bundle ${command} --help' for its options`)

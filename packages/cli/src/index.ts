@@ -1,7 +1,7 @@
 // mops-bundle: the command-line face of @modelops-bundle/core. argv in, text or JSON out, an exit code back.
 import { createRequire } from 'node:module'
 import { type CommandDef, defineCommand, renderUsage, runCommand } from 'citty'
-import { ModelopsError } from '@modelops-bundle/core/errors'
+import { didYouMean, ModelopsError } from '@modelops-bundle/core/errors'
 import { session } from './argv.js'
 import { aliases, commands } from './commands/index.js'
 import { colorEnabled, EXIT, palette, reportError, usageError } from './output.js'
@@ -67,7 +67,10 @@ async function run(argv: string[]): Promise<number> {
       // citty's messages carry ANSI colour; keep them only where we would colour ourselves.
       const message = colorEnabled(process.stderr) ? err.message : err.message.replace(/\u001B\[[0-9;]*m/g, '')
       const e = palette(colorEnabled(process.stderr))
-      process.stderr.write(`${e.red('✗')} ${message}\n${e.dim(`  run 'mops-bundle ${helpPath(args)}--help' for usage`)}\n`)
+      const hint = err.code === 'E_UNKNOWN_COMMAND' ? nearestCommand(args) : undefined
+      process.stderr.write(`${e.red('✗')} ${message}\n`)
+      if (hint) process.stderr.write(`${e.dim(`  did you mean \`${hint}\`?`)}\n`)
+      process.stderr.write(`${e.dim(`  run 'mops-bundle ${helpPath(args)}--help' for usage`)}\n`)
       return EXIT.USAGE
     }
     return reportError(err, { debug: session.debug, usageHint: `run 'mops-bundle ${helpPath(args)}--help' for usage` })
@@ -93,6 +96,18 @@ function plain(text: string, stream: NodeJS.WriteStream): string {
 
 function isCittyError(err: unknown): err is Error & { code: string } {
   return err instanceof Error && err.name === 'CLIError'
+}
+
+/** `mops-bundle stauts` → `status` (`target-set lsit` → `target-set list`): the nearest existing command, if any is close. */
+function nearestCommand(args: string[]): string | undefined {
+  const words = args.filter((a) => !a.startsWith('-'))
+  const known = [...Object.keys(commands), ...Object.keys(aliases)]
+  if (words[0] !== undefined && !(words[0] in commands)) return didYouMean(words[0], known)
+  if (words[0] === 'target-set' && words[1] !== undefined) {
+    const sub = didYouMean(words[1], ['list', 'set', 'delete'])
+    return sub && `target-set ${sub}`
+  }
+  return undefined
 }
 
 /** `register-model ` or `target-set set ` for the hint; '' when the command is unknown. */

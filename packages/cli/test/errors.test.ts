@@ -113,6 +113,24 @@ describe('errors and exit codes', { timeout: 240_000 }, () => {
     }
   })
 
+  it('a mistyped command or option names the nearest one; nothing is suggested when none is close', async () => {
+    const dir = project()
+    const cases: [string[], string | undefined][] = [
+      [['stauts'], 'did you mean `status`?'],
+      [['verfiy'], 'did you mean `verify`?'],
+      [['regster-model', 'm.py'], 'did you mean `register-model`?'],
+      [['target-set', 'lsit'], 'did you mean `target-set list`?'],
+      [['list', '--josn'], 'did you mean --json?'],
+      [['frobnicate'], undefined],
+    ]
+    for (const [args, hint] of cases) {
+      const r = await run(args, { cwd: dir })
+      expect(r.code, `${args.join(' ')}\n${show(r)}`).toBe(2)
+      if (hint) expect(r.stderr).toContain(hint)
+      else expect(r.stderr).not.toContain('did you mean')
+    }
+  })
+
   it('--help prints usage on stdout and exits 0; --version prints the version', async () => {
     const dir = tempDir()
     const help = await run(['--help'], { cwd: dir })

@@ -117,6 +117,11 @@ describe('names take effect at their position (as when the module runs)', () => 
     }
     expect(await models('from .common import *\nclass A(Base): pass\nclass B(Later): pass\n', extra)).toEqual(['A', 'B'])
     expect(await models('from .common import *\nclass H(_Hidden): pass\n', extra)).toEqual([])
+    // A literal __all__ decides instead (private names included, others left out).
+    const listed = { 'models/__init__.py': '', 'models/common.py': extra['models/common.py'] + '__all__ = ["_Hidden"]\n' }
+    expect(await models('from .common import *\nclass H(_Hidden): pass\nclass A(Base): pass\n', listed)).toEqual(['H'])
+    const computed = { 'models/__init__.py': '', 'models/common.py': extra['models/common.py'] + '__all__ = ["_Hidden"]\n__all__ += ["Later"]\n' }
+    expect(await models('from .common import *\nclass H(_Hidden): pass\nclass A(Base): pass\n', computed)).toEqual(['A'])
     // A cycle of star imports ends (each module sees the other's names as far as they are bound).
     expect(await models('from .m import *\nimport modelops_calabaria as cb\nclass C(cb.BaseModel): pass\n')).toEqual(['C'])
   })

@@ -1,7 +1,8 @@
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from 'unplugin'
 import type { PluginBuild } from 'esbuild'
-import { describeError, ModelopsContext, type BuildResult } from './core/context.js'
-import { resolveOptions, type Options } from './core/options.js'
+import { describeError, ModelopsContext, stacklessError, type BuildResult } from './core/context.js'
+import { resolveOptions, unknownOptionWarnings, type Options } from './core/options.js'
+import { contextLogger, esbuildLevel, levelled, webpackLevel } from './core/log.js'
 import { isResolvedVirtual, isVirtual, RESOLVED_ID, VIRTUAL_ALIAS, VIRTUAL_ID, virtualModuleCode } from './core/virtual.js'
 import { createDevSupport, overlayError } from './core/dev-server.js'
 import { Emitter, PLUGIN_NAME as NAME, type AssetSink, type OutputFs } from './core/emit.js'
@@ -13,14 +14,19 @@ export { VIRTUAL_ID, RESOLVED_ID } from './core/virtual.js'
 export { buildReport, BUILD_REPORT_SCHEMA, type BuildReport } from './core/report.js'
 
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions, meta) => {
-  const ctx = new ModelopsContext(resolveOptions(rawOptions))
+  const options = resolveOptions(rawOptions)
+  const ctx = new ModelopsContext(options)
   const framework = meta.framework
+  /** Said once, at the first build, through the bundler's logger (so its log level applies). */
+  let unknown: string[] | undefined = unknownOptionWarnings(rawOptions, options)
   /** The run of the current build; `load()` and emission wait for it. */
   let current: Promise<BuildResult> | undefined
   let isServe = false
   const emit = new Emitter(ctx)
 
   const start = () => {
+    for (const w of unknown ?? []) ctx.logger.warn(w)
+    unknown = undefined
     emit.startBuild()
     current = ctx.run()
     current.catch(() => {})
@@ -35,6 +41,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
 
     async buildStart() {
       if (framework === 'esbuild') return // esbuild: onStart in the setup hatch below (it can report errors there)
+      // Rollup/Rolldown: their own log, so `--silent`, `logLevel` and onLog filters apply to our lines too.
+      if (framework === 'rollup' || framework === 'rolldown') ctx.logger = contextLogger(this) ?? ctx.logger
       let r: BuildResult
       try {
         // Vite dev: configureServer already started the first run; reuse it rather than hashing twice.
@@ -47,9 +55,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         const self = this as unknown as { error?: (m: { message: string; stack?: string }) => never }
         // No stack: a user's mistake is explained by the message (file, what happened, what to do).
         if (self.error) self.error({ message: describeError(err), stack: '' })
-        const plain = new Error(describeError(err))
-        plain.stack = plain.message
-        throw plain
+        throw stacklessError(err)
       }
       if (!isServe) for (const f of r.watchFiles) this.addWatchFile(f)
     },
@@ -86,7 +92,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       if (!current) return
       const r = await current.catch(() => undefined)
       if (!r) return
-      emit.webpack(this, r)
+      try {
+        emit.webpack(this, r)
+      } catch (err) {
+        throw stacklessError(err)
+      }
     },
 
     vite: {
@@ -105,13 +115,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         if (env && env.config.build.emitAssets === false) return
         await emitRollup(this, outputOptions, env?.name ?? 'client', isWrite)
       },
-      writeBundle: (outputOptions) => emit.rollupWritten(outputOptions),
+      writeBundle: (outputOptions) => stackless(emit.rollupWritten(outputOptions)),
     },
     rollup: {
       async generateBundle(outputOptions, _bundle, isWrite) {
         await emitRollup(this, outputOptions, 'rollup', isWrite)
       },
-      writeBundle: (outputOptions) => emit.rollupWritten(outputOptions),
+      writeBundle: (outputOptions) => stackless(emit.rollupWritten(outputOptions)),
     },
     rolldown: {
       options(inputOptions) {
@@ -121,11 +131,12 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       async generateBundle(outputOptions, _bundle, isWrite) {
         await emitRollup(this, outputOptions, 'rolldown', isWrite)
       },
-      writeBundle: (outputOptions) => emit.rollupWritten(outputOptions),
+      writeBundle: (outputOptions) => stackless(emit.rollupWritten(outputOptions)),
     },
 
     webpack(compiler) {
       ctx.bundlerRoot = compiler.options.context
+      ctx.logger = levelled(webpackLevel(compiler.options.infrastructureLogging?.level))
       const pub = compiler.options.output?.publicPath
       if (typeof pub === 'string' && pub !== 'auto') ctx.bundlerBase = pub
       // webpack reads `virtual:` as a URL scheme and refuses it before any resolver runs: rewrite the
@@ -139,6 +150,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     },
     rspack(compiler) {
       ctx.bundlerRoot = compiler.options.context
+      ctx.logger = levelled(webpackLevel(compiler.options.infrastructureLogging?.level))
       const pub = compiler.options.output?.publicPath
       if (typeof pub === 'string' && pub !== 'auto') ctx.bundlerBase = pub
       compiler.hooks.afterEmit.tapPromise(NAME, (compilation) => copyWebpack(compiler.outputFileSystem, compilation.outputOptions.path))
@@ -148,6 +160,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       setup(build: PluginBuild) {
         const opts = build.initialOptions
         ctx.bundlerRoot = opts.absWorkingDir ?? process.cwd()
+        ctx.logger = levelled(esbuildLevel(opts.logLevel))
         build.onStart(async () => {
           try {
             await start()
@@ -164,9 +177,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
             await emit.esbuild(build, res, r)
           } catch (err) {
             // A thrown error fails esbuild's build (errors pushed onto `res` in onEnd do not); no stack for user errors.
-            const plain = new Error(describeError(err))
-            plain.stack = plain.message
-            throw plain
+            throw stacklessError(err)
           }
         })
       },
@@ -176,14 +187,23 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   /** Rollup-family emission waits for the build's run; a failed run was reported from buildStart. */
   async function emitRollup(sink: AssetSink, outputOptions: { dir?: string; file?: string }, owner: string, isWrite: boolean) {
     if (!current) return
-    await emit.rollup(sink, await current, outputOptions, owner, isWrite)
+    await stackless(emit.rollup(sink, await current, outputOptions, owner, isWrite))
+  }
+
+  /** Emission failures (a vanished output, a name refused) reach the bundler as messages, not stacks of ours. */
+  async function stackless(work: Promise<void>): Promise<void> {
+    try {
+      await work
+    } catch (err) {
+      throw stacklessError(err)
+    }
   }
 
   /** webpack/Rspack `afterEmit`: the outputs, after the compiler wrote its folder (a failed run emits nothing). */
   async function copyWebpack(ofs: unknown, outputPath: string | undefined) {
     if (!current || !ofs || !outputPath) return
     const r = await current.catch(() => undefined)
-    if (r) await emit.webpackWritten(ofs as OutputFs, outputPath, r)
+    if (r) await stackless(emit.webpackWritten(ofs as OutputFs, outputPath, r))
   }
 }
 

@@ -44,7 +44,8 @@ export async function build(bundler: Bundler, root: string, outDir: string, opti
     }
     case 'esbuild': {
       const esbuild = await import('esbuild')
-      await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', outdir: outDir, absWorkingDir: root, logLevel: 'silent', plugins: [EsbuildPlugin(quiet(options))] })
+      // The plugin honours esbuild's logLevel: 'silent' would hide the warnings and the summary (`log: true`) tests read.
+      await esbuild.build({ entryPoints: [entry], bundle: true, format: 'esm', outdir: outDir, absWorkingDir: root, logLevel: 'warning', plugins: [EsbuildPlugin(quiet(options))] })
       return
     }
     case 'webpack':

@@ -158,6 +158,33 @@ describe('options', () => {
   })
 })
 
+describe('where a build keeps its cache', () => {
+  it('by default in the bundler root\'s node_modules/.cache: a Vite app beside the Python project writes nothing into the project', async () => {
+    const project = await makeProject('mops-pyproj-')
+    const app = await makeProject('mops-app-') // only its folder is used: Vite's root
+    try {
+      const { build: viteBuild } = await import('vite')
+      const once = () => viteBuild({
+        root: app, configFile: false, logLevel: 'silent',
+        plugins: [VitePlugin({ root: project, log: false })],
+        build: { outDir: path.join(app, 'dist'), emptyOutDir: true, rollupOptions: { input: path.join(project, 'src/main.js') } },
+      })
+      await once()
+      expect(await takeGenerated(project)).toEqual(['seir', 'sir'])
+      const entries = path.join(app, 'node_modules/.cache/modelops-bundle/outputs-v1/entries')
+      expect((await readdir(entries, { recursive: true })).filter((f) => f.endsWith('index.json'))).toHaveLength(2)
+      expect(await exists(path.join(project, 'node_modules'))).toBe(false)
+      expect(await exists(path.join(project, '.modelops-bundle/cache'))).toBe(false)
+      await once()
+      expect(await takeGenerated(project)).toEqual([])
+      expect(JSON.parse(await readManifest(path.join(app, 'dist'))).models.sir.artifacts.map((a: { path: string }) => a.path)).toContain('modelops/sir/summary.json')
+    } finally {
+      await removeProject(project)
+      await removeProject(app)
+    }
+  })
+})
+
 describe('esbuild output modes', () => {
   it('outfile: manifest beside it; write: false: into outputFiles, nothing on disk', async () => {
     const esbuild = await import('esbuild')
@@ -250,7 +277,7 @@ describe('concurrent builds', () => {
       await writeFile(script, `
         import { build } from ${url('esbuild')}
         import plugin from ${url('unplugin-modelops-bundle/esbuild')}
-        await build({ entryPoints: ['src/main.js'], bundle: true, format: 'esm', outdir: process.argv[2], absWorkingDir: process.cwd(), logLevel: 'silent', plugins: [plugin()] })
+        await build({ entryPoints: ['src/main.js'], bundle: true, format: 'esm', outdir: process.argv[2], absWorkingDir: process.cwd(), plugins: [plugin()] })
       `)
       const child = (out: string) => run(process.execPath, [script, out], { cwd: dir })
       await writeFile(path.join(dir, 'slow'), '') // generations long enough for the two builds to overlap

@@ -10,6 +10,8 @@ export type Binding<F> =
   | { kind: 'ref'; q: string }
   | { kind: 'class'; facts: F; cls: ClassInfo }
   | { kind: 'function'; fn: FunctionInfo }
+  /** A literal list of names (`__all__`). */
+  | { kind: 'names'; names: string[] }
   | { kind: 'opaque' }
 
 /**
@@ -113,6 +115,7 @@ function same<F>(a: Binding<F>, b: Binding<F>): boolean {
   if (a.kind === 'ref') return a.q === (b as typeof a).q
   if (a.kind === 'class') return a.cls === (b as typeof a).cls
   if (a.kind === 'function') return a.fn === (b as typeof a).fn
+  if (a.kind === 'names') return a.names.join('\0') === (b as typeof a).names.join('\0')
   return true
 }
 
@@ -149,7 +152,8 @@ export async function bindModule<F>(flow: Step[], hooks: BindingHooks<F>): Promi
           } else if (v.kind === 'alias') {
             const found = lookup(env, v.dotted)
             bs = found.length ? found : OPAQUE
-          } else bs = OPAQUE
+          } else if (v.kind === 'names') bs = [{ kind: 'names', names: v.names }]
+          else bs = OPAQUE
           env.set(step.name, bs)
           break
         }

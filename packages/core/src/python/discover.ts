@@ -102,7 +102,18 @@ class Resolver {
     const file = this.moduleFile(module)
     if (file === null || this.binding.has(file)) return out
     const facts = await this.load(file)
-    for (const [name, bs] of facts?.names.final.entries() ?? []) if (!name.startsWith('_')) out.set(name, bs)
+    if (!facts) return out
+    const final = facts.names.final
+    // `__all__` when it is one literal list; else the public names (Python's rule for a star import).
+    const all = final.get('__all__')
+    if (all?.length === 1 && all[0]!.kind === 'names') {
+      for (const name of all[0]!.names) {
+        const bs = final.get(name)
+        if (bs) out.set(name, bs)
+      }
+      return out
+    }
+    for (const [name, bs] of final.entries()) if (!name.startsWith('_')) out.set(name, bs)
     return out
   }
 

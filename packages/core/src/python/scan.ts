@@ -48,6 +48,8 @@ export type BindValue =
   | { kind: 'from'; module: string; name: string }
   /** `X = a.b.C` (also annotated): an alias of whatever the dotted name is at that point. */
   | { kind: 'alias'; dotted: string }
+  /** `__all__ = ["a", "b"]` (a list or tuple of string literals): the names a star import takes. */
+  | { kind: 'names'; names: string[] }
   /** Anything else (other assignments, loop and `with` targets, `del`): the name no longer means what it did. */
   | { kind: 'opaque' }
 
@@ -209,9 +211,14 @@ function assignmentSteps(a: Node): Step[] {
     value = value.childForFieldName('right')
   }
   const d = dotted(value)
-  return targets.flatMap((t): Step[] =>
-    t.type === 'identifier' && d !== null ? [{ kind: 'bind', name: ident(t.text), value: { kind: 'alias', dotted: d } }] : opaque(targetNames(t)),
-  )
+  const lit = value ? literal(value) : null
+  const names = lit?.ok && Array.isArray(lit.value) && lit.value.every((v) => typeof v === 'string') ? (lit.value as string[]).map(ident) : null
+  return targets.flatMap((t): Step[] => {
+    if (t.type !== 'identifier') return opaque(targetNames(t))
+    const name = ident(t.text)
+    if (name === '__all__' && names !== null && value?.type !== 'set') return [{ kind: 'bind', name, value: { kind: 'names', names } }]
+    return d !== null ? [{ kind: 'bind', name, value: { kind: 'alias', dotted: d } }] : opaque([name])
+  })
 }
 
 /**

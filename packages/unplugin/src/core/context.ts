@@ -7,6 +7,7 @@ import {
   type DigestReport, type Generator, type LocalStore, type Manifest, type ModelOutputs, type OutputHold, type Project,
 } from '@modelops-bundle/core'
 import { explainStatus } from './explain.js'
+import { withRootHint } from './project.js'
 import type { OptionsResolved } from './options.js'
 
 export interface Logger {
@@ -96,14 +97,14 @@ export class ModelopsContext {
     // Opened again each run: config.yaml may have changed (watch mode, dev server). Parsed config and registry are
     // cached in the cache folder (keyed by their text): a no-change build parses no YAML.
     const bundlerRoot = this.bundlerRoot ?? process.cwd()
-    const ws = Workspace.open(options.root ?? bundlerRoot, {
+    const ws = withRootHint(options.root ?? bundlerRoot, options.root !== undefined, () => Workspace.open(options.root ?? bundlerRoot, {
       mode: 'build',
       bundlerRoot,
       ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
       ...(options.registry ? { registry: options.registry } : {}),
       ...(options.remoteCache !== undefined ? { remoteCache: options.remoteCache } : {}),
       onWarning: (m) => this.logger.warn(m),
-    })
+    }))
     const { project } = ws
     // Known before anything can fail, so a watcher can pick up the fix of a broken registry or data file.
     this.watching = [project.registryPath, project.configPath]
@@ -266,6 +267,16 @@ export class ModelopsContext {
 export function describeError(err: unknown): string {
   if (isModelopsError(err)) return formatError(err)
   return err instanceof Error ? (err.stack ?? err.message) : String(err)
+}
+
+/**
+ * What a hook throws for the bundler to print: `describeError`'s text with no stack frames of ours (a bug's own stack
+ * is inside that text). Vite 8 still wraps it in Rolldown's aggregate error, whose frames are Rolldown's and Vite's.
+ */
+export function stacklessError(err: unknown): Error {
+  const plain = new Error(describeError(err))
+  plain.stack = plain.message
+  return plain
 }
 
 /** Largest output handed to a bundler in memory (fs.readFile's own limit is 2 GiB - 1). */

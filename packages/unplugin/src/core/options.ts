@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { generatorTimeoutProblem, isProjectRelative, MAX_GENERATOR_TIMEOUT, type EnvironmentInputs, type Generator, type RemoteCacheOptions } from '@modelops-bundle/core'
+import { didYouMean, generatorTimeoutProblem, isProjectRelative, MAX_GENERATOR_TIMEOUT, type EnvironmentInputs, type Generator, type RemoteCacheOptions } from '@modelops-bundle/core'
 
 export interface Options {
   /**
@@ -137,6 +137,20 @@ export function resolveOptions(options: Options = {}): OptionsResolved {
     base: options.base,
     log: options.log ?? true,
   }
+}
+
+/**
+ * A warning per option the plugin does not know (a typo would otherwise be silently ignored), naming the nearest
+ * known one. Known: the keys of the resolved options, which mirror `Options` one for one.
+ */
+export function unknownOptionWarnings(raw: object | undefined, resolved: OptionsResolved): string[] {
+  const known = Object.keys(resolved)
+  return Object.keys(raw ?? {})
+    .filter((key) => !known.includes(key))
+    .map((key) => {
+      const near = didYouMean(key, known)
+      return `modelops-bundle: unknown option \`${key}\`${near ? `; did you mean \`${near}\`?` : ''} (ignored; the options are ${known.map((k) => `\`${k}\``).join(', ')})`
+    })
 }
 
 function normaliseFileName(name: string, option: 'manifest' | 'report'): string {
