@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { describe, expect } from 'vitest'
 import { fault } from './support/record.js'
-import { bundle, cli, expectUserError, firstLines, stackLine, type RunResult } from './support/run.js'
+import { bundle, cli, expectUserError, firstLines, REPO, run, stackLine, type RunResult } from './support/run.js'
 import { makeProject, registryYaml } from './support/project.js'
 
 const G = 'registry'
@@ -103,6 +103,23 @@ describe('bad registry', () => {
     expect(stackLine(r.stderr), r.stderr).toBeUndefined()
     expect(readFileSync(p.registry, 'utf8')).toBe(text)
     ctx.observe(`build fails: \`${firstLines(r.stderr, 1)}\``)
+  })
+
+  fault(G, 'vite build (Vite 8 CLI) with a bad registry', { fault: 'duplicate model id; `vite build` run by Vite\'s own CLI with the plugin in vite.config.mjs', expected: 'exit 1, the message names registry.yaml:15 with the hint; no stack frame of the plugin (Vite 8 prints Rolldown\'s aggregate error, whose frames are Rolldown\'s and Vite\'s)' }, async (ctx) => {
+    const p = makeProject(1)
+    const text = HEADER + '  m0_m0:\n' + m0() + '  m0_m0:\n' + m0() + 'targets: {}\n'
+    writeFileSync(p.registry, text)
+    const plugin = join(REPO, 'packages/unplugin/dist/vite.js')
+    writeFileSync(join(p.root, 'vite.config.mjs'), `import ModelopsBundle from ${JSON.stringify(plugin)}\nexport default { logLevel: 'warn', plugins: [ModelopsBundle({ cacheDir: '.cache' })] }\n`)
+    const r = await run(process.execPath, [join(REPO, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: p.root })
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stderr).toMatch(/registry\.yaml:15/)
+    const frames = r.stderr.split('\n').filter((l) => /^\s+at /.test(l))
+    const ours = frames.filter((l) => /unplugin-modelops-bundle|packages\/(unplugin|core)\/|@modelops-bundle/.test(l))
+    expect(ours, r.stderr).toEqual([])
+    expect(readFileSync(p.registry, 'utf8')).toBe(text)
+    const where = [...new Set(frames.map((l) => /node_modules\/(?:vite\/node_modules\/)?([^/]+)\//.exec(l)?.[1] ?? 'other'))].join(', ')
+    ctx.observe(`exit 1: \`${firstLines(r.stderr.replace(/^.*error during build:\s*/s, ''), 3)}\`; ${frames.length} stack frames, all from ${where || 'nowhere'}, none of the plugin`)
   })
 
   fault(G, 'digest and verify on a bad registry', { fault: 'duplicate model id (line 15); `digest --json` and `verify`', expected: 'digest: exit 1 naming registry.yaml:15, nothing on stdout; verify: exit 2 (could not verify, by diff\'s convention: 1 means only stale, issue 17) naming registry.yaml:15' }, async (ctx) => {

@@ -1,14 +1,15 @@
 // Ids and names: a registry (or a generator) is input from anyone with commit rights. Ids become folders of the
 // output, keys of JSON tables and URL segments; odd ones are refused with registry.yaml:line or work as plain names.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { tmpdir } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { describe, expect } from 'vitest'
 import { fault } from './support/record.js'
-import { cli, expectUserError, firstLines } from './support/run.js'
+import { cli, expectUserError, firstLines, REPO, stackLine } from './support/run.js'
 import { listFiles, makeProject, registryYaml } from './support/project.js'
-import { build, buildWorld, emitted, expected } from './support/build.js'
+import { build, buildWorld, emitted, expected, expectGoodOutputs, generateOption } from './support/build.js'
 import { write } from './support/project.js'
 
 const G = 'ids'
@@ -134,5 +135,110 @@ describe('ids that are names of Object.prototype', () => {
     expect(mod.proto, 'models has no prototype').toBeNull()
     expect(mod.urls).toContain('/modelops/__proto__/result.txt')
     ctx.observe(`${NAMES.length} models and ${NAMES.length} targets registered, listed, digested; verify exit 1 after each data edit (naming __proto__, toString, constructor), 0 after restoring; build emitted ${NAMES.length * 2} artifacts, each with its own model's bytes; virtual module lists every id`)
+  })
+})
+
+/** A generator (node script in the world's folder) that writes the given names (hex of raw bytes) for every model. */
+function namesGenerator(w: ReturnType<typeof buildWorld>, tag: string, names: Buffer[]) {
+  const script = join(w.p.root, '..', `gen-${tag}.mjs`)
+  write(script, `import { writeFileSync } from 'node:fs'
+const out = Buffer.from(process.env.MODELOPS_OUT_DIR + '/')
+for (const hex of ${JSON.stringify(names.map((n) => n.toString('hex')))}) writeFileSync(Buffer.concat([out, Buffer.from(hex, 'hex')]), 'bytes of ' + Buffer.from(hex, 'hex').toString() + '\\n')
+`)
+  return { command: [process.execPath, script] }
+}
+
+describe('names a generator writes', () => {
+  fault(G, 'output names with backslash, newline, tab, invalid UTF-8', {
+    fault: 'the generator writes ok.txt plus `a\\b.txt`, `new<LF>line.txt`, `tab<TAB>.txt` and a name with byte 0xFF (NUL cannot be in a file name on POSIX); esbuild build, then a build with a fixed generator',
+    expected: 'the build fails with one message naming every bad name, no stack; nothing committed to the cache; the next build (fixed generator) succeeds',
+  }, async (ctx) => {
+    const w = buildWorld(1)
+    const bad = [Buffer.from('a\\b.txt'), Buffer.from('new\nline.txt'), Buffer.from('tab\t.txt'), Buffer.from([0x78, 0xff, 0x2e, 0x74, 0x78, 0x74])]
+    const { r } = await build(w, { generate: namesGenerator(w, 'bad', [Buffer.from('ok.txt'), ...bad]) })
+    expect(r.code, r.stdout + r.stderr).toBe(1)
+    expect(stackLine(r.stderr), r.stderr).toBeUndefined()
+    expect(r.stderr).toContain('wrote 4 file names that cannot be published')
+    for (const s of ['"a\\\\b.txt" contains a backslash', '"new\\nline.txt" contains a control character', '"tab\\t.txt" contains a control character', 'is not valid UTF-8']) expect(r.stderr).toContain(s)
+    const cached = listFiles(w.cacheDir).filter((f) => f.includes(`${sep}entries${sep}`))
+    expect(cached, 'nothing committed').toEqual([])
+    const next = await build(w)
+    expect(next.r.code, next.r.stderr).toBe(0)
+    expectGoodOutputs(w, next.outDir)
+    ctx.observe(`exit ${r.code}: \`${firstLines(r.stderr, 1)}\`; no cache entry; the next build exit 0 with good outputs`)
+  })
+
+  fault(G, 'generator writes nothing', {
+    fault: 'the generator exits 0 without writing a file, for models declaring the output `prevalence`; esbuild build, then a build with a working generator',
+    expected: 'the build fails naming the model and its declared outputs; nothing cached; the next build succeeds',
+  }, async (ctx) => {
+    const w = buildWorld(1)
+    const { r } = await build(w, { generate: namesGenerator(w, 'none', []) })
+    expect(r.code, r.stdout + r.stderr).toBe(1)
+    expect(stackLine(r.stderr), r.stderr).toBeUndefined()
+    expect(r.stderr).toContain('the generator wrote no files for model m0_m0, which declares outputs (prevalence)')
+    expect(listFiles(w.cacheDir).filter((f) => f.includes(`${sep}entries${sep}`)), 'nothing committed').toEqual([])
+    const next = await build(w)
+    expect(next.r.code, next.r.stderr).toBe(0)
+    expectGoodOutputs(w, next.outDir)
+    ctx.observe(`exit ${r.code}: \`${firstLines(r.stderr, 1)}\`; the next build exit 0`)
+  })
+
+  fault(G, 'artifactUrl of names with ? # % space and non-ASCII', {
+    fault: 'the generator writes `what?.txt`, `#1.csv`, `50%.csv`, `with space.txt`, `ünï/😀.json`; esbuild build; the bundle calls artifactUrl for each',
+    expected: 'each URL has every path segment percent-encoded and decodes back to the emitted file\'s path; the files are emitted under their real names',
+  }, async (ctx) => {
+    const w = buildWorld(1)
+    const names = ['what?.txt', '#1.csv', '50%.csv', 'with space.txt', 'ünï/😀.json']
+    const script = join(w.p.root, '..', 'gen-odd.mjs')
+    write(script, `import { mkdirSync, writeFileSync } from 'node:fs'\nimport { dirname, join } from 'node:path'\nfor (const n of ${JSON.stringify(names)}) { const f = join(process.env.MODELOPS_OUT_DIR, n); mkdirSync(dirname(f), { recursive: true }); writeFileSync(f, n) }\n`)
+    write(join(w.p.root, 'src/main.js'), `import { artifactUrl } from 'virtual:modelops-bundle'\nexport const urls = ${JSON.stringify(names)}.map((n) => artifactUrl('m0_m0', n))\n`)
+    const { r, outDir } = await build(w, { generate: { command: [process.execPath, script] } })
+    expect(r.code, r.stderr).toBe(0)
+    const mod = await import(join(outDir, 'main.js'))
+    expect(mod.urls).toEqual(['/modelops/m0_m0/what%3F.txt', '/modelops/m0_m0/%231.csv', '/modelops/m0_m0/50%25.csv', '/modelops/m0_m0/with%20space.txt', '/modelops/m0_m0/%C3%BCn%C3%AF/%F0%9F%98%80.json'])
+    for (const [i, n] of names.entries()) {
+      expect(decodeURIComponent(new URL(mod.urls[i], 'http://x/').pathname)).toBe(`/modelops/m0_m0/${n}`)
+      expect(readFileSync(join(outDir, 'modelops/m0_m0', n), 'utf8')).toBe(n)
+    }
+    ctx.observe(`URLs: ${mod.urls.join(' ')}`)
+  })
+
+  fault(G, 'dev server: malformed URL', {
+    fault: 'Vite dev server with the plugin: GET /%, /modelops/m0_m0/%E0%A4%A, /%zz',
+    expected: '400, no URIError stack in the body or the log; the manifest is still served',
+  }, async (ctx) => {
+    const w = buildWorld(1)
+    const { createServer } = await import('vite')
+    const plugin = (await import(pathToFileURL(join(REPO, 'packages/unplugin/dist/vite.js')).href)).default
+    const logged: string[] = []
+    const server = await createServer({
+      root: w.p.root, configFile: false, logLevel: 'silent', server: { port: 0, host: '127.0.0.1' },
+      plugins: [plugin({ root: w.p.root, cacheDir: w.cacheDir, generate: generateOption(w), log: false })],
+      customLogger: { info: () => {}, warn: (m: string) => logged.push(m), warnOnce: () => {}, error: (m: string) => logged.push(m), clearScreen: () => {}, hasErrorLogged: () => false, hasWarned: false },
+    })
+    try {
+      await server.listen()
+      const url = server.resolvedUrls!.local[0]!
+      let manifest = 0
+      for (let i = 0; i < 1200 && manifest !== 200; i++) {
+        manifest = (await fetch(new URL('/modelops-manifest.json', url))).status
+        if (manifest !== 200) await new Promise((res) => setTimeout(res, 100))
+      }
+      expect(manifest).toBe(200)
+      const seen: string[] = []
+      for (const p of ['/%', '/modelops/m0_m0/%E0%A4%A', '/%zz']) {
+        const res = await fetch(new URL(p, url))
+        const body = await res.text()
+        expect(res.status, `${p}: ${body}`).toBe(400)
+        expect(body).not.toMatch(/URIError|^\s+at /m)
+        seen.push(`${p} → ${res.status}`)
+      }
+      expect(logged.join('\n')).not.toMatch(/URIError/)
+      expect((await fetch(new URL('/modelops-manifest.json', url))).status).toBe(200)
+      ctx.observe(seen.join(', '))
+    } finally {
+      await server.close()
+    }
   })
 })

@@ -60,6 +60,14 @@ const SAME: [string, string, string][] = [
   ['f-string braces', "x = f'{{a}}{b!r:>{w}}'\n", 'x = f"{{a}}{b!r:>{w}}"\n'],
   ['BOM', '\ufeffx = 1\n', 'x = 1\n'],
   ['comment lines in strings are not comments, comment lines elsewhere are', 'x = """\n# kept\n"""\n', 'x = """\n# kept\n"""\n# dropped\n'],
+  // Issue 13: spellings of one program that had two digests, and valid syntax that fell back to bytes.
+  ['empty step', 'x[1::]\ny[::]\n', 'x[1:]\ny[:]\n'],
+  ['match: list and tuple sequence patterns', 'match x:\n    case [a, b]:\n        pass\n', 'match x:\n    case (a, b):\n        pass\n'],
+  ['match: open sequence pattern', 'match x:\n    case a, b:\n        pass\n', 'match x:\n    case (a, b):\n        pass\n'],
+  ['match: parenthesised pattern', 'match x:\n    case (y):\n        pass\n', 'match x:\n    case y:\n        pass\n'],
+  ['f-string spec starting with =', 'x = f"{y:=^10}"\n', "x = f'{y:=^10}'\n"],
+  ['starred sum', 'x = [*a + b]\n', 'x = [*(a + b)]\n'],
+  ['tabs to the next multiple of 8', 'if a:\n    \tb = 1\n    \tc = 2\n', 'if a:\n        b = 1\n        c = 2\n'],
 ]
 
 // Python's AST changes: the digest must change.
@@ -96,6 +104,53 @@ const DIFFERENT: [string, string, string][] = [
   ['string escape value', "x = '\\t'\n", "x = '\\n'\n"],
   ['raw string ending in an escaped quote, other content', String.raw`x = r"\""` + '\n', String.raw`x = r"\'"` + '\n'],
   ['except star', 'try:\n    pass\nexcept* E:\n    pass\n', 'try:\n    pass\nexcept E:\n    pass\n'],
+  // Issue 13: tree-sitter-python's tree had another shape than CPython's AST, so these collided.
+  ['& binds tighter than ^', 'x = a & b ^ c\n', 'x = a & (b ^ c)\n'],
+  ['^ binds looser than &', 'x = a ^ b & c\n', 'x = (a ^ b) & c\n'],
+  ['walrus takes the whole ternary', 'f(y := a if b else c)\n', 'f((y := a) if b else c)\n'],
+  ['f-string format spec, not a walrus', 'x = f"{y:=10}"\n', 'x = f"{(y:=10)}"\n'],
+  ['f-string format spec after a walrus-looking field', 'x = f"{p or y := a}"\n', 'x = f"{p or (y := a)}"\n'],
+  ['await binds tighter than **', 'async def f():\n    return await a ** b\n', 'async def f():\n    return await (a ** b)\n'],
+  ['parenthesised BoolOp is not flattened', 'x = (a or b) or c\n', 'x = a or b or c\n'],
+  ['annotation simple flag', '(x): int = 1\n', 'x: int = 1\n'],
+  ['trailing comma in a type subscript', 'x: A[B,] = 1\n', 'x: A[B] = 1\n'],
+  ['trailing comma makes a statement a tuple', 'x,\n', 'x\n'],
+  ['match: one-element open sequence', 'match x:\n    case a,:\n        pass\n', 'match x:\n    case a:\n        pass\n'],
+  ['surrogate pair escapes are two code points', "x = '\\ud83d\\ude00'\n", "x = '\\U0001F600'\n"],
+  ['surrogate pair escapes across concatenation', "x = '\\ud83d' '\\ude00'\n", "x = '\\U0001F600'\n"],
+  ['docstring tabs expand to the next multiple of 8', 'def f():\n    """a\tb"""\n', 'def f():\n    """a        b"""\n'],
+  ['docstring: U+FEFF is not whitespace for Python', 'def f():\n    """a\ufeff"""\n', 'def f():\n    """a"""\n'],
+]
+
+// Python rejects these, tree-sitter-python accepts them: they must fall back to the byte digest (issue 13).
+const REJECTED: [string, string][] = [
+  ['leading zero', 'x = 07\n'],
+  ['trailing underscore', 'x = 1000_\n'],
+  ['double underscore', 'x = 1__0\n'],
+  ['Python 2 long', 'x = 10L\n'],
+  ['bytes and str mixed', 'x = b"a" "b"\n'],
+  ['ur prefix', 'x = ur"a"\n'],
+  ['non-ASCII bytes', 'x = b"\u00e9"\n'],
+  ['truncated \\x escape', "x = '\\x4'\n"],
+  ['code point above U+10FFFF', "x = '\\U00110000'\n"],
+  ['unexpected indent', 'a = 1\n    b = 2\n'],
+  ['unexpected indent after a one-line block', 'if a: b = 1\n    c = 2\n'],
+  ['unindent to no outer level', 'if a:\n    b = 1\n  c = 2\n'],
+  ['TabError', 'if a:\n        b = 1\n\tc = 2\n'],
+  ['<> operator', 'x = a <> b\n'],
+  ['print statement', 'print "x"\n'],
+  ['await as a name', 'await = 1\n'],
+  ['walrus as a statement', 'y := 1\n'],
+  ['walrus returned', 'def f():\n    return y := 1\n'],
+  ['lambda as an operand', 'x = p or lambda: a\n'],
+  ['ternary as a condition', 'x = a if b if c else d else e\n'],
+  ['yield in a list', 'def f():\n    x = [yield a]\n'],
+  ['await of a unary operator', 'async def f():\n    await -a\n'],
+  ['parenthesised star', 'x = p + (*a)\n'],
+  ['star of a BoolOp in a list', 'x = [*a or b]\n'],
+  ['lambda in an f-string field', 'x = f"{lambda x: 1}"\n'],
+  ['two iterables in a comprehension', 'x = [z for z in a, b]\n'],
+  ['100 levels of indentation (CPython: too many)', Array.from({ length: 100 }, (_, i) => ' '.repeat(i) + 'if a:\n').join('') + ' '.repeat(100) + 'pass\n'],
 ]
 
 describe.skipIf(!hasPython)('pysem1 against Python\'s ast', () => {
@@ -110,6 +165,11 @@ describe.skipIf(!hasPython)('pysem1 against Python\'s ast', () => {
       expect(dumps[2 * i], name).not.toBeNull()
       expect(dumps[2 * i + 1], name).not.toBe(dumps[2 * i])
     })
+  })
+
+  it('the rejected cases are rejected by Python', () => {
+    const dumps = astDumps(REJECTED.map(([, src]) => src))
+    REJECTED.forEach(([name], i) => expect(dumps[i], name).toBeNull())
   })
 })
 
@@ -153,6 +213,48 @@ describe('pysem1 properties', () => {
     expect(r.warning!.message).not.toContain('pkg/bad.py')
   })
 
+  it.each(REJECTED)('5. source Python rejects falls back to bytes with the line: %s', async (_name, src) => {
+    const r = await semanticDigest(Buffer.from(src, 'utf8'), 'pkg/bad.py')
+    expect(r.kind).toBe('bytes')
+    expect(r.warning).toMatchObject({ code: 'SEMANTIC_FALLBACK', file: 'pkg/bad.py' })
+    expect(r.warning!.message).toMatch(/syntax error/)
+  })
+
+  it('5. the warning names the line of the construct Python rejects', async () => {
+    const r = await semanticDigest(Buffer.from('x = 1\ny = 2\nz = 0777\n'), 'n.py')
+    expect(r.warning).toMatchObject({ line: 3 })
+    expect(r.warning!.message).toContain('0777')
+    const indent = await semanticDigest(Buffer.from('def f():\n    a = 1\n\n      b = 2\n'), 'i.py')
+    expect(indent.warning).toMatchObject({ line: 4 })
+    expect(indent.warning!.message).toContain('IndentationError')
+  })
+
+  it('99 levels of indentation are still Python (CPython\'s limit is 100)', async () => {
+    const src = Array.from({ length: 99 }, (_, i) => ' '.repeat(i) + 'if a:\n').join('') + ' '.repeat(99) + 'pass\n'
+    expect(astDumps([src])[0]).not.toBeNull()
+    expect((await semanticDigest(Buffer.from(src), 'deep.py')).kind).toBe('semantic')
+  })
+
+  it('PEP 263: a coding cookie decides how the bytes are read', async () => {
+    const latin1 = Buffer.from('# -*- coding: latin-1 -*-\nx = \'\u00e9\'\n', 'latin1')
+    const utf8 = Buffer.from('x = \'\u00e9\'\n', 'utf8')
+    // The same bytes C3 A9 are 'Ã©' in a Latin-1 file and 'é' in a UTF-8 one.
+    const mojibake = Buffer.concat([Buffer.from('#!/usr/bin/env python\n# vim: set fileencoding=iso-8859-1 :\nx = \''), Buffer.from([0xc3, 0xa9]), Buffer.from('\'\n')])
+    expect((await semanticDigest(latin1, 'l.py')).digest).toBe(await digest(utf8))
+    expect((await semanticDigest(mojibake, 'm.py')).digest).toBe(await digest('x = \'\u00c3\u00a9\'\n'))
+    expect((await semanticDigest(mojibake, 'm.py')).digest).not.toBe(await digest(utf8))
+    // The cookie on line 3 does not count (PEP 263): still UTF-8.
+    const late = Buffer.concat([Buffer.from('x = 1\ny = 2\n# coding: latin-1\nz = \''), Buffer.from([0xc3, 0xa9]), Buffer.from('\'\n')])
+    expect((await semanticDigest(late, 'late.py')).digest).toBe(await digest('x = 1\ny = 2\nz = \'\u00e9\'\n'))
+    // An encoding pysem1 does not decode is reported, never guessed.
+    const other = await semanticDigest(Buffer.from('# coding: cp1252\nx = 1\n'), 'c.py')
+    expect(other).toMatchObject({ kind: 'bytes', warning: { line: 1 } })
+    expect(other.warning!.message).toContain('cp1252')
+    // Python agrees: the Latin-1 file and the UTF-8 file are one program.
+    const judge = spawnSync('python3', ['-c', 'import ast,sys;print(ascii(ast.dump(ast.parse(sys.stdin.buffer.read()))))'], { input: latin1, encoding: 'utf8' })
+    expect(judge.stdout).toContain("value='\\xe9'")
+  })
+
   it('5. non-UTF-8 and NUL bytes fall back with the line', async () => {
     const latin1 = await semanticDigest(Buffer.from([0x78, 0x3d, 0x31, 0x0a, 0x79, 0x3d, 0x27, 0xe9, 0x27, 0x0a]), 'l.py')
     expect(latin1).toMatchObject({ kind: 'bytes', warning: { line: 2, file: 'l.py' } })
@@ -163,8 +265,9 @@ describe('pysem1 properties', () => {
   it('hostile input: deep nesting, a 10 MB line, empty and comment-only files never crash or hang', async () => {
     const deep = await semanticDigest(Buffer.from('x = ' + '('.repeat(5000) + '1' + ')'.repeat(5000) + '\n'), 'deep.py')
     expect(['semantic', 'bytes']).toContain(deep.kind)
+    // 300 nested blocks: more than CPython's 100 levels of indentation, so a syntax error (fallback).
     const deepBlocks = await semanticDigest(Buffer.from(Array.from({ length: 300 }, (_, i) => ' '.repeat(i) + 'if a:\n').join('') + ' '.repeat(300) + 'pass\n'), 'blocks.py')
-    expect(deepBlocks.kind).toBe('semantic')
+    expect(deepBlocks.kind).toBe('bytes')
     // Data, not code: over the parser's token limit (screen.ts), digested by bytes with a warning.
     const long = await semanticDigest(Buffer.from('x = [' + '1, '.repeat(3_400_000) + ']\n'), 'long.py')
     expect(long).toMatchObject({ kind: 'bytes', warning: { file: 'long.py', message: expect.stringContaining('tokens') } })

@@ -1,6 +1,6 @@
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from 'unplugin'
 import type { PluginBuild } from 'esbuild'
-import { describeError, ModelopsContext, type BuildResult } from './core/context.js'
+import { describeError, ModelopsContext, stacklessError, type BuildResult } from './core/context.js'
 import { resolveOptions, unknownOptionWarnings, type Options } from './core/options.js'
 import { contextLogger, esbuildLevel, levelled, webpackLevel } from './core/log.js'
 import { isResolvedVirtual, isVirtual, RESOLVED_ID, VIRTUAL_ALIAS, VIRTUAL_ID, virtualModuleCode } from './core/virtual.js'
@@ -55,9 +55,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         const self = this as unknown as { error?: (m: { message: string; stack?: string }) => never }
         // No stack: a user's mistake is explained by the message (file, what happened, what to do).
         if (self.error) self.error({ message: describeError(err), stack: '' })
-        const plain = new Error(describeError(err))
-        plain.stack = plain.message
-        throw plain
+        throw stacklessError(err)
       }
       if (!isServe) for (const f of r.watchFiles) this.addWatchFile(f)
     },
@@ -94,7 +92,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       if (!current) return
       const r = await current.catch(() => undefined)
       if (!r) return
-      emit.webpack(this, r)
+      try {
+        emit.webpack(this, r)
+      } catch (err) {
+        throw stacklessError(err)
+      }
     },
 
     vite: {
@@ -113,13 +115,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         if (env && env.config.build.emitAssets === false) return
         await emitRollup(this, outputOptions, env?.name ?? 'client', isWrite)
       },
-      writeBundle: (outputOptions) => emit.rollupWritten(outputOptions),
+      writeBundle: (outputOptions) => stackless(emit.rollupWritten(outputOptions)),
     },
     rollup: {
       async generateBundle(outputOptions, _bundle, isWrite) {
         await emitRollup(this, outputOptions, 'rollup', isWrite)
       },
-      writeBundle: (outputOptions) => emit.rollupWritten(outputOptions),
+      writeBundle: (outputOptions) => stackless(emit.rollupWritten(outputOptions)),
     },
     rolldown: {
       options(inputOptions) {
@@ -129,7 +131,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       async generateBundle(outputOptions, _bundle, isWrite) {
         await emitRollup(this, outputOptions, 'rolldown', isWrite)
       },
-      writeBundle: (outputOptions) => emit.rollupWritten(outputOptions),
+      writeBundle: (outputOptions) => stackless(emit.rollupWritten(outputOptions)),
     },
 
     webpack(compiler) {
@@ -175,9 +177,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
             await emit.esbuild(build, res, r)
           } catch (err) {
             // A thrown error fails esbuild's build (errors pushed onto `res` in onEnd do not); no stack for user errors.
-            const plain = new Error(describeError(err))
-            plain.stack = plain.message
-            throw plain
+            throw stacklessError(err)
           }
         })
       },
@@ -187,14 +187,23 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   /** Rollup-family emission waits for the build's run; a failed run was reported from buildStart. */
   async function emitRollup(sink: AssetSink, outputOptions: { dir?: string; file?: string }, owner: string, isWrite: boolean) {
     if (!current) return
-    await emit.rollup(sink, await current, outputOptions, owner, isWrite)
+    await stackless(emit.rollup(sink, await current, outputOptions, owner, isWrite))
+  }
+
+  /** Emission failures (a vanished output, a name refused) reach the bundler as messages, not stacks of ours. */
+  async function stackless(work: Promise<void>): Promise<void> {
+    try {
+      await work
+    } catch (err) {
+      throw stacklessError(err)
+    }
   }
 
   /** webpack/Rspack `afterEmit`: the outputs, after the compiler wrote its folder (a failed run emits nothing). */
   async function copyWebpack(ofs: unknown, outputPath: string | undefined) {
     if (!current || !ofs || !outputPath) return
     const r = await current.catch(() => undefined)
-    if (r) await emit.webpackWritten(ofs as OutputFs, outputPath, r)
+    if (r) await stackless(emit.webpackWritten(ofs as OutputFs, outputPath, r))
   }
 }
 

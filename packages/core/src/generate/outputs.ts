@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs'
-import { cp, rm, statfs } from 'node:fs/promises'
+import { cp, readdir, rm, statfs } from 'node:fs/promises'
+import path from 'node:path'
 import { availableParallelism } from 'node:os'
 import { hashFile } from '../digest/bytes.js'
 import { OutputHold } from '../cache/hold.js'
@@ -7,7 +8,7 @@ import { cacheKey } from '../cache/key.js'
 import { folderEntry } from '../cache/local-store.js'
 import { cacheFolderProblem, isStorageError, storageReason } from '../cache/storage.js'
 import type { CacheEntry, CacheEntryMeta, OutputStore, RemoteTier } from '../cache/types.js'
-import { isModelopsError } from '../errors.js'
+import { isModelopsError, ModelopsError } from '../errors.js'
 import type { DigestReport } from '../digest/types.js'
 import type { Workspace } from '../workspace/workspace.js'
 import { generatorIdentity, runGenerator, type Generator } from './run.js'
@@ -155,7 +156,10 @@ export async function resolveOutputs(ws: Workspace, options: ResolveOutputsOptio
     }
     const meta: CacheEntryMeta = { model_id: id, entrypoint: model.entrypoint, digest: model.digest, generator: identity }
     const gm = { id, entrypoint: model.entrypoint, path: model.path, class_name: model.class_name, outputs: [...model.outputs], digest: model.digest }
-    const run = (outDir: string) => runGenerator(generator, gm, { outDir, digest: model.digest, signal, root: ws.root })
+    const run = async (outDir: string) => {
+      await runGenerator(generator, gm, { outDir, digest: model.digest, signal, root: ws.root })
+      await checkWroteSomething(outDir, gm, warn)
+    }
     /** Generate outside the cache (it cannot take the outputs): a temp folder the hold keeps for this build. */
     const uncached = async (): Promise<ModelOutputs> => {
       const dir = await hold.scratch(key)
@@ -285,4 +289,25 @@ async function recheck(store: OutputStore, entry: CacheEntry): Promise<string | 
     if ((await hashFile(abs)) !== f.digest) return `${f.path} does not have its indexed digest`
   }
   return undefined
+}
+
+/**
+ * A generator that exits 0 having written no file: an error when the model declares outputs (nothing would be
+ * cached as if it were the result), a warning otherwise (the empty result is cached and emitted as such).
+ */
+async function checkWroteSomething(outDir: string, model: { id: string; outputs: string[] }, warn: (m: string) => void): Promise<void> {
+  if (await holdsAFile(outDir)) return
+  if (model.outputs.length > 0) {
+    throw new ModelopsError('GENERATOR_FAILED', `the generator wrote no files for model ${model.id}, which declares outputs (${model.outputs.join(', ')}); nothing was cached`, {
+      hint: 'The generator must write the model\'s outputs into $MODELOPS_OUT_DIR; check that it writes there (and not into the current folder).',
+    })
+  }
+  warn(`modelops-bundle: the generator wrote no files for model ${model.id}; cached as an empty result (the model declares no outputs)`)
+}
+
+async function holdsAFile(dir: string): Promise<boolean> {
+  for (const d of await readdir(dir, { withFileTypes: true })) {
+    if (!d.isDirectory() || (await holdsAFile(path.join(dir, d.name)))) return true
+  }
+  return false
 }

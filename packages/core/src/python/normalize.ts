@@ -2,9 +2,11 @@
 // (one token per line; docs/digests.md, section pysem1, is the byte-level definition). Formatting never reaches a token:
 // comments, whitespace and punctuation are dropped, literals become values, redundant parentheses vanish,
 // and the few places where tree-sitter's shape follows formatting are mapped to one shape.
-import type { Tree, TreeCursor } from 'web-tree-sitter'
+import type { Node, Tree, TreeCursor } from 'web-tree-sitter'
 import { rowsInside } from './blank.js'
-import { cleanDocstring, decodeStringBody, identifierText, numberToken, type Piece } from './literals.js'
+import { cleanDocstring, decodeStringBody, identifierText, numberToken, pushPieces, type Piece } from './literals.js'
+import { binaryRunNeedsReshape, emitBinaryRun, type Emitter, operatorOf, reshapeAwait, reshapeWalrusTernary, unparenthesize } from './reshape.js'
+import { BITWISE_OR, checkStringPrefix, CONTINUED, EXPRESSION, IndentChecker, NOT_FIRST, LEVEL, NAMED, lineStartBefore, PRIMARY, PythonSyntaxError, PYTHON2_NODES, type Slot, slotOf, STAR, YIELD } from './syntax.js'
 
 /** Anonymous tokens that are pure punctuation: the node types around them already carry the structure. */
 const DROP = new Set([',', '(', ')', '[', ']', '{', '}', ';', '\\'])
@@ -17,12 +19,16 @@ interface StringAcc {
   field: string
   fstring: boolean
   bytes: boolean
+  /** 1: a bytes part seen, 2: a str part seen (both: CPython's "cannot mix bytes and nonbytes literals"). */
+  kinds: number
   doc: boolean
   pieces: Piece[]
 }
 
 interface Frame {
   type: string
+  /** tree-sitter's own node type (`type` is what is written: expression_list is written as tuple). */
+  node: string
   /** Tokens to write when leaving. */
   close: string | null
   /** Field given to named children that have none (transparent parentheses pass theirs on). */
@@ -42,6 +48,16 @@ interface Frame {
   end: number
   /** format_specifier / string: end of the last child (literal text between children is part of the value). */
   gap: number
+  /** Named children entered so far (comments not counted). */
+  n: number
+  /** block: its first statement shares the header's line (`if a: b`), so no statement of it may start a line. */
+  inline: boolean
+  /** slice: colons seen (a second colon is written only when a step follows: `x[1::]` is `x[1:]`); for_in_clause: iterables. */
+  count: number
+  /** list_splat / dictionary_splat: the level its operand needs (syntax.ts). */
+  min: number
+  /** The token stream must not be flushed while this frame is open (a head token is patched at the end). */
+  hold: boolean
 }
 
 /** Thrown when a blanked comment row lies inside a multi-line string: the caller re-parses the original. */
@@ -73,17 +89,8 @@ function tablesFor(tree: Tree): Tables {
   return t
 }
 
-function frame(type: string): Frame {
-  return { type, close: null, childField: null, acc: null, raw: false, bytes: false, fstring: false, docPending: false, docStmt: false, wrap: 0, start: 0, end: 0, gap: 0 }
-}
-
-function pushPieces(acc: StringAcc, pieces: Piece[]): void {
-  for (const p of pieces) {
-    if (p === '') continue
-    const last = acc.pieces[acc.pieces.length - 1]
-    if (typeof p === 'string' && typeof last === 'string') acc.pieces[acc.pieces.length - 1] = last + p
-    else acc.pieces.push(p)
-  }
+function frame(type: string, node: string = type): Frame {
+  return { type, node, close: null, childField: null, acc: null, raw: false, bytes: false, fstring: false, docPending: false, docStmt: false, wrap: 0, start: 0, end: 0, gap: 0, n: 0, inline: false, count: 0, min: YIELD, hold: false }
 }
 
 function pieceToken(p: Piece): string {
@@ -102,24 +109,78 @@ function open(type: string, field: string | null): string {
   return token
 }
 
+/** One walk's state. */
+interface Walk extends Emitter {
+  src: string
+  stack: Frame[]
+  blankedRows: number[]
+  tables: Tables
+  sink?: TokenSink
+  /** The source has both `&` and `^`: binary runs may need re-association (reshape.ts). */
+  caret: boolean
+  indent: IndentChecker
+  /** Open `block` frames: the statement depth CPython's INDENT/DEDENT tokens must agree with. */
+  blocks: number
+  /** Open frames with `hold`. */
+  holds: number
+  /** Offset of the list_splat that a star rotation made transparent, or -1. */
+  unstar: number
+}
+
+const STAR_ANNOTATION: Slot = { min: EXPRESSION, star: BITWISE_OR, yield: false }
+
+/** Nodes whose leftmost operand may be tree-sitter's `*x`, which in Python stars the whole node (`[*a + b]`). */
+const ROTATE = new Set(['binary_operator', 'boolean_operator', 'comparison_operator', 'conditional_expression', 'call', 'attribute', 'subscript'])
+
+/** Statement-like nodes that start their own line but hang under a compound statement. */
+const CLAUSES = new Set(['else_clause', 'elif_clause', 'except_clause', 'except_group_clause', 'finally_clause'])
+
 /**
  * Canonical token stream of a parsed module (no ERROR nodes). `blankedRows` are the rows emptied by
- * blankCommentLines; a multi-line string spanning one throws BlankedInsideString.
+ * blankCommentLines; a multi-line string spanning one throws BlankedInsideString. Source CPython would
+ * reject throws PythonSyntaxError (with its offset).
  */
 export function serializeTree(tree: Tree, src: string, blankedRows: number[], sink?: TokenSink): string[] {
-  const out: string[] = []
-  const stack: Frame[] = []
+  const w: Walk = {
+    src,
+    out: [],
+    stack: [],
+    blankedRows,
+    tables: tablesFor(tree),
+    sink,
+    caret: src.includes('^') && src.includes('&'),
+    indent: new IndentChecker(),
+    blocks: 0,
+    holds: 0,
+    unstar: -1,
+    open,
+    sub: (node, field) => subtree(w, node, field),
+  }
   const c = tree.walk()
   try {
-    walk(c, src, out, stack, blankedRows, tablesFor(tree), sink)
+    walk(c, w)
   } finally {
     c.delete()
   }
-  if (sink && out.length > 0) {
-    sink(out)
-    out.length = 0
+  if (sink && w.out.length > 0) {
+    sink(w.out)
+    w.out.length = 0
   }
-  return out
+  return w.out
+}
+
+/** The normal tokens of `node` (with `field`), from a cursor rooted at it. */
+function subtree(w: Walk, node: Node, field: string | null): void {
+  const pass = frame('(sub)')
+  pass.childField = field
+  w.stack.push(pass)
+  const c = node.walk()
+  try {
+    walk(c, w)
+  } finally {
+    c.delete()
+  }
+  w.stack.pop()
 }
 
 /** Receives the token stream in order, a batch at a time (the batch array is reused after the call). */
@@ -128,34 +189,42 @@ export type TokenSink = (tokens: string[]) => void
 /** Tokens buffered before a batch goes to the sink: big files then hash in pieces instead of one huge string. */
 const BATCH = 16384
 
-function walk(c: TreeCursor, src: string, out: string[], stack: Frame[], blankedRows: number[], tables: Tables, sink?: TokenSink): void {
-  // Only nodes we descend into get a frame; skipped nodes (punctuation, comments, handled leaves) cost none.
-  outer: for (;;) {
-    // A string's head token is patched when the string ends: flush only with no string open.
-    if (sink && out.length >= BATCH && !stack.some((f) => f.acc !== null)) {
-      sink(out)
-      out.length = 0
-    }
-    if (enter(c, src, out, stack, blankedRows, tables)) {
-      if (c.gotoFirstChild()) continue
-      const f = stack[stack.length - 1]!
-      if (f.close === ')' && f.acc === null && f.type !== 'module') {
-        // A named leaf: its text is the token (identifiers NFKC, numbers by value).
-        const t = f.type
-        const text = src.slice(c.startIndex, c.endIndex)
-        out.push(t === 'identifier' ? 'v' + identifierText(text) : t === 'number' ? 'v' + numberToken(text) : 'v' + text)
+function walk(c: TreeCursor, w: Walk): void {
+  const { out, stack, sink } = w
+  try {
+    // Only nodes we descend into get a frame; skipped nodes (punctuation, comments, handled leaves) cost none.
+    outer: for (;;) {
+      // A string's head token is patched when the string ends: flush only with no such frame open.
+      if (sink && out.length >= BATCH && w.holds === 0) {
+        sink(out)
+        out.length = 0
       }
-      leave(c, src, out, stack)
-    } else if (stack[stack.length - 1]?.type === 'format_specifier') stack[stack.length - 1]!.gap = c.endIndex
-    for (;;) {
-      if (c.gotoNextSibling()) continue outer
-      if (!c.gotoParent()) break outer
-      leave(c, src, out, stack)
+      if (enter(c, w)) {
+        if (c.gotoFirstChild()) continue
+        const f = stack[stack.length - 1]!
+        if (f.close === ')' && f.acc === null && f.type !== 'module') {
+          // A named leaf: its text is the token (identifiers NFKC, numbers by value).
+          const t = f.type
+          const text = w.src.slice(c.startIndex, c.endIndex)
+          out.push(t === 'identifier' ? 'v' + identifierText(text) : t === 'number' ? 'v' + numberToken(text) : 'v' + text)
+        }
+        leave(c, w)
+      } else if (stack[stack.length - 1]?.type === 'format_specifier') stack[stack.length - 1]!.gap = c.endIndex
+      for (;;) {
+        if (c.gotoNextSibling()) continue outer
+        if (!c.gotoParent()) break outer
+        leave(c, w)
+      }
     }
+  } catch (err) {
+    // Literal checks deep in literals.ts do not know where they are: the cursor does.
+    if (err instanceof PythonSyntaxError && err.index < 0) err.index = c.startIndex
+    throw err
   }
 }
 
-function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blankedRows: number[], tables: Tables): boolean {
+function enter(c: TreeCursor, w: Walk): boolean {
+  const { src, out, stack, tables } = w
   const id = c.nodeTypeId
   const rawType = tables.types[id] ?? 'ERROR'
   const parent = stack[stack.length - 1]
@@ -173,13 +242,32 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
       out.push('=' + JSON.stringify(src.slice(parent.start, end)))
       return false
     }
+    if (parent?.close === null && parent.node === 'list_splat') return false // the `*` of a rotated star
+    if (parent?.node === 'slice' && rawType === ':') {
+      if (++parent.count === 2) return false // written by the step, if there is one
+    } else if (parent?.wrap === 2 && parent.node === 'case_clause') {
+      out.push(')', ')')
+      parent.wrap = 0
+    } else if (rawType === '<>') throw new PythonSyntaxError("'<>' is not a Python 3 operator", c.startIndex)
     out.push(token!)
     return false
   }
   if (rawType === 'comment' || rawType === 'line_continuation') return false
+  // `(*a)`: CPython has no parenthesised starred expression.
+  if (rawType === 'parenthesized_list_splat') throw new PythonSyntaxError('cannot use a starred expression in parentheses', c.startIndex)
+  // Python 2 syntax, or valid Python 3 tree-sitter misreads as it (`print >>f, x` is a tuple in Python 3).
+  if (PYTHON2_NODES.has(rawType)) throw new PythonSyntaxError(`tree-sitter reads a Python 2 ${rawType.replace('_', ' ')} here`, c.startIndex)
 
   let field = tables.fields[c.currentFieldId] ?? parent?.childField ?? null
+  let lv = LEVEL[rawType]
   if (parent) {
+    parent.n++
+    const pn = parent.node
+    if (pn === 'module' || pn === 'block' || pn === 'decorated_definition' || CLAUSES.has(rawType)) checkIndent(c, w, parent)
+    if (pn === 'slice' && parent.count === 2) {
+      out.push("':")
+      parent.count = 3
+    }
     if (parent.docPending) {
       parent.docPending = false
       if (rawType === 'expression_statement' && isDocstringStatement(c)) {
@@ -191,6 +279,7 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
         return true
       }
     }
+    const slotField = field
     if (parent.wrap !== 0 && field === 'subscript') {
       if (parent.wrap === 1) {
         out.push('(tuple@subscript')
@@ -198,12 +287,79 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
       }
       field = null
     }
+    if (parent.wrap === 2 && pn === 'case_clause' && rawType !== 'case_pattern') {
+      out.push(')', ')')
+      parent.wrap = 0
+    }
+    if (lv === STAR && rawType === 'list_splat' && c.startIndex === w.unstar) {
+      const f = frame(rawType)
+      f.childField = field
+      stack.push(f)
+      return true
+    }
+    // `y := a if b else c` is a walrus (reshape.ts).
+    if (rawType === 'conditional_expression' && firstChildType(c) === 'named_expression') lv = NAMED
+    if (lv !== undefined || ROTATE.has(rawType)) {
+      const s =
+        pn === 'list_splat' || pn === 'dictionary_splat'
+          ? parent.close === null ? null : { min: parent.min, star: null, yield: false }
+          : pn === 'type' && stack[stack.length - 2]?.node === 'typed_parameter'
+            ? STAR_ANNOTATION // `*args: *Ts` (PEP 646)
+            : slotOf(pn, slotField, parent.n - 1)
+      if (s) {
+        if (s.star !== null && ROTATE.has(rawType) && src.charCodeAt(c.startIndex) === 42) {
+          const splat = leftmostSplat(c.currentNode)
+          if (splat) {
+            // `*a + b` is Starred(a + b) in Python, `(*a) + b` in tree-sitter.
+            if ((lv ?? PRIMARY) < s.star) throw new PythonSyntaxError('this starred expression needs parentheses', c.startIndex)
+            out.push(open('list_splat', field), "'*")
+            w.unstar = splat.startIndex
+            w.sub(c.currentNode, null)
+            w.unstar = -1
+            out.push(')')
+            return false
+          }
+        }
+        if (lv !== undefined) checkLevel(rawType, lv, s, c.startIndex)
+      }
+      if (lv === STAR) {
+        const f = frame(rawType)
+        f.close = ')'
+        f.min = s?.star ?? YIELD
+        out.push(open(rawType, field))
+        stack.push(f)
+        return true
+      }
+    }
+    if (pn === 'for_in_clause' && field === 'right' && ++parent.count === 2) throw new PythonSyntaxError('a comprehension iterates over one expression (parenthesise the tuple)', c.startIndex)
+    if (pn === 'case_pattern') {
+      const gp = stack[stack.length - 2]
+      // `case b as z as z` (CPython: the left of `as` is an or-pattern); `case C(k=b, c)` (positional after keyword).
+      if (rawType === 'as_pattern' && gp?.node === 'as_pattern') throw new PythonSyntaxError('an as-pattern inside an as-pattern needs parentheses', c.startIndex)
+      if (gp?.node === 'class_pattern') {
+        if (rawType === 'keyword_pattern') gp.count = 1
+        else if (gp.count === 1) throw new PythonSyntaxError('a positional pattern follows a keyword pattern', c.startIndex)
+      }
+    }
+    if (rawType === 'lambda' && lambdaColonEndsField(stack)) throw new PythonSyntaxError('a lambda in an f-string field needs parentheses', c.startIndex)
+    // `*Ts` as an annotation: only for `*args` and inside a subscript (PEP 646).
+    if (rawType === 'splat_type' && !(pn === 'type' && (stack[stack.length - 2]?.node === 'type_parameter' || stack[stack.length - 2]?.node === 'typed_parameter'))) {
+      throw new PythonSyntaxError('a starred annotation is not allowed here', c.startIndex)
+    }
   }
 
   switch (rawType) {
     case 'parenthesized_expression': {
       const f = frame(rawType)
-      f.childField = field
+      // `(a or b) or c` is BoolOp(Or, [BoolOp(Or, [a, b]), c]), `a or b or c` one flat BoolOp; tree-sitter
+      // nests both the same way, so these parentheses are kept.
+      if (parent?.node === 'boolean_operator' && field === 'left' && sameBoolean(c.currentNode)) {
+        f.close = ')'
+        out.push(open(rawType, field))
+      } else if (annotatedName(c, parent, field)) {
+        f.close = ')'
+        out.push(open('parenthesized_expression', field))
+      } else f.childField = field
       stack.push(f)
       return true
     }
@@ -212,12 +368,45 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
       // `(x)` as a target is x itself; `del a, b` has two targets while `del (a, b)` has one tuple.
       if ((rawType === 'tuple_pattern' && isSingleWithoutComma(c)) || (rawType === 'expression_list' && parent?.type === 'delete_statement')) {
         const f = frame(rawType)
-        f.childField = field
+        if (annotatedName(c, parent, field)) {
+          // `(x): int` is not simple (the name does not go into __annotations__), `x: int` is.
+          f.close = ')'
+          out.push(open('parenthesized_expression', field))
+        } else f.childField = field
         stack.push(f)
         return true
       }
       break
     }
+    case 'case_pattern': {
+      // `case (y):` is `case y:`.
+      if (parent?.node === 'tuple_pattern' && parent.close === null && stack[stack.length - 2]?.node === 'case_pattern') {
+        const f = frame(rawType)
+        f.childField = field
+        stack.push(f)
+        return true
+      }
+      if (parent?.wrap === 1 && parent.node === 'case_clause') {
+        // `case a, b:` is the sequence pattern `case [a, b]:`.
+        out.push('(case_pattern', '(list')
+        parent.wrap = 2
+      }
+      break
+    }
+    case 'case_clause': {
+      const f = frame(rawType)
+      f.close = ')'
+      f.wrap = openSequencePattern(c) ? 1 : 0
+      f.hold = f.wrap !== 0
+      if (f.hold) w.holds++
+      out.push(open(rawType, field))
+      stack.push(f)
+      return true
+    }
+    case 'tuple':
+      // `(*a)` is a tuple node without a comma for tree-sitter; CPython has no parenthesised star.
+      if (/^\(\s*\*/.test(src.slice(c.startIndex, c.startIndex + 16)) && isSingleWithoutComma(c)) throw new PythonSyntaxError('cannot use a starred expression in parentheses', c.startIndex)
+      break
     case 'argument_list':
       // `class A():` is `class A:`.
       if (field === 'superclasses' && namedChildren(c) === 0) return false
@@ -232,28 +421,65 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
         return true
       }
       break
+    case 'expression_statement':
+      // `x,` is a one-element tuple; tree-sitter has no node for it (`x, y` keeps its two children).
+      if (src.charCodeAt(c.endIndex - 1) === 44 && c.currentNode.lastChild?.type === ',' && namedChildren(c) === 1) {
+        const f = frame(rawType)
+        f.close = ')\n)'
+        out.push(open(rawType, field), '(tuple')
+        stack.push(f)
+        return true
+      }
+      break
+    case 'type_parameter':
+      // `x: A[B,]` indexes with a one-element tuple, `x: A[B]` with B.
+      if (parent?.node === 'generic_type' && trailingCommaSingle(c)) {
+        const f = frame(rawType)
+        f.close = ')\n)'
+        out.push(open(rawType, field), '(tuple')
+        stack.push(f)
+        return true
+      }
+      break
+    case 'binary_operator':
+      if (w.caret && parent?.node !== 'binary_operator' && binaryRunNeedsReshape(c.currentNode)) {
+        emitBinaryRun(w, c.currentNode, field)
+        return false
+      }
+      break
+    case 'await':
+      if (reshapeAwait(w, c.currentNode, field)) return false
+      break
+    case 'conditional_expression':
+      if (lv === NAMED) {
+        reshapeWalrusTernary(w, c.currentNode, field)
+        return false
+      }
+      break
     case 'subscript': {
       const f = frame(rawType)
       f.close = ')'
-      f.wrap = subscriptNeedsTuple(c) ? 1 : 0
+      f.wrap = subscriptNeedsTuple(c, src) ? 1 : 0
       out.push(open(rawType, field))
       stack.push(f)
       return true
     }
     case 'concatenated_string':
     case 'string': {
-      if (rawType === 'string' && blankedRows.length > 0) {
+      if (rawType === 'string' && w.blankedRows.length > 0) {
         const s = c.startPosition.row
         const e = c.endPosition.row
-        if (e > s && rowsInside(blankedRows, s, e)) throw new BlankedInsideString()
+        if (e > s && rowsInside(w.blankedRows, s, e)) throw new BlankedInsideString()
       }
       const f = frame(rawType)
       if (rawType === 'string' && parent?.type === 'concatenated_string') {
         f.acc = parent.acc
       } else {
-        f.acc = { head: out.length, field: field ?? '', fstring: false, bytes: false, doc: parent?.docStmt === true, pieces: [] }
+        f.acc = { head: out.length, field: field ?? '', fstring: false, bytes: false, kinds: 0, doc: parent?.docStmt === true, pieces: [] }
         out.push('')
         f.close = 'acc'
+        f.hold = true
+        w.holds++
       }
       stack.push(f)
       return true
@@ -263,15 +489,18 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
       // string_content nodes: for r"\"" the grammar folds the content into string_end.
       const text = c.nodeText
       const prefix = text.replace(/["']/g, '').toLowerCase()
+      checkStringPrefix(prefix)
       if (parent) {
         parent.raw = prefix.includes('r')
         parent.bytes = prefix.includes('b')
         parent.fstring = prefix.includes('f')
         parent.gap = c.endIndex
-        parent.end = /("""|''')$/.test(text) ? 3 : 1
+        parent.end = /("""|\'\'\')$/.test(text) ? 3 : 1
         if (parent.acc) {
           parent.acc.bytes ||= parent.bytes
           parent.acc.fstring ||= parent.fstring
+          parent.acc.kinds |= parent.bytes ? 1 : 2
+          if (parent.acc.kinds === 3) throw new PythonSyntaxError('cannot mix bytes and nonbytes literals', c.startIndex)
         }
       }
       return false
@@ -281,12 +510,12 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
     case 'escape_interpolation':
       return false
     case 'string_end':
-      if (parent?.acc) pushPieces(parent.acc, decodeStringBody(src.slice(parent.gap, c.endIndex - parent.end), parent.raw, parent.bytes, parent.fstring))
+      if (parent?.acc) pushPieces(parent.acc.pieces, decodeStringBody(src.slice(parent.gap, c.endIndex - parent.end), parent.raw, parent.bytes, parent.fstring, true))
       return false
     case 'interpolation': {
       const acc = parent?.acc
       if (acc && parent) {
-        pushPieces(acc, decodeStringBody(src.slice(parent.gap, c.startIndex), parent.raw, parent.bytes, parent.fstring))
+        pushPieces(acc.pieces, decodeStringBody(src.slice(parent.gap, c.startIndex), parent.raw, parent.bytes, parent.fstring, true))
         for (const p of acc.pieces) out.push(pieceToken(p))
         acc.pieces = []
       }
@@ -309,25 +538,51 @@ function enter(c: TreeCursor, src: string, out: string[], stack: Frame[], blanke
     }
   }
 
-  const type = RENAME[rawType] ?? rawType
+  // Sequence patterns are one MatchSequence however they are spelled: `case (a, b)` is `case [a, b]`.
+  const type = rawType === 'tuple_pattern' && parent?.node === 'case_pattern' ? 'list' : (RENAME[rawType] ?? rawType)
   if (type === 'identifier' || type === 'number') {
     // Leaves without children: no frame, no descent (same tokens as the generic leaf path in walk).
     const text = src.slice(c.startIndex, c.endIndex)
+    if (type === 'identifier' && (text === 'await' || text === 'async')) throw new PythonSyntaxError(`'${text}' is a keyword, not a name`, c.startIndex)
     out.push(open(type, field), type === 'identifier' ? 'v' + identifierText(text) : 'v' + numberToken(text), ')')
     return false
   }
-  const f = frame(type)
+  const f = frame(type, rawType)
   f.close = ')'
   if (type === 'module') f.docPending = true
-  else if (type === 'block' && (parent?.type === 'function_definition' || parent?.type === 'class_definition')) f.docPending = true
+  else if (type === 'block') {
+    w.blocks++
+    if (parent?.type === 'function_definition' || parent?.type === 'class_definition') f.docPending = true
+  }
   out.push(open(type, field))
   stack.push(f)
   return true
 }
 
-function leave(c: TreeCursor, src: string, out: string[], stack: Frame[]): void {
+/**
+ * A statement first on its line must be indented as CPython's tokenizer requires for its block depth;
+ * tree-sitter accepts an unexpected indent (`a=1\n    b=2`), counts a tab as 8 columns wherever it is, and
+ * knows no TabError.
+ */
+function checkIndent(c: TreeCursor, w: Walk, parent: Frame): void {
+  const index = c.startIndex
+  const lineStart = lineStartBefore(w.src, index)
+  const opensBlock = parent.node === 'block' && parent.n === 1
+  if (lineStart === CONTINUED) return
+  if (lineStart === NOT_FIRST) {
+    if (opensBlock) parent.inline = true
+    return
+  }
+  if (parent.inline) throw new PythonSyntaxError('unexpected indent (IndentationError)', index)
+  w.indent.statement(w.src, lineStart, index, w.blocks, opensBlock)
+}
+
+function leave(c: TreeCursor, w: Walk): void {
+  const { src, out, stack } = w
   const f = stack.pop()!
   const parent = stack[stack.length - 1]
+  if (f.hold) w.holds--
+  if (f.node === 'block' && f.close !== null) w.blocks--
   if (parent?.type === 'format_specifier' || (parent?.type === 'string' && f.type === 'interpolation')) parent.gap = c.endIndex
   if (f.type === 'format_specifier' && f.end > f.gap) out.push('s' + JSON.stringify(src.slice(f.gap, f.end)))
   if (f.wrap === 2) out.push(')')
@@ -348,6 +603,79 @@ function leave(c: TreeCursor, src: string, out: string[], stack: Frame[]): void 
     return
   }
   out.push(f.close)
+}
+
+function checkLevel(type: string, lv: number, s: Slot, index: number): void {
+  if (lv === STAR ? s.star === null : lv === YIELD ? !s.yield : lv < s.min) {
+    const what = lv === STAR ? 'a starred expression' : lv === YIELD ? 'a yield expression' : `${type.replace(/_/g, ' ')}`
+    throw new PythonSyntaxError(`${what} is not allowed here without parentheses`, index)
+  }
+}
+
+/** In an f-string field, the colon of an unparenthesised lambda starts the format spec (`f"{lambda x: 1}"` is an error). */
+function lambdaColonEndsField(stack: Frame[]): boolean {
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const t = stack[i]!.node
+    if (t === 'interpolation' || t === 'format_expression') return true
+    if (t !== 'conditional_expression' && t !== 'boolean_operator' && t !== 'not_operator' && t !== 'lambda' && t !== 'yield') return false
+  }
+  return false
+}
+
+/** The `*x` at the start of a chain of left operands (through binary/boolean/comparison/ternary/call/attribute/subscript). */
+function leftmostSplat(node: Node): Node | null {
+  let n: Node | null = node
+  while (n && ROTATE.has(n.type)) n = n.firstNamedChild
+  return n?.type === 'list_splat' ? n : null
+}
+
+/** `(a or b) or c`: the parenthesised left operand is a BoolOp with the same operator as its parent. */
+function sameBoolean(paren: Node): boolean {
+  const inner = unparenthesize(paren)
+  return inner.type === 'boolean_operator' && operatorOf(inner) === operatorOf(paren.parent!)
+}
+
+/** `(x): int` — a parenthesised plain name as the target of an annotation. */
+function annotatedName(c: TreeCursor, parent: Frame | undefined, field: string | null): boolean {
+  if (parent?.node !== 'assignment' || field !== 'left') return false
+  const node = c.currentNode
+  return unparenthesize(node).type === 'identifier' && node.parent?.childForFieldName('type') != null
+}
+
+function firstChildType(c: TreeCursor): string | null {
+  if (!c.gotoFirstChild()) return null
+  const t = c.nodeType
+  c.gotoParent()
+  return t
+}
+
+/** `case a, b:` / `case a,:` — an open sequence: more than one pattern, or a trailing comma. */
+function openSequencePattern(c: TreeCursor): boolean {
+  let patterns = 0
+  let commas = 0
+  if (c.gotoFirstChild()) {
+    do {
+      if (c.nodeType === 'case_pattern') patterns++
+      else if (c.nodeType === ',') commas++
+    } while (c.gotoNextSibling())
+    c.gotoParent()
+  }
+  return patterns > 1 || commas > 0
+}
+
+function trailingCommaSingle(c: TreeCursor): boolean {
+  let named = 0
+  let last = ''
+  if (c.gotoFirstChild()) {
+    do {
+      const t = c.nodeType
+      if (t === 'comment') continue
+      if (c.nodeIsNamed) named++
+      last = t === ']' ? last : t
+    } while (c.gotoNextSibling())
+    c.gotoParent()
+  }
+  return named === 1 && last === ','
 }
 
 /** First statement of a body: a lone (non-f) string expression is a docstring. */
@@ -387,7 +715,7 @@ function isSingleWithoutComma(c: TreeCursor): boolean {
 }
 
 /** `a[1, 2]`, `a[1,]` and `a[*b]` index with a tuple, as `a[(1, 2)]` does. */
-function subscriptNeedsTuple(c: TreeCursor): boolean {
+function subscriptNeedsTuple(c: TreeCursor, src: string): boolean {
   let subs = 0
   let commas = 0
   let splat = false
@@ -396,7 +724,8 @@ function subscriptNeedsTuple(c: TreeCursor): boolean {
       if (c.nodeType === ',') commas++
       else if (c.currentFieldName === 'subscript') {
         subs++
-        if (c.nodeType === 'list_splat') splat = true
+        // `a[*b + c]` stars the sum (a star rotation; nothing else starts with `*`).
+        if (c.nodeType === 'list_splat' || src.charCodeAt(c.startIndex) === 42) splat = true
       }
     } while (c.gotoNextSibling())
     c.gotoParent()

@@ -9,6 +9,7 @@ import { blankCommentLines } from './blank.js'
 import { BlankedInsideString, serializeTree, type TokenSink } from './normalize.js'
 import { GRAMMAR_VERSION, GRAMMAR_WASM_SHA256, getParser } from './parser.js'
 import { parseUntilError, screenSource } from './screen.js'
+import { fstringSpecPatches, PythonSyntaxError, sourceEncoding } from './syntax.js'
 
 export const PYSEM_ALGO = 'pysem1'
 /**
@@ -32,27 +33,43 @@ type Failure = { ok: false; line: number; reason: string }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-/** Source text as Python reads it (UTF-8, BOM dropped, universal newlines), or why it cannot be. */
+/** Source text as Python reads it (PEP 263 coding cookie or UTF-8, BOM dropped, universal newlines), or why it cannot be. */
 export function decodeSource(source: Uint8Array): { ok: true; text: string } | { ok: false; line: number; reason: string } {
+  const enc = sourceEncoding(source)
   let text: string
-  try {
-    text = utf8.decode(source)
-  } catch {
-    let line = 1
-    // Line of the first invalid byte: decode prefixes line by line until one fails.
-    let start = 0
-    for (let i = 0; i <= source.length; i++) {
-      if (i === source.length || source[i] === 10) {
-        try { utf8.decode(source.subarray(start, i)) } catch { break }
-        line++
-        start = i + 1
+  if (enc.kind === 'unsupported') return { ok: false, line: enc.line, reason: enc.reason }
+  if (enc.kind === 'latin-1' || enc.kind === 'ascii') {
+    const bad = enc.kind === 'ascii' ? source.findIndex((b) => b > 0x7f) : -1
+    if (bad >= 0) return { ok: false, line: lineOfByte(source, bad), reason: 'is not valid ASCII, the encoding its coding cookie declares' }
+    const parts: string[] = []
+    for (let i = 0; i < source.length; i += 8192) parts.push(String.fromCharCode(...source.subarray(i, i + 8192)))
+    text = parts.join('')
+  } else {
+    try {
+      text = utf8.decode(source)
+    } catch {
+      let line = 1
+      // Line of the first invalid byte: decode prefixes line by line until one fails.
+      let start = 0
+      for (let i = 0; i <= source.length; i++) {
+        if (i === source.length || source[i] === 10) {
+          try { utf8.decode(source.subarray(start, i)) } catch { break }
+          line++
+          start = i + 1
+        }
       }
+      return { ok: false, line, reason: 'is not valid UTF-8' }
     }
-    return { ok: false, line, reason: 'is not valid UTF-8' }
   }
   const nul = text.indexOf('\0')
   if (nul >= 0) return { ok: false, line: lineOf(text, nul), reason: 'contains a NUL byte (Python refuses such source)' }
   return { ok: true, text: text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text }
+}
+
+function lineOfByte(source: Uint8Array, index: number): number {
+  let line = 1
+  for (let i = 0; i < index; i++) if (source[i] === 10) line++
+  return line
 }
 
 function lineOf(text: string, index: number): number {
@@ -83,7 +100,16 @@ function firstErrorLine(tree: Tree): number {
 function parseAndSerialize(parser: Parser, text: string, blank: boolean, sink?: TokenSink, restart?: () => void): Canonical {
   const b = blank ? blankCommentLines(text) : { text, rows: [] as number[] }
   // Stopped at the first syntax error (screen.ts): recovering from it can take minutes on garbage.
-  const parsed = parseUntilError(parser, b.text)
+  let parsed = parseUntilError(parser, b.text)
+  if (b.text.includes(':=')) {
+    // f"{y:=10}" is y with the format spec "=10" in Python; tree-sitter reads a walrus (or fails). The
+    // parsed text gets a space for that "=" (same offsets); the tokens are read from the real text.
+    const patched = fstringSpecPatches(parser, b.text, 'tree' in parsed ? parsed.tree : null)
+    if (patched) {
+      if ('tree' in parsed) parsed.tree.delete()
+      parsed = patched
+    }
+  }
   if (!('tree' in parsed)) {
     if (b.rows.length === 0) return { ok: false, line: parsed.errorLine, reason: 'has a syntax error tree-sitter cannot parse' }
     restart?.()
@@ -98,6 +124,7 @@ function parseAndSerialize(parser: Parser, text: string, blank: boolean, sink?: 
       else return { ok: false, line: firstErrorLine(tree), reason: 'has a syntax error tree-sitter cannot parse' }
     } else return { ok: true, tokens: serializeTree(tree, b.text, b.rows, sink) }
   } catch (err) {
+    if (err instanceof PythonSyntaxError) return { ok: false, line: lineOf(b.text, err.index), reason: `has a syntax error: ${err.message}` }
     if (!(err instanceof BlankedInsideString)) throw err
     again = true
   } finally {

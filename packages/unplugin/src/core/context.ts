@@ -269,6 +269,16 @@ export function describeError(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err)
 }
 
+/**
+ * What a hook throws for the bundler to print: `describeError`'s text with no stack frames of ours (a bug's own stack
+ * is inside that text). Vite 8 still wraps it in Rolldown's aggregate error, whose frames are Rolldown's and Vite's.
+ */
+export function stacklessError(err: unknown): Error {
+  const plain = new Error(describeError(err))
+  plain.stack = plain.message
+  return plain
+}
+
 /** Largest output handed to a bundler in memory (fs.readFile's own limit is 2 GiB - 1). */
 const MAX_IN_MEMORY = 2 ** 31 - 1
 
