@@ -5,7 +5,8 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promis
 import { pipeline } from 'node:stream/promises'
 import path from 'node:path'
 import type { lock as LockFn } from 'proper-lockfile'
-import { hashFile } from '../digest/bytes.js'
+import { BYTES_ALGO, hashFile } from '../digest/bytes.js'
+import { acquireHasher, releaseHasher } from '../digest/blake2b.js'
 import { OutputHold, sweepHolds } from './hold.js'
 import { Stamps, wallNs } from './stamps.js'
 import { ModelopsError } from '../errors.js'
@@ -243,6 +244,8 @@ export class LocalStore implements OutputStore {
     const root = path.join(this.dir, 'staging', `${key}.${process.pid}.${randomBytes(4).toString('hex')}`)
     const outDir = path.join(root, FILES)
     await mkdir(outDir, { recursive: true })
+    /** Files written through `write`, hashed on the way in (keyed by POSIX path). */
+    const written = new Map<string, Written>()
     let done = false
     const discard = async () => {
       if (done) return
@@ -252,7 +255,7 @@ export class LocalStore implements OutputStore {
     const commit = async (meta: CacheEntryMeta, commitOptions: { hold?: OutputHold; expect?: readonly CacheFile[] } = {}): Promise<CacheEntry> => {
       if (done) throw new Error('staging already committed or discarded')
       const stamps = this.verifyMode === 'stamp' ? Stamps.empty() : undefined
-      const files = await indexFolder(outDir, stamps, `the generator of model ${meta.model_id}`)
+      const files = await indexFolder(outDir, stamps, `the generator of model ${meta.model_id}`, written)
       if (commitOptions.expect) {
         const problem = indexMismatch(files, commitOptions.expect)
         if (problem) throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} does not match the index it came with: ${problem}`)
@@ -289,8 +292,25 @@ export class LocalStore implements OutputStore {
       const abs = safeJoin(outDir, rel)
       if (!abs) throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} names an unsafe path ${JSON.stringify(rel)}`)
       await mkdir(path.dirname(abs), { recursive: true })
-      // 'wx': two index rows naming one file must not silently overwrite each other.
-      await pipeline(data, createWriteStream(abs, { flags: 'wx' }), { signal: writeOptions.signal })
+      // BLAKE2b is computed as the bytes go to disk (while the next ones are still on the network), so the commit need
+      // not read the file again: it takes this digest if the file's size and mtime are those it had when written.
+      const h = await acquireHasher()
+      let bytes = 0
+      try {
+        const tap = async function* (source: AsyncIterable<Uint8Array>) {
+          for await (const chunk of source) {
+            h.update(chunk)
+            bytes += chunk.byteLength
+            yield chunk
+          }
+        }
+        // 'wx': two index rows naming one file must not silently overwrite each other.
+        await pipeline(data, tap, createWriteStream(abs, { flags: 'wx' }), { signal: writeOptions.signal })
+        const st = await stat(abs, { bigint: true })
+        if (Number(st.size) === bytes) written.set(rel, { bytes, mtimeNs: st.mtimeNs, digest: `${BYTES_ALGO}:${h.digest('hex')}` })
+      } finally {
+        releaseHasher(h)
+      }
     }
     return { outDir, commit, write, discard }
   }
@@ -509,12 +529,19 @@ function toEntry(filesDir: string, index: IndexFile): CacheEntry {
   }
 }
 
+/** A file `Staging.write` put into staging, with the digest of the bytes it wrote and the file's size and mtime after. */
+interface Written {
+  bytes: number
+  mtimeNs: bigint
+  digest: string
+}
+
 /**
  * Every regular file under `root`, sorted by POSIX path; symlinks and other special files are refused.
  * With `stamps`, records the stamp of each file that did not change while hashed and is not racy (rare at commit:
  * a generator's files are usually seconds old, so their first warm lookup hashes and stamps them).
  */
-async function indexFolder(root: string, stamps?: Stamps, who = 'the generator'): Promise<CacheFile[]> {
+async function indexFolder(root: string, stamps?: Stamps, who = 'the generator', written?: ReadonlyMap<string, Written>): Promise<CacheFile[]> {
   // Names first, bytes after: a folder with one unpublishable name is refused before anything is hashed or
   // committed, with every such name in one message (names come as bytes: invalid UTF-8 is seen as such).
   const found: string[] = []
@@ -547,6 +574,11 @@ async function indexFolder(root: string, stamps?: Stamps, who = 'the generator')
     const abs = path.join(root, ...rel.split('/'))
     const statNs = wallNs()
     const st = await stat(abs, { bigint: true })
+    const w = written?.get(rel)
+    if (w && Number(st.size) === w.bytes && st.mtimeNs === w.mtimeNs) {
+      files.push({ path: rel, bytes: w.bytes, digest: w.digest })
+      continue
+    }
     const digest = await hashFile(abs)
     files.push({ path: rel, bytes: Number(st.size), digest })
     stamps?.recordHashed(abs, st, digest, statNs)
