@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { createWriteStream, existsSync, readFileSync, statSync, utimesSync, type BigIntStats } from 'node:fs'
+import { createWriteStream, existsSync, readFileSync, statSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs'
+import { hostname } from 'node:os'
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import path from 'node:path'
@@ -9,6 +10,7 @@ import { acquireHasher, releaseHasher } from '../digest/blake2b.js'
 import { OutputHold, sweepHolds } from './hold.js'
 import { Stamps, wallNs } from './stamps.js'
 import { ModelopsError } from '../errors.js'
+import { pidAlive } from '../project/lock.js'
 import { outputNameProblem } from '../project/names.js'
 import type { ByteStream, CacheEntry, CacheEntryMeta, CacheFile, CacheInfo, LookupResult, OutputStore, PruneResult, Staging } from './types.js'
 
@@ -198,20 +200,26 @@ export class LocalStore implements OutputStore {
     const deadline = Date.now() + (options.timeout ?? 30 * 60 * 1000)
     let release: (() => Promise<void>) | undefined
     let compromised: Error | undefined
+    // `<key>.lock.owner` names the lock's holder: a holder on this host whose pid is gone (kill -9) is taken over
+    // at once, not after the 30 s stale period; a live holder never is, and holders on other hosts keep the mtime rule.
+    let holderDead = false
     for (let wait = 20; ; wait = Math.min(wait * 2, 500)) {
       options.signal?.throwIfAborted()
       try {
         release = await (await properLockfile())(target, {
           realpath: false,
           lockfilePath: `${target}.lock`,
-          // The holder refreshes the lock every 5 s while it generates; a lock untouched for 30 s belongs to a dead process.
-          stale: 30_000,
-          update: 5_000,
+          // The holder refreshes the lock every 5 s (2 s once it took a dead one's) while it generates; a lock untouched
+          // for 30 s belongs to a dead process. A dead holder's lock counts as stale after 2 s without a refresh.
+          stale: holderDead ? 2_000 : 30_000,
+          update: holderDead ? 1_000 : 5_000,
           onCompromised: (err) => { compromised = err },
         })
+        writeOwner(`${target}.lock`)
         break
       } catch (err) {
         if ((err as { code?: string }).code !== 'ELOCKED') throw err
+        holderDead = lockHolderDead(`${target}.lock`)
         if (Date.now() > deadline) {
           throw new ModelopsError('LOCK_TIMEOUT', `timed out waiting for another build to generate cache entry ${key.slice(0, 12)}`, {
             file: `${target}.lock`,
@@ -224,6 +232,8 @@ export class LocalStore implements OutputStore {
     try {
       return await fn()
     } finally {
+      // Owner first: a waiter must never read our pid beside a lock someone else holds by then.
+      await rm(`${target}.lock.owner`, { force: true }).catch(() => {})
       await release().catch(() => {})
       if (compromised) this.onWarning(`cache lock for ${key.slice(0, 12)} was taken over while held: ${compromised.message}`)
     }
@@ -446,6 +456,28 @@ export class LocalStore implements OutputStore {
       }
     }
     return n
+  }
+}
+
+/**
+ * Record this process as the holder of the lock folder `lockDir` in `<lockDir>.owner` (beside it: proper-lockfile
+ * removes its folder with rmdir). Best effort: without it, waiters use the mtime rule.
+ */
+function writeOwner(lockDir: string): void {
+  try {
+    writeFileSync(`${lockDir}.owner`, `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`)
+  } catch {
+    // A read-only or full cache: waiters fall back to the 30 s stale rule.
+  }
+}
+
+/** Is the lock `lockDir` held by a process of this host that no longer runs? Unknown holders are not dead. */
+function lockHolderDead(lockDir: string): boolean {
+  try {
+    const owner = JSON.parse(readFileSync(`${lockDir}.owner`, 'utf8')) as { pid?: unknown; host?: unknown }
+    return typeof owner.pid === 'number' && owner.host === hostname() && !pidAlive(owner.pid)
+  } catch {
+    return false
   }
 }
 
