@@ -89,9 +89,21 @@ function assertCwdExists(): void {
   }
 }
 
-/** citty colours its usage text whenever NO_COLOR is not exactly '1': strip it where we would not colour. */
+/**
+ * citty colours its usage text whenever NO_COLOR is not exactly '1': strip it where we would not colour. It also
+ * names options as declared (`--maxSize`): show the kebab-case spelling the docs use (both are accepted).
+ */
 function plain(text: string, stream: NodeJS.WriteStream): string {
-  return colorEnabled(stream) ? text : text.replace(/\u001B\[[0-9;]*m/g, '')
+  const kebab = text
+    .split('\n')
+    .map((line) => {
+      const next = line.replace(/--([a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+)\b/g, (_, name: string) => `--${name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`)
+      // citty right-aligns the option column: give back the indentation the longer spelling took.
+      const grown = next.length - line.length
+      return grown > 0 && next.startsWith(' '.repeat(grown + 2)) ? next.slice(grown) : next
+    })
+    .join('\n')
+  return colorEnabled(stream) ? kebab : kebab.replace(/\u001B\[[0-9;]*m/g, '')
 }
 
 function isCittyError(err: unknown): err is Error & { code: string } {

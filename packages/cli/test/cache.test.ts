@@ -27,7 +27,7 @@ describe('cache verify', { timeout: 120_000 }, () => {
     const f = file(key('b'), 'result.txt')
     const st = statSync(f)
     const bytes = readFileSync(f)
-    bytes[100] ^= 0x01
+    bytes[100] = bytes[100]! ^ 0x01
     writeFileSync(f, bytes)
     utimesSync(f, st.atime, st.mtime)
 

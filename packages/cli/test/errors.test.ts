@@ -161,6 +161,17 @@ describe('errors and exit codes', { timeout: 240_000 }, () => {
     const noColor = await tty({ TERM: 'xterm', NO_COLOR: '1' })
     expect(noColor.stdout).toContain('Unknown command frobnicate')
     expect(noColor.stdout).not.toMatch(ANSI)
+    // no-color.org: an empty NO_COLOR is as if it were unset.
+    const emptyNoColor = await tty({ TERM: 'xterm', NO_COLOR: '' })
+    expect(emptyNoColor.stdout, show(emptyNoColor)).toMatch(ANSI)
+  })
+
+  it('--help spells options in kebab-case, as the docs do (cache prune --max-size)', async () => {
+    const help = await run(['cache', 'prune', '--help'], { cwd: tempDir() })
+    expect(help.stdout).toContain('--max-size')
+    expect(help.stdout).not.toMatch(/--maxSize|--cacheDir/)
+    const reg = await run(['register-model', '--help'], { cwd: tempDir() })
+    expect(reg.stdout).toContain('--regen-all')
   })
 
   it('--debug adds the stack trace', async () => {

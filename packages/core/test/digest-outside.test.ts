@@ -8,6 +8,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { computeDigests } from '../src/digest/compute.js'
 import { hashFileHex } from '../src/digest/bytes.js'
 import { readRegularFile, withDeadline } from '../src/project/read.js'
+import { loadRegistry } from '../src/registry/registry.js'
+import { openProject } from '../src/project/project.js'
+import { discoverFile } from '../src/python/discover.js'
+import { codeDependencies } from '../src/python/imports.js'
 import { makeProject, model, registry, tempDir, write } from './digest-helpers.js'
 import type { Project } from '../src/project/project.js'
 import { Workspace } from '../src/workspace/workspace.js'
@@ -96,6 +100,23 @@ describe('only regular files are read', () => {
     const never = new Promise<never>(() => {})
     await expect(withDeadline(never, 'data/slow.csv', 50)).rejects.toEqual(expect.objectContaining({ code: 'READ_TIMEOUT', file: 'data/slow.csv', message: expect.stringContaining('reading data/slow.csv took longer than') }))
     await expect(withDeadline(Promise.resolve(7), 'x', 50)).resolves.toBe(7)
+  })
+})
+
+describe('bookkeeping and Python files that are FIFOs never block', () => {
+  it('registry.yaml or config.yaml as a FIFO: a clear error naming it', async () => {
+    execFileSync('mkfifo', [project.registryPath])
+    expect(() => loadRegistry(project)).toThrow(expect.objectContaining({ code: 'REGISTRY_INVALID', message: '.modelops-bundle/registry.yaml is a FIFO (named pipe), not a regular file' }))
+    execFileSync('mkfifo', [project.configPath])
+    expect(() => openProject(root)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: '.modelops-bundle/config.yaml is a FIFO (named pipe), not a regular file' }))
+  })
+
+  it('discover on a FIFO refuses it; an import that leads to a FIFO is skipped', async () => {
+    execFileSync('mkfifo', [join(root, 'models/pipe.py')])
+    await expect(discoverFile(join(root, 'models/pipe.py'))).rejects.toEqual(expect.objectContaining({ code: 'PATH_INVALID' }))
+    write(root, 'models/uses.py', 'import models.pipe\nfrom models import m\n\nclass U:\n    pass\n')
+    const deps = await codeDependencies(root, 'models/uses.py')
+    expect(deps).not.toContain('models/pipe.py')
   })
 })
 

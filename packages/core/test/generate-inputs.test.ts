@@ -3,12 +3,10 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LocalStore } from '../src/cache/local-store.js'
 import { computeDigests } from '../src/digest/compute.js'
 import { foldGeneratorInputs, generatorInputsDigest } from '../src/generate/inputs.js'
 import { resolveOutputs } from '../src/generate/outputs.js'
 import { generatorIdentity } from '../src/generate/run.js'
-import { openProject } from '../src/project/project.js'
 import type { ModelEntry, Registry } from '../src/registry/types.js'
 import { Workspace } from '../src/workspace/workspace.js'
 

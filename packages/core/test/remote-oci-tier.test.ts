@@ -2,14 +2,13 @@
 // verifies it and commits it; concurrent pushes of one key; hostile artifacts refused; settings precedence.
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LocalStore } from '../src/cache/local-store.js'
 import { entrySource } from '../src/cache/entry-source.js'
+import { pullEntry } from '../src/generate/tiers.js'
 import { OciRemoteTier, OUTPUTS_ARTIFACT, manifestBytes, OUTPUT_FILE_MEDIA, OUTPUT_INDEX_MEDIA, TITLE, BLAKE2B } from '../src/cache/remote/oci-tier.js'
 import { OciClient } from '../src/cache/remote/oci-client.js'
 import { parseOciUrl } from '../src/cache/remote/reference.js'
@@ -31,21 +30,8 @@ async function generate(store: LocalStore, key: string, files: Record<string, Bu
   return staging.commit(meta)
 }
 
-/** What the tier flow does with a remote entry: stream each file into staging, commit only if it matches the index. */
-async function commitRemote(store: LocalStore, remote: RemoteEntry): Promise<CacheEntry> {
-  const staging = await store.stage(remote.key)
-  try {
-    for (const f of remote.files) {
-      const abs = path.join(staging.outDir, ...f.path.split('/'))
-      mkdirSync(path.dirname(abs), { recursive: true })
-      await pipeline(Readable.from(await remote.open(f.path)), createWriteStream(abs, { flags: 'wx' }))
-    }
-    return await staging.commit(remote.meta, { expect: remote.files })
-  } catch (err) {
-    await staging.discard()
-    throw err
-  }
-}
+/** What the tier flow does with a remote entry (resolveOutputs): stream each file into staging, commit only if it matches the index. */
+const commitRemote = (store: LocalStore, remote: RemoteEntry): Promise<CacheEntry> => pullEntry(store, remote, remote.meta)
 
 describe('OciRemoteTier on docker-registry', () => {
   let reg: TestRegistry
@@ -141,6 +127,12 @@ describe('OciRemoteTier on docker-registry', () => {
     await expect(tier.fetch('e5'.repeat(32))).rejects.toThrow(/malformed file/)
     await put('f6'.repeat(32), [{ path: 'a.txt', bytes: body.length + 1, digest }], 'a.txt', body)
     await expect(tier.fetch('f6'.repeat(32))).rejects.toThrow(/no layer matching/)
+    // Blobs intact (their sha256 checks out) but the BLAKE2b the index claims is not theirs: refused at commit.
+    await put('a7'.repeat(32), [{ path: 'a.txt', bytes: body.length, digest }], 'a.txt', body)
+    const forged = await tier.fetch('a7'.repeat(32))
+    const b = new LocalStore(tmp())
+    await expect(commitRemote(b, forged!)).rejects.toThrow(/does not match the index it came with/)
+    expect((await b.get('a7'.repeat(32))).status).toBe('miss')
     await client.close()
     await tier.close()
   })

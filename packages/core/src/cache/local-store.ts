@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto'
-import { createWriteStream, existsSync, readFileSync, statSync, utimesSync, type BigIntStats } from 'node:fs'
+import { createWriteStream, existsSync, readFileSync, statSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs'
+import { hostname } from 'node:os'
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import path from 'node:path'
 import type { lock as LockFn } from 'proper-lockfile'
-import { hashFile } from '../digest/bytes.js'
+import { BYTES_ALGO, hashFile } from '../digest/bytes.js'
+import { acquireHasher, releaseHasher } from '../digest/blake2b.js'
 import { OutputHold, sweepHolds } from './hold.js'
 import { Stamps, wallNs } from './stamps.js'
 import { ModelopsError } from '../errors.js'
+import { pidAlive } from '../project/lock.js'
 import { outputNameProblem } from '../project/names.js'
 import type { ByteStream, CacheEntry, CacheEntryMeta, CacheFile, CacheInfo, LookupResult, OutputStore, PruneResult, Staging } from './types.js'
 
@@ -197,20 +200,26 @@ export class LocalStore implements OutputStore {
     const deadline = Date.now() + (options.timeout ?? 30 * 60 * 1000)
     let release: (() => Promise<void>) | undefined
     let compromised: Error | undefined
+    // `<key>.lock.owner` names the lock's holder: a holder on this host whose pid is gone (kill -9) is taken over
+    // at once, not after the 30 s stale period; a live holder never is, and holders on other hosts keep the mtime rule.
+    let holderDead = false
     for (let wait = 20; ; wait = Math.min(wait * 2, 500)) {
       options.signal?.throwIfAborted()
       try {
         release = await (await properLockfile())(target, {
           realpath: false,
           lockfilePath: `${target}.lock`,
-          // The holder refreshes the lock every 5 s while it generates; a lock untouched for 30 s belongs to a dead process.
-          stale: 30_000,
-          update: 5_000,
+          // The holder refreshes the lock every 5 s (2 s once it took a dead one's) while it generates; a lock untouched
+          // for 30 s belongs to a dead process. A dead holder's lock counts as stale after 2 s without a refresh.
+          stale: holderDead ? 2_000 : 30_000,
+          update: holderDead ? 1_000 : 5_000,
           onCompromised: (err) => { compromised = err },
         })
+        writeOwner(`${target}.lock`)
         break
       } catch (err) {
         if ((err as { code?: string }).code !== 'ELOCKED') throw err
+        holderDead = lockHolderDead(`${target}.lock`)
         if (Date.now() > deadline) {
           throw new ModelopsError('LOCK_TIMEOUT', `timed out waiting for another build to generate cache entry ${key.slice(0, 12)}`, {
             file: `${target}.lock`,
@@ -223,6 +232,8 @@ export class LocalStore implements OutputStore {
     try {
       return await fn()
     } finally {
+      // Owner first: a waiter must never read our pid beside a lock someone else holds by then.
+      await rm(`${target}.lock.owner`, { force: true }).catch(() => {})
       await release().catch(() => {})
       if (compromised) this.onWarning(`cache lock for ${key.slice(0, 12)} was taken over while held: ${compromised.message}`)
     }
@@ -233,6 +244,8 @@ export class LocalStore implements OutputStore {
     const root = path.join(this.dir, 'staging', `${key}.${process.pid}.${randomBytes(4).toString('hex')}`)
     const outDir = path.join(root, FILES)
     await mkdir(outDir, { recursive: true })
+    /** Files written through `write`, hashed on the way in (keyed by POSIX path). */
+    const written = new Map<string, Written>()
     let done = false
     const discard = async () => {
       if (done) return
@@ -242,7 +255,7 @@ export class LocalStore implements OutputStore {
     const commit = async (meta: CacheEntryMeta, commitOptions: { hold?: OutputHold; expect?: readonly CacheFile[] } = {}): Promise<CacheEntry> => {
       if (done) throw new Error('staging already committed or discarded')
       const stamps = this.verifyMode === 'stamp' ? Stamps.empty() : undefined
-      const files = await indexFolder(outDir, stamps, `the generator of model ${meta.model_id}`)
+      const files = await indexFolder(outDir, stamps, `the generator of model ${meta.model_id}`, written)
       if (commitOptions.expect) {
         const problem = indexMismatch(files, commitOptions.expect)
         if (problem) throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} does not match the index it came with: ${problem}`)
@@ -279,8 +292,25 @@ export class LocalStore implements OutputStore {
       const abs = safeJoin(outDir, rel)
       if (!abs) throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} names an unsafe path ${JSON.stringify(rel)}`)
       await mkdir(path.dirname(abs), { recursive: true })
-      // 'wx': two index rows naming one file must not silently overwrite each other.
-      await pipeline(data, createWriteStream(abs, { flags: 'wx' }), { signal: writeOptions.signal })
+      // BLAKE2b is computed as the bytes go to disk (while the next ones are still on the network), so the commit need
+      // not read the file again: it takes this digest if the file's size and mtime are those it had when written.
+      const h = await acquireHasher()
+      let bytes = 0
+      try {
+        const tap = async function* (source: AsyncIterable<Uint8Array>) {
+          for await (const chunk of source) {
+            h.update(chunk)
+            bytes += chunk.byteLength
+            yield chunk
+          }
+        }
+        // 'wx': two index rows naming one file must not silently overwrite each other.
+        await pipeline(data, tap, createWriteStream(abs, { flags: 'wx' }), { signal: writeOptions.signal })
+        const st = await stat(abs, { bigint: true })
+        if (Number(st.size) === bytes) written.set(rel, { bytes, mtimeNs: st.mtimeNs, digest: `${BYTES_ALGO}:${h.digest('hex')}` })
+      } finally {
+        releaseHasher(h)
+      }
     }
     return { outDir, commit, write, discard }
   }
@@ -429,6 +459,28 @@ export class LocalStore implements OutputStore {
   }
 }
 
+/**
+ * Record this process as the holder of the lock folder `lockDir` in `<lockDir>.owner` (beside it: proper-lockfile
+ * removes its folder with rmdir). Best effort: without it, waiters use the mtime rule.
+ */
+function writeOwner(lockDir: string): void {
+  try {
+    writeFileSync(`${lockDir}.owner`, `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`)
+  } catch {
+    // A read-only or full cache: waiters fall back to the 30 s stale rule.
+  }
+}
+
+/** Is the lock `lockDir` held by a process of this host that no longer runs? Unknown holders are not dead. */
+function lockHolderDead(lockDir: string): boolean {
+  try {
+    const owner = JSON.parse(readFileSync(`${lockDir}.owner`, 'utf8')) as { pid?: unknown; host?: unknown }
+    return typeof owner.pid === 'number' && owner.host === hostname() && !pidAlive(owner.pid)
+  } catch {
+    return false
+  }
+}
+
 /** The entry's index, checked for shape and safe paths: a miss, a corrupt entry (why), or the index. */
 function readIndex(dir: string, key: string): LookupResult | { index: IndexFile } {
   let raw: string
@@ -477,12 +529,19 @@ function toEntry(filesDir: string, index: IndexFile): CacheEntry {
   }
 }
 
+/** A file `Staging.write` put into staging, with the digest of the bytes it wrote and the file's size and mtime after. */
+interface Written {
+  bytes: number
+  mtimeNs: bigint
+  digest: string
+}
+
 /**
  * Every regular file under `root`, sorted by POSIX path; symlinks and other special files are refused.
  * With `stamps`, records the stamp of each file that did not change while hashed and is not racy (rare at commit:
  * a generator's files are usually seconds old, so their first warm lookup hashes and stamps them).
  */
-async function indexFolder(root: string, stamps?: Stamps, who = 'the generator'): Promise<CacheFile[]> {
+async function indexFolder(root: string, stamps?: Stamps, who = 'the generator', written?: ReadonlyMap<string, Written>): Promise<CacheFile[]> {
   // Names first, bytes after: a folder with one unpublishable name is refused before anything is hashed or
   // committed, with every such name in one message (names come as bytes: invalid UTF-8 is seen as such).
   const found: string[] = []
@@ -515,6 +574,11 @@ async function indexFolder(root: string, stamps?: Stamps, who = 'the generator')
     const abs = path.join(root, ...rel.split('/'))
     const statNs = wallNs()
     const st = await stat(abs, { bigint: true })
+    const w = written?.get(rel)
+    if (w && Number(st.size) === w.bytes && st.mtimeNs === w.mtimeNs) {
+      files.push({ path: rel, bytes: w.bytes, digest: w.digest })
+      continue
+    }
     const digest = await hashFile(abs)
     files.push({ path: rel, bytes: Number(st.size), digest })
     stamps?.recordHashed(abs, st, digest, statNs)

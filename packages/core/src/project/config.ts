@@ -272,14 +272,24 @@ function generatorInputs(src: YamlSource, node: Node | null): string[] {
   })
 }
 
+/**
+ * Milliseconds of a duration written with a unit (`500ms`, `30s`, `10m`, `1h`, `1.5h`), undefined when it is not one.
+ * The one parser for config.yaml and the plugin's options, so both take the same forms.
+ */
+export function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(text)
+  if (!m) return undefined
+  const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h']
+  return Math.round(Number(m[1]) * scale)
+}
+
 /** A number of milliseconds, or text with a unit: `500ms`, `30s`, `10m`, `1h`. */
 function duration(src: YamlSource, node: Node | null, where: string): number {
   const example = '30s, 10m or a number of milliseconds'
   if (node && isScalar(node) && typeof node.value === 'string') {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(node.value)
-    if (!m) throw nodeError(src, node, `${where} must be a duration, got ${JSON.stringify(node.value)}`, `write it as ${example}`)
-    const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h']
-    return Math.round(Number(m[1]) * scale)
+    const ms = parseDuration(node.value)
+    if (ms === undefined) throw nodeError(src, node, `${where} must be a duration, got ${JSON.stringify(node.value)}`, `write it as ${example}`)
+    return ms
   }
   const n = expectNumber(src, node, where, example)
   if (!(n > 0)) throw nodeError(src, node, `${where} must be positive, got ${n}`, `write it as ${example}`)

@@ -158,7 +158,8 @@ async function isStale(lockPath: string, owner: Owner | null, staleMs: number): 
   }
 }
 
-function pidAlive(pid: number): boolean {
+/** Is process `pid` of this host alive? (Our own pid always is; EPERM: alive, another user's.) */
+export function pidAlive(pid: number): boolean {
   if (pid === process.pid) return true
   try {
     process.kill(pid, 0)

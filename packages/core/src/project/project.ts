@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { EnvironmentInputs } from '../digest/types.js'
 import { ModelopsError, type Warning } from '../errors.js'
 import { writeFileAtomic } from './atomic.js'
+import { readRegularFileSync } from './read.js'
 import { CONFIG_TEMPLATE, defaultConfig, parseConfig } from './config.js'
 import { cachedParse, parseCacheDir, type ParseCacheOptions } from './parse-cache.js'
 import { emptyRegistry, serializeRegistry } from '../registry/registry.js'
@@ -90,11 +91,11 @@ export function openProject(root: string, options: ParseCacheOptions = {}): Proj
   const project: Project = { root: abs, dir, registryPath: path.join(dir, REGISTRY_FILE), configPath, config: defaultConfig() }
   let text: string | undefined
   try {
-    text = fs.readFileSync(configPath, 'utf8')
+    text = readRegularFileSync(configPath).toString('utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-      throw new ModelopsError('CONFIG_INVALID', `cannot read ${BUNDLE_DIR}/${CONFIG_FILE}: ${(err as Error).message}`, {
+      throw new ModelopsError('CONFIG_INVALID', code === 'ENOTREGULAR' || code === 'EISDIR' ? `${BUNDLE_DIR}/${CONFIG_FILE} ${(err as Error).message}` : `cannot read ${BUNDLE_DIR}/${CONFIG_FILE}: ${(err as Error).message}`, {
         file: `${BUNDLE_DIR}/${CONFIG_FILE}`,
         hint: 'check the permissions of the file',
       })

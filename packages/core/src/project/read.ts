@@ -2,7 +2,7 @@
 // put where a data file was (or swapped in after the stat) is refused without blocking: it is opened
 // non-blocking and checked with fstat before any read. Every read has a deadline, so a file that never answers
 // (a hung network mount) fails the run with its name instead of hanging it.
-import { constants, type Stats } from 'node:fs'
+import fs, { constants, type Stats } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { ModelopsError } from '../errors.js'
 
@@ -81,4 +81,22 @@ export async function readRegularFile(file: string, shown: string = file): Promi
 export function isReadRefusal(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code
   return code === 'PATH_INVALID' || code === 'READ_TIMEOUT'
+}
+
+/**
+ * Synchronous whole read of a small bookkeeping file (registry.yaml, config.yaml) that refuses anything but a
+ * regular file without blocking: errors with code `EISDIR` for a folder, `ENOTREGULAR` (message "is a FIFO …")
+ * for the rest. `check(size)` runs before the read (size limits).
+ */
+export function readRegularFileSync(file: string, check?: (size: number) => void): Buffer {
+  const fd = fs.openSync(file, OPEN_FLAGS)
+  try {
+    const st = fs.fstatSync(fd)
+    if (st.isDirectory()) throw Object.assign(new Error('is a folder, not a file'), { code: 'EISDIR' })
+    if (!st.isFile()) throw Object.assign(new Error(`is ${kindOf(st)}, not a regular file`), { code: 'ENOTREGULAR' })
+    check?.(st.size)
+    return fs.readFileSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
 }

@@ -1,7 +1,7 @@
 // Models, outputs and targets by reading code (never running it), with imports resolved: a base class
 // counts only if it really is calabaria's BaseModel (through any import spelling or alias), a model class
 // of the same file, or a model class imported from another project file (followed transitively).
-import { readFile } from 'node:fs/promises'
+import { readRegularFile } from '../project/read.js'
 import { dirname, relative, resolve, sep } from 'node:path'
 import { ModelopsError, isModelopsError } from '../errors.js'
 import { absoluteModule, moduleFiles, moduleFromPath, moduleOf, packageOf } from './imports.js'
@@ -65,7 +65,7 @@ class Resolver {
       p = (async () => {
         let src = text
         if (src === undefined) {
-          try { src = await readFile(file, 'utf8') } catch { return null }
+          try { src = (await readRegularFile(file)).toString('utf8') } catch { return null }
         }
         const info = await scanSource(src)
         // Relative imports are relative to the package as imported: the path from the file's import root.
@@ -282,7 +282,7 @@ export async function discoverFile(file: string, options: DiscoverOptions = {}):
   const result: DiscoveryResult = { path: file, models: [], targets: [], errors: [] }
   let text: string
   try {
-    text = await readFile(abs, 'utf8')
+    text = (await readRegularFile(abs, file)).toString('utf8') // regular files only, with a deadline
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ModelopsError('FILE_NOT_FOUND', `${file}: no such file`, { file, hint: 'Check the path (relative paths are taken from the current directory).' })
     throw err

@@ -1,7 +1,7 @@
 // Module paths and the project import graph: which project .py files a model file pulls in (§3.6 `files`
 // mode, without its directory results and without the model file itself).
 import { existsSync, statSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readRegularFile } from '../project/read.js'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { ModelopsError } from '../errors.js'
 import { importRootOf, importRoots } from './roots.js'
@@ -157,7 +157,7 @@ export async function codeDependencies(root: string, modelFile: string, options?
   while (queue.length) {
     const file = queue.shift()!
     let text: string
-    try { text = await readFile(file, 'utf8') } catch { continue }
+    try { text = (await readRegularFile(file)).toString('utf8') } catch { continue }
     const info = await scanSource(text)
     for (const imp of info.imports) {
       for (const dep of filesOfImport(imp, file, searchRoots)) {

@@ -343,7 +343,10 @@ function enter(c: TreeCursor, w: Walk): boolean {
     }
     if (rawType === 'lambda' && lambdaColonEndsField(stack)) throw new PythonSyntaxError('a lambda in an f-string field needs parentheses', c.startIndex)
     // `*Ts` as an annotation: only for `*args` and inside a subscript (PEP 646).
-    if (rawType === 'splat_type' && !(pn === 'type' && (stack[stack.length - 2]?.node === 'type_parameter' || stack[stack.length - 2]?.node === 'typed_parameter'))) {
+    const gp = stack[stack.length - 2]?.node
+    // `**P` only declares a ParamSpec (`def f[**P]`), it is no subscript element (`A[**a]`).
+    const inSubscript = gp === 'type_parameter' && stack[stack.length - 3]?.node === 'generic_type'
+    if (rawType === 'splat_type' && !(pn === 'type' && (gp === 'typed_parameter' || (gp === 'type_parameter' && !(inSubscript && src.startsWith('**', c.startIndex)))))) {
       throw new PythonSyntaxError('a starred annotation is not allowed here', c.startIndex)
     }
   }

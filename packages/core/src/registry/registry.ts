@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../project/atomic.js'
 import { withProjectLock, type LockOptions } from '../project/lock.js'
 import { cachedParse, parseCacheDir } from '../project/parse-cache.js'
 import { storedPathProblem } from '../project/paths.js'
+import { readRegularFileSync } from '../project/read.js'
 import { ID_HINT, idFoldKey, idProblem, idTable, setNameProblem } from '../project/names.js'
 import { BUNDLE_DIR, REGISTRY_FILE } from '../project/constants.js'
 import type { Project } from '../project/project.js'
@@ -176,21 +177,19 @@ function pidAlive(pid: number): boolean {
 function readRegistryText(project: Project): string | undefined {
   let buf: Buffer
   try {
-    const fd = fs.openSync(project.registryPath, 'r')
-    try {
-      const size = fs.fstatSync(fd).size
-      // Refuse before reading: a 50 MB file must not be parsed (or even held) just to be rejected.
+    // Refuse before reading: a 50 MB file must not be parsed (or even held) just to be rejected; a FIFO never opened blocking.
+    buf = readRegularFileSync(project.registryPath, (size) => {
       if (size > MAX_YAML_BYTES) throw tooLarge(REGISTRY_DISPLAY_PATH, size, MAX_YAML_BYTES, 'REGISTRY_INVALID')
-      buf = fs.readFileSync(fd)
-    } finally {
-      fs.closeSync(fd)
-    }
+    })
   } catch (err) {
     if (err instanceof ModelopsError) throw err
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return undefined
     if (code === 'EISDIR') {
       throw new ModelopsError('REGISTRY_INVALID', `${REGISTRY_DISPLAY_PATH} is a folder, not a file`, { file: REGISTRY_DISPLAY_PATH, hint: 'move the folder aside; the registry is a YAML file' })
+    }
+    if (code === 'ENOTREGULAR') {
+      throw new ModelopsError('REGISTRY_INVALID', `${REGISTRY_DISPLAY_PATH} ${(err as Error).message}`, { file: REGISTRY_DISPLAY_PATH, hint: 'replace it by the YAML file (restore it from version control)' })
     }
     throw new ModelopsError('REGISTRY_INVALID', `cannot read ${REGISTRY_DISPLAY_PATH}: ${(err as Error).message}`, { file: REGISTRY_DISPLAY_PATH, hint: 'check the file permissions', cause: err })
   }

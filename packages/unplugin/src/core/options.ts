@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { didYouMean, generatorTimeoutProblem, isProjectRelative, MAX_GENERATOR_TIMEOUT, type EnvironmentInputs, type Generator, type RemoteCacheOptions } from '@modelops-bundle/core'
+import { didYouMean, generatorTimeoutProblem, parseDuration, isProjectRelative, MAX_GENERATOR_TIMEOUT, type EnvironmentInputs, type Generator, type GeneratorCommand, type RemoteCacheOptions } from '@modelops-bundle/core'
 
 export interface Options {
   /**
@@ -66,9 +66,10 @@ export interface Options {
    * `(model, { outDir, digest, signal }) => void`. `false`: only hash and emit the manifest.
    * `inputs` (default `[]`): project-relative files/folders of the generator's own code; their digests are part of
    * every cache key, so editing them regenerates every model (a comment-only edit of a `.py` does not).
+   * `timeout`: milliseconds, or a duration as in config.yaml (`'30s'`, `'10m'`, `'1h'`); default 10 minutes.
    * @default `generator:` of `.modelops-bundle/config.yaml`, else none
    */
-  generate?: Generator | false
+  generate?: GeneratorOption | false
   /**
    * URL prefix of the emitted files, used by `artifactUrl()` of the virtual module.
    * @default Vite `base`, webpack/Rspack `output.publicPath` when it is a string other than 'auto', else '/'
@@ -80,6 +81,9 @@ export interface Options {
    */
   log?: boolean
 }
+
+/** A command generator whose `timeout` may also be a duration string, or a generator function. */
+export type GeneratorOption = Generator | (Omit<GeneratorCommand, 'timeout'> & { timeout?: number | string })
 
 export interface OptionsResolved {
   /** Absolute; where the search for `.modelops-bundle/` starts. Undefined until the bundler's root is known. */
@@ -111,8 +115,15 @@ export function resolveOptions(options: Options = {}): OptionsResolved {
   if (options.maxCacheSize !== undefined && !(options.maxCacheSize >= 0)) throw new TypeError('[modelops-bundle] `maxCacheSize` must be a number of bytes >= 0')
   if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) throw new TypeError('[modelops-bundle] `concurrency` must be an integer >= 1')
   if (options.generate && typeof options.generate !== 'function' && !options.generate.command) throw new TypeError('[modelops-bundle] `generate` needs a `command` (string or argv array) or must be a function')
-  if (options.generate && typeof options.generate !== 'function' && options.generate.timeout !== undefined) {
-    const problem = generatorTimeoutProblem(options.generate.timeout)
+  let generate = options.generate as Generator | false | undefined
+  if (generate && typeof generate !== 'function' && typeof (generate.timeout as unknown) === 'string') {
+    // The same forms as `timeout:` in config.yaml.
+    const ms = parseDuration(generate.timeout as unknown as string)
+    if (ms === undefined) throw new TypeError(`[modelops-bundle] \`generate.timeout\` must be milliseconds or a duration such as '30s', '10m' or '1h', got ${JSON.stringify(generate.timeout)}`)
+    generate = { ...generate, timeout: ms }
+  }
+  if (generate && typeof generate !== 'function' && generate.timeout !== undefined) {
+    const problem = generatorTimeoutProblem(generate.timeout)
     if (problem) throw new TypeError(`[modelops-bundle] \`generate.timeout\`: ${problem}; use at most ${MAX_GENERATOR_TIMEOUT} ms (596 h), or leave it out for the default (10 minutes)`)
   }
   if (options.generate && typeof options.generate !== 'function' && options.generate.inputs !== undefined) {
@@ -133,7 +144,7 @@ export function resolveOptions(options: Options = {}): OptionsResolved {
     verify: options.verify ?? false,
     maxCacheSize: options.maxCacheSize ?? DEFAULT_MAX_CACHE_SIZE,
     concurrency: options.concurrency,
-    generate: options.generate,
+    generate,
     base: options.base,
     log: options.log ?? true,
   }
