@@ -33,7 +33,10 @@ async function expectDataEditPickedUp(root: string, outDir: string) {
   const [a, b] = [JSON.parse(first), JSON.parse(second)]
   expect(b.models.sir).toEqual(a.models.sir)
   expect(b.models.seir.digest).not.toBe(a.models.seir.digest)
-  expect(await readFile(path.join(outDir, 'modelops/seir/tables/input.csv'), 'utf8')).toContain('9,9,0.9')
+  // Outputs are copied into the output folder after the bundler has written its own files (the manifest among
+  // them): a reader that watches the manifest waits for them as it would for the bundler's end event.
+  await waitFor(async () => (await readFile(path.join(outDir, 'modelops/seir/tables/input.csv'), 'utf8')).includes('9,9,0.9'), 'the edited output in the output folder')
+  await expectEmittedMatchManifest(outDir, second)
 }
 
 describe('watch mode picks up a data edit', () => {
@@ -153,12 +156,19 @@ async function entryFiles(root: string, id: string): Promise<string> {
   throw new Error(`no cache entry for ${id}`)
 }
 
-/** Every artifact the manifest lists is emitted with exactly the bytes its digest names. */
+/**
+ * Every artifact the manifest lists is emitted with exactly the bytes its digest names. Outputs are copied after
+ * the bundler writes the manifest, so each is awaited (until the deadline) before it is judged.
+ */
 async function expectEmittedMatchManifest(outDir: string, manifestText: string) {
   const manifest = JSON.parse(manifestText) as { models: Record<string, { artifacts: Array<{ path: string; digest: string; bytes: number }> }> }
   for (const [id, m] of Object.entries(manifest.models)) {
     expect(m.artifacts.length, `${id} has artifacts`).toBeGreaterThan(0)
-    for (const a of m.artifacts) expect(await hashFile(path.join(outDir, a.path)), `${a.path} emitted with the manifest's digest`).toBe(a.digest)
+    for (const a of m.artifacts) {
+      const file = path.join(outDir, a.path)
+      await waitFor(async () => (await hashFile(file)) === a.digest, `${a.path} with the manifest's digest`).catch(() => undefined)
+      expect(await hashFile(file), `${a.path} emitted with the manifest's digest`).toBe(a.digest)
+    }
   }
 }
 
