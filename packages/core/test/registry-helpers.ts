@@ -90,8 +90,10 @@ sys.stdout.write(json.dumps(out))
 }
 
 /** The registry as PyYAML's loader returns it, tagged like pyyamlLoadMany: every weight is a Python float. */
-export function tagForPython(reg: { target_sets: Record<string, { weights: Record<string, number> }> }): unknown {
+export function tagForPython(reg: { target_sets: Record<string, { weights: Record<string, number> }>; targets?: Record<string, { data_digests?: unknown }> }): unknown {
   const copy = JSON.parse(JSON.stringify(reg)) as typeof reg
+  // Target data digests are not written to registry.yaml (they live in digests.json, docs/interop.md).
+  for (const t of Object.values(copy.targets ?? {})) delete t.data_digests
   for (const name of Object.keys(copy.target_sets)) {
     const w = copy.target_sets[name]!.weights as Record<string, unknown>
     for (const id of Object.keys(w)) w[id] = { __float__: w[id] }
