@@ -9,6 +9,7 @@ import { Workspace } from '../src/workspace/workspace.js'
 import { parseConfig } from '../src/project/config.js'
 import { clearParseMemo, parseCacheCounters, parseCacheDir } from '../src/project/parse-cache.js'
 import { findProject, initProject, openProject } from '../src/project/project.js'
+import { attachDigestsFile, readDigestsFile } from '../src/registry/digests-file.js'
 import { reconcileModels, reconcileTargets } from '../src/registry/reconcile.js'
 import { loadRegistry, parseRegistry, serializeRegistry } from '../src/registry/registry.js'
 import { extrasOf } from '../src/registry/schema.js'
@@ -42,9 +43,11 @@ function writeProject(root: string, files: Record<string, string>): void {
 }
 
 /** The real parse, no cache involved. */
+/** The uncached parse, with digests.json attached as loadRegistry attaches it (after the cache, never in it). */
 function realRegistry(root: string): { registry: Registry; warnings: Warning[] } {
   const warnings: Warning[] = []
-  const registry = parseRegistry(fs.readFileSync(path.join(root, REG), 'utf8'), REG, { root, warnings })
+  const parsed = parseRegistry(fs.readFileSync(path.join(root, REG), 'utf8'), REG, { root, warnings })
+  const registry = attachDigestsFile(parsed, readDigestsFile(openProject(root, { cacheDir: false })))
   return { registry, warnings }
 }
 

@@ -73,7 +73,7 @@ describe('updateRegistry across processes', () => {
     expect(ids).toHaveLength(8 * perProcess)
     for (let p = 0; p < 8; p++) for (let i = 0; i < perProcess; i++) expect(ids).toContain(`p${p}_${i}`)
     // Nothing left behind: no lock, no temp files.
-    expect(fs.readdirSync(project.dir).sort()).toEqual(['config.yaml', 'registry.yaml'])
+    expect(fs.readdirSync(project.dir).sort()).toEqual(['config.yaml', 'registry.yaml', 'tracked.txt'])
   }, 180_000)
 
   it('a writer killed at random moments never leaves a torn registry or a lock that blocks the next one', async () => {
