@@ -24,9 +24,13 @@ function stringValue(n: Node): string | null {
   return out
 }
 
+/** Deeper than CPython's parser goes (it stops near 200 nested brackets): such a value is not a literal to us. */
+const MAX_DEPTH = 200
+
 /** ast.literal_eval on a tree node: strings, numbers, booleans, None, and containers of them. */
-export function literal(n: Node): Lit {
+export function literal(n: Node, depth = 0): Lit {
   const fail: Lit = { ok: false, text: n.text }
+  if (depth > MAX_DEPTH) return fail
   switch (n.type) {
     case 'string':
     case 'concatenated_string': {
@@ -43,13 +47,13 @@ export function literal(n: Node): Lit {
     case 'none': return { ok: true, value: null }
     case 'parenthesized_expression': {
       const inner = n.namedChildren.find((c) => c && c.type !== 'comment')
-      return inner ? literal(inner) : fail
+      return inner ? literal(inner, depth + 1) : fail
     }
     case 'unary_operator': {
       const arg = n.childForFieldName('argument')
       const op = n.childForFieldName('operator')?.text
       if (!arg || (op !== '-' && op !== '+')) return fail
-      const v = literal(arg)
+      const v = literal(arg, depth + 1)
       return v.ok && typeof v.value === 'number' ? { ok: true, value: op === '-' ? -v.value : v.value } : fail
     }
     case 'list':
@@ -58,7 +62,7 @@ export function literal(n: Node): Lit {
       const items: unknown[] = []
       for (const c of n.namedChildren) {
         if (!c || c.type === 'comment') continue
-        const v = literal(c)
+        const v = literal(c, depth + 1)
         if (!v.ok) return fail
         items.push(v.value)
       }
@@ -72,8 +76,8 @@ export function literal(n: Node): Lit {
         const k = c.childForFieldName('key')
         const v = c.childForFieldName('value')
         if (!k || !v) return fail
-        const kv = literal(k)
-        const vv = literal(v)
+        const kv = literal(k, depth + 1)
+        const vv = literal(v, depth + 1)
         if (!kv.ok || !vv.ok || typeof kv.value !== 'string') return fail
         obj[kv.value] = vv.value
       }
