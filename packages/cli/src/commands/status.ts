@@ -3,6 +3,7 @@ import {
   computeStatus,
   entryDetails,
   fileViews,
+  formatBytes,
   findEntry,
   formatDetails,
   formatExplain,
@@ -15,7 +16,6 @@ import {
 import { defineCli } from '../argv.js'
 import { currentWorkspace } from '../project.js'
 import { colorEnabled, table } from '../output.js'
-import { formatBytes } from './cache.js'
 
 export default defineCli({
   name: 'status',
