@@ -15,6 +15,7 @@ import { loadRegistry, updateRegistry } from './registry.js'
 import { removeFromTargetSets } from './target-sets.js'
 import type { ModelEntry, Registry, TargetEntry } from './types.js'
 import { sha256Files } from '../digest/status.js'
+import { pythonImportSettingsWarning } from '../interop/import-settings.js'
 import { compareCodePoints } from '../digest/canonical.js'
 
 export type ChangeOp = 'added' | 'updated' | 'removed'
@@ -105,8 +106,10 @@ export async function reconcileModels(project: Project, file: string | null, opt
   const before = loadRegistry(project)
   const files = fileSet(file, Object.values(before.models).map((m) => m.path), options.regenAll)
   const autoCode = options.autoCode ?? project.config.auto_code
-  const codeMode = options.codeMode ?? project.config.import_mode ?? 'files'
   const warnings: Warning[] = []
+  const codeMode = options.codeMode ?? project.config.import_mode ?? 'files'
+  const settings = autoCode ? pythonImportSettingsWarning(project) : null
+  if (settings) warnings.push(settings)
   const plans: FilePlan<ModelEntry>[] = []
   const semantic: SemanticNote[] = []
 
