@@ -154,7 +154,7 @@ describe('no churn', () => {
     const targets = registry(root)
     await ok(run(['register-target', 'targets/epi.py'], { cwd: root }))
     expect(registry(root)).toBe(targets)
-  })
+  }, 600_000)
 })
 
 describe('no churn over several rounds (docs/interop.md, "Where the tools differ")', () => {
@@ -183,7 +183,7 @@ describe('no churn over several rounds (docs/interop.md, "Where the tools differ
       seen.push(stable(root))
     }
     for (const r of seen) expect(r).toEqual(seen[0])
-  })
+  }, 600_000)
 
   it('a src layout: Python cannot read our entrypoint without src/__init__.py; with it both write the same, and converge', async () => {
     const root = join(tempDir('mops-interop-src-'), 'srcproj')
@@ -223,7 +223,7 @@ describe('no churn over several rounds (docs/interop.md, "Where the tools differ
       const s = await bothFresh(root, `round ${i + 3} (${tool})`)
       expect(s.stdout).not.toContain('Module file not found')
     }
-  })
+  }, 600_000)
 
   it('a config.yaml without import settings (as Python init writes it): register-model says what to add', async () => {
     const root = await pyProject()
@@ -234,7 +234,7 @@ describe('no churn over several rounds (docs/interop.md, "Where the tools differ
     const made = join(tempDir('mops-init-'), 'x')
     await ok(run(['init', made, '--registry-ref', 'localhost:5555/x'], { cwd: tempDir() }))
     expect(read(made, '.modelops-bundle/config.yaml')).toMatch(/^auto_code:\n {2}code_roots: \['\.', 'src'\]/m)
-  })
+  }, 600_000)
 })
 
 describe('digests: sha256 where Python reads, semantic digests beside it', () => {
