@@ -2,6 +2,7 @@ import { computeDigests, computeStatus, formatStatus, statusJson } from '@modelo
 import { defineCli } from '../argv.js'
 import { currentWorkspace } from '../project.js'
 import { colorEnabled } from '../output.js'
+import { progressLine } from '../progress.js'
 
 export default defineCli({
   name: 'status',
@@ -10,7 +11,7 @@ export default defineCli({
   async run({ out }) {
     const ws = currentWorkspace(out)
     const registry = ws.registry()
-    const report = await computeDigests(ws, registry)
+    const report = await computeDigests(ws, registry, { onProgress: progressLine(out) })
     out.warnAll(report.warnings)
     const status = computeStatus(registry, report)
     if (out.json) return out.result(statusJson(status, report))
