@@ -15,6 +15,7 @@ import { loadRegistry, updateRegistry } from './registry.js'
 import { removeFromTargetSets } from './target-sets.js'
 import type { ModelEntry, Registry, TargetEntry } from './types.js'
 import { sha256Files } from '../digest/status.js'
+import { compareCodePoints } from '../digest/canonical.js'
 
 export type ChangeOp = 'added' | 'updated' | 'removed'
 
@@ -322,7 +323,7 @@ function fileSet(file: string | null, registered: string[], regenAll?: boolean):
   if (!regenAll) return [file!]
   const all = new Set(registered)
   if (file !== null) all.add(file)
-  return [...all].sort(codePointCompare)
+  return [...all].sort(compareCodePoints)
 }
 
 async function discover(project: Project, path: string, warnings: Warning[]): Promise<DiscoveryResult> {
@@ -439,7 +440,7 @@ function apply<E extends { path: string; entrypoint: string }>(
     }
   }
   const order: Record<ChangeOp, number> = { added: 0, updated: 1, removed: 2 }
-  return changes.sort((a, b) => order[a.op] - order[b.op] || codePointCompare(a.id, b.id))
+  return changes.sort((a, b) => order[a.op] - order[b.op] || compareCodePoints(a.id, b.id))
 }
 
 function modelFields(a: ModelEntry, b: ModelEntry): Record<string, string[]> {
@@ -497,7 +498,7 @@ function mergeCode(project: Project, explicit: string[] | undefined, recorded: s
   const base = explicit ?? (recorded ?? []).filter((p) => auto.length === 0 || existsAny(project, p))
   // The model file is its own component (MODEL_CODE): never added as code, but kept where the Python tool put it
   // (its files mode lists it), so alternating registrations do not flip the list.
-  return uniq([...base, ...auto.filter((p) => p !== self)]).sort(codePointCompare)
+  return uniq([...base, ...auto.filter((p) => p !== self)]).sort(compareCodePoints)
 }
 
 /**
@@ -618,9 +619,4 @@ function uniq(list: string[]): string[] {
 
 function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i])
-}
-
-/** Code-point order (never locale order): the same on every machine. */
-function codePointCompare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
