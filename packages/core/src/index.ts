@@ -24,6 +24,7 @@ export * from './digest/compute.js'
 export * from './digest/status.js'
 export * from './digest/algorithms.js'
 export * from './digest/explain.js'
+export * from './digest/status-views.js'
 export * from './digest/blake2b.js'
 export * from './digest/env-sources.js'
 export * from './digest/tree.js'
@@ -31,6 +32,7 @@ export * from './digest/stat-cache.js'
 export * from './digest/engine.js'
 export * from './digest/loose.js'
 export * from './digest/pool.js'
+export * from './digest/progress.js'
 
 // Not the parser itself: web-tree-sitter is bundled into dist/, so its types are not installed for users.
 export { PYSEM_ALGO, PYSEM_HEADER, SEMANTIC_FALLBACK, decodeSource, semanticDigest, semanticDigestMany, semanticTokens, type SemanticFileResult, type SemanticManyOptions, type SemanticResult } from './python/semantic.js'
@@ -60,3 +62,7 @@ export { findCredentials, ENV_USERNAME as ENV_REMOTE_CACHE_USERNAME, ENV_PASSWOR
 export { OciClient, RemoteError, isRemoteError, type OciClientOptions, type RemoteErrorKind } from './cache/remote/oci-client.js'
 export * from './cache/remote/oci-tier.js'
 export * from './cache/remote/settings.js'
+
+export * from './util/units.js'
+export * from './util/process.js'
+export * from './util/map-limit.js'

@@ -7,10 +7,12 @@ import { ModelopsError, type Warning } from '../errors.js'
 import type { Project } from '../project/project.js'
 import { isInsideProject, realpathOfLongestPrefix, realProjectRoot } from '../project/paths.js'
 import { isReadRefusal, readRegularFile } from '../project/read.js'
+import { mapLimit } from '../util/map-limit.js'
 import { PYSEM_ALGO, PYSEM_HEADER, semanticDigest, semanticDigestMany } from '../python/semantic.js'
 import { fileAlgorithm } from './algorithms.js'
 import { BYTES_ALGO, hashFileHex } from './bytes.js'
 import { HashPool, LARGE_FILE_BYTES, poolPaysOff, sharedHashPool } from './pool.js'
+import { NO_PROGRESS, progressMeter, type FileProgress, type ProgressCallback } from './progress.js'
 import { DEFAULT_RACY_MARGIN_MS, StatCache, type CachedDigest } from './stat-cache.js'
 import { listedFile, listingFingerprint, listTree, TREE_ALGO, treeDigest, type FileIdentity } from './tree.js'
 import type { FileDigest } from './types.js'
@@ -47,6 +49,11 @@ export interface EngineOptions {
   poolMinBytes?: number
   /** Drop cache rows not used in this pass (a full pass over the project); default false. */
   pruneCache?: boolean
+  /**
+   * Progress of the files this pass reads (stat-cache misses; totals from their stats), at most ~10 calls a
+   * second and once with `done` at the end; not called when everything came from the cache. Default none.
+   */
+  onProgress?: ProgressCallback
 }
 
 export interface EngineStats {
@@ -96,19 +103,12 @@ interface Leaf {
   /** Reached only through a directory listing: its stat-cache row lives with the directories' rows. */
   inTree: boolean
   result?: CachedDigest | 'absent'
+  progress?: FileProgress
 }
 
 /** Stat-cache key of a directory's memo: the digest algorithms of its files are part of it. */
 function treeMemoKey(mode: DigestMode, rel: string): string {
   return `${TREE_ALGO}\0${mode === 'code' ? semanticCacheKey() : BYTES_ALGO}\0${rel}`
-}
-
-async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0
-  const run = async () => {
-    while (next < items.length) await fn(items[next++]!)
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run))
 }
 
 const missingCodes = new Set(['ENOENT', 'ENOTDIR', 'ELOOP'])
@@ -220,6 +220,8 @@ export async function digestPaths(
   }
 
   // 3. Hash the misses.
+  const meter = progressMeter(options.onProgress, todo.map((l) => l.stat.size))
+  const track = (leaf: Leaf): FileProgress => (leaf.progress ??= meter?.file(Number(leaf.stat.size)) ?? NO_PROGRESS)
   const record = (leaf: Leaf, value: CachedDigest) => {
     leaf.result = value
     stats.hashed++
@@ -234,16 +236,18 @@ export async function digestPaths(
     return true
   }
   const hashInThread = async (leaf: Leaf) => {
+    const progress = track(leaf)
     try {
       if (leaf.algo === SEMANTIC_ALGO) {
         const r = await semanticDigest(await readRegularFile(leaf.abs, leaf.rel), leaf.rel)
         record(leaf, { digest: r.digest, kind: r.kind, ...(r.warning ? { warning: r.warning } : {}) })
       } else {
-        record(leaf, { digest: `${BYTES_ALGO}:${await hashFileHex(leaf.abs, undefined, leaf.rel)}`, kind: 'bytes' })
+        record(leaf, { digest: `${BYTES_ALGO}:${await hashFileHex(leaf.abs, undefined, leaf.rel, progress.add)}`, kind: 'bytes' })
       }
     } catch (err) {
       if (!gone(leaf, err)) throw err
     }
+    progress.done()
   }
 
   // Many .py files: the parser's own worker pool. It names files as given (absolute): report them project-relative.
@@ -254,7 +258,10 @@ export async function digestPaths(
     const batch = [...manySemantic]
     let rs: Awaited<ReturnType<typeof semanticDigestMany>>
     try {
-      rs = await semanticDigestMany(batch.map((l) => l.abs), options.concurrency ? { workers: options.concurrency } : {})
+      rs = await semanticDigestMany(batch.map((l) => l.abs), {
+        ...(options.concurrency ? { workers: options.concurrency } : {}),
+        ...(meter ? { onFileDone: (i: number) => track(batch[i]!).done() } : {}),
+      })
     } catch {
       // A file vanished mid-pass or a worker failed: redo the batch here, where each file's error is handled.
       await mapLimit(batch, 8, hashInThread)
@@ -283,12 +290,14 @@ export async function digestPaths(
         hashInThread,
       ),
       ...[...pooledSet].map(async (leaf) => {
+        const progress = track(leaf)
         try {
-          const hex = await pool!.hashFile(leaf.abs)
+          const hex = await pool!.hashFile(leaf.abs, meter && progress.add)
           stats.pooled++
           record(leaf, { digest: `${BYTES_ALGO}:${hex}`, kind: 'bytes' })
+          progress.done()
         } catch (err) {
-          if (gone(leaf, err)) return
+          if (gone(leaf, err)) return progress.done()
           // A worker reports a refused file by code only: redo it here for the full message.
           if (!(err as { poolFailure?: boolean }).poolFailure && !isReadRefusal(err)) throw err
           await hashInThread(leaf) // worker died or could not start: hash here instead
@@ -298,6 +307,7 @@ export async function digestPaths(
   } finally {
     await ownPool?.close()
   }
+  meter?.finish()
 
   // 4. Compose results.
   const results = new Map<string, PathDigest>()

@@ -5,6 +5,7 @@ import { ModelopsError, type Warning } from '../errors.js'
 import { semanticDigest, semanticDigestMany } from '../python/semantic.js'
 import { BYTES_ALGO, hashFile } from './bytes.js'
 import { LARGE_FILE_BYTES, poolPaysOff, sharedHashPool } from './pool.js'
+import { NO_PROGRESS, progressMeter, type ProgressCallback } from './progress.js'
 
 export interface LooseDigest {
   /** The path as given. */
@@ -24,8 +25,13 @@ export type LooseResult = LooseDigest | { path: string; error: ModelopsError | E
  */
 export const SEMANTIC_POOL_MIN_BYTES = 512 * 1024
 
+export interface LooseOptions {
+  /** Progress of the files read (totals from their stats), as for computeDigests; default none. */
+  onProgress?: ProgressCallback
+}
+
 /** Each file's digest, in input order; a file that cannot be read gets an error entry instead. */
-export async function digestLooseFiles(files: readonly string[], isPython: (file: string) => boolean): Promise<LooseResult[]> {
+export async function digestLooseFiles(files: readonly string[], isPython: (file: string) => boolean, options: LooseOptions = {}): Promise<LooseResult[]> {
   const results = new Array<LooseResult>(files.length)
   const sizes = new Array<number>(files.length).fill(0)
   await Promise.all(
@@ -42,6 +48,8 @@ export async function digestLooseFiles(files: readonly string[], isPython: (file
   files.forEach((file, i) => {
     if (!results[i]) (isPython(file) ? py : data).push(i)
   })
+  const meter = progressMeter(options.onProgress, [...py, ...data].map((i) => sizes[i]!))
+  const progress = files.map((_, i) => meter?.file(sizes[i]!) ?? NO_PROGRESS)
   const fail = (i: number, err: unknown) => {
     results[i] = { path: files[i]!, error: err instanceof Error ? err : new Error(String(err)) }
   }
@@ -50,7 +58,7 @@ export async function digestLooseFiles(files: readonly string[], isPython: (file
     const pyBytes = py.reduce((n, i) => n + sizes[i]!, 0)
     if (py.length >= 2 && pyBytes >= SEMANTIC_POOL_MIN_BYTES) {
       try {
-        const rs = await semanticDigestMany(py.map((i) => files[i]!))
+        const rs = await semanticDigestMany(py.map((i) => files[i]!), meter ? { onFileDone: (k) => progress[py[k]!]!.done() } : {})
         rs.forEach((r, k) => (results[py[k]!] = { ...r, path: files[py[k]!]! }))
         return
       } catch {
@@ -63,33 +71,38 @@ export async function digestLooseFiles(files: readonly string[], isPython: (file
       } catch (err) {
         fail(i, err)
       }
+      progress[i]!.done()
     }
   }
 
   const bytes = async () => {
     const large = data.filter((i) => sizes[i]! >= LARGE_FILE_BYTES)
     const pooled = new Set(poolPaysOff(large.map((i) => BigInt(sizes[i]!))) ? large : [])
-    const pooledDigest = async (file: string) => {
+    const pooledDigest = async (file: string, onBytes: (n: number) => void) => {
       try {
-        return `${BYTES_ALGO}:${await sharedHashPool().hashFile(file)}`
+        return `${BYTES_ALGO}:${await sharedHashPool().hashFile(file, meter && onBytes)}`
       } catch (err) {
-        if ((err as { poolFailure?: boolean }).poolFailure) return hashFile(file) // worker died or cannot start
+        if ((err as { poolFailure?: boolean }).poolFailure) return hashFile(file, onBytes) // worker died or cannot start
         throw err
       }
     }
     const one = async (i: number) => {
+      const p = progress[i]!
       try {
-        results[i] = { path: files[i]!, kind: 'bytes', digest: await (pooled.has(i) ? pooledDigest(files[i]!) : hashFile(files[i]!)) }
+        results[i] = { path: files[i]!, kind: 'bytes', digest: await (pooled.has(i) ? pooledDigest(files[i]!, p.add) : hashFile(files[i]!, p.add)) }
       } catch (err) {
         fail(i, err)
       }
+      p.done()
     }
     await Promise.all([...pooled].map(one))
     for (const i of data) if (!pooled.has(i)) await one(i)
   }
 
   await Promise.all([semantic(), bytes()])
+  meter?.finish()
   return results
 }
 
 export { isPythonSource } from './algorithms.js'
+export type { HashProgress, ProgressCallback } from './progress.js'

@@ -9,12 +9,13 @@ import type { Project } from '../project/project.js'
 import { absolutePath } from '../project/paths.js'
 import { ID_HINT, idProblem, idTable } from '../project/names.js'
 import { discoverFile, type DiscoveryResult } from '../python/discover.js'
-import { codeDependencies, moduleOf } from '../python/imports.js'
+import { codeDependencies, moduleOf, packageDependencies } from '../python/imports.js'
 import { importRootOf, importRoots } from '../python/roots.js'
 import { loadRegistry, updateRegistry } from './registry.js'
 import { removeFromTargetSets } from './target-sets.js'
 import type { ModelEntry, Registry, TargetEntry } from './types.js'
 import { sha256Files } from '../digest/status.js'
+import { compareCodePoints } from '../digest/canonical.js'
 
 export type ChangeOp = 'added' | 'updated' | 'removed'
 
@@ -62,6 +63,12 @@ export interface ReconcileModelsOptions {
    * @default project.config.auto_code
    */
   autoCode?: boolean
+  /**
+   * How imports become code dependencies: 'files', each project module reached, transitively; 'package', every
+   * `.py` of each top-level project package the file imports and of its own (the reference's `--code-mode`).
+   * @default project.config.import_mode ('files' when config.yaml does not say)
+   */
+  codeMode?: 'files' | 'package'
   /** Id for the single selected class (default `<file stem>_<class>` lower-case). */
   id?: string
   /** Also rescan every model file already in the registry (missing ones are pruned). */
@@ -98,6 +105,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
   const before = loadRegistry(project)
   const files = fileSet(file, Object.values(before.models).map((m) => m.path), options.regenAll)
   const autoCode = options.autoCode ?? project.config.auto_code
+  const codeMode = options.codeMode ?? project.config.import_mode ?? 'files'
   const warnings: Warning[] = []
   const plans: FilePlan<ModelEntry>[] = []
   const semantic: SemanticNote[] = []
@@ -159,7 +167,8 @@ export async function reconcileModels(project: Project, file: string | null, opt
     }
     const oldByClass = new Map([...oldIdByClass].map(([cls, id]) => [cls, before.models[id]!]))
     // Auto code is the same for every class of the file: compute it once.
-    const auto = autoCode ? (await codeDependencies(project.root, path, { codeRoots: project.config.code_roots })).filter((p) => p !== path) : []
+    const follow = codeMode === 'package' ? packageDependencies : codeDependencies
+    const auto = autoCode ? (await follow(project.root, path, { codeRoots: project.config.code_roots })).filter((p) => p !== path) : []
     const entries = new Map<string, ModelEntry>()
     const lines = new Map<string, number>()
     const specs = selected.map((name) => {
@@ -322,7 +331,7 @@ function fileSet(file: string | null, registered: string[], regenAll?: boolean):
   if (!regenAll) return [file!]
   const all = new Set(registered)
   if (file !== null) all.add(file)
-  return [...all].sort(codePointCompare)
+  return [...all].sort(compareCodePoints)
 }
 
 async function discover(project: Project, path: string, warnings: Warning[]): Promise<DiscoveryResult> {
@@ -439,7 +448,7 @@ function apply<E extends { path: string; entrypoint: string }>(
     }
   }
   const order: Record<ChangeOp, number> = { added: 0, updated: 1, removed: 2 }
-  return changes.sort((a, b) => order[a.op] - order[b.op] || codePointCompare(a.id, b.id))
+  return changes.sort((a, b) => order[a.op] - order[b.op] || compareCodePoints(a.id, b.id))
 }
 
 function modelFields(a: ModelEntry, b: ModelEntry): Record<string, string[]> {
@@ -497,7 +506,7 @@ function mergeCode(project: Project, explicit: string[] | undefined, recorded: s
   const base = explicit ?? (recorded ?? []).filter((p) => auto.length === 0 || existsAny(project, p))
   // The model file is its own component (MODEL_CODE): never added as code, but kept where the Python tool put it
   // (its files mode lists it), so alternating registrations do not flip the list.
-  return uniq([...base, ...auto.filter((p) => p !== self)]).sort(codePointCompare)
+  return uniq([...base, ...auto.filter((p) => p !== self)]).sort(compareCodePoints)
 }
 
 /**
@@ -618,9 +627,4 @@ function uniq(list: string[]): string[] {
 
 function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i])
-}
-
-/** Code-point order (never locale order): the same on every machine. */
-function codePointCompare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }

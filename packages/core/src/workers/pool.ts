@@ -45,6 +45,7 @@ interface Pending<R> {
   job: FileJob
   resolve: (value: R) => void
   reject: (err: Error) => void
+  onBytes?: (bytes: number) => void
 }
 
 interface Slot<R> {
@@ -89,16 +90,19 @@ export class WorkerPool<R> {
   completed = 0
   /** Most jobs one worker held at once (tests check that round trips are hidden). */
   peakInFlight = 0
+  /** Least gap between a worker's progress messages, ms (half the main thread's report interval; tests set 0). */
+  progressIntervalMs = 50
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.size = options.size ?? defaultWorkers()
     this.limit = this.size
   }
 
-  run(file: string): Promise<R> {
+  /** `onBytes` (progress): byte counts the worker posts while it works (see progressIntervalMs). */
+  run(file: string, onBytes?: (bytes: number) => void): Promise<R> {
     if (this.closed) return Promise.reject(new Error(`${this.options.name} pool is closed`))
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { id: this.nextId++, file }, resolve, reject })
+      this.queue.push({ job: { id: this.nextId++, file, ...(onBytes ? { progress: this.progressIntervalMs } : {}) }, resolve, reject, onBytes })
       this.pump()
     })
   }
@@ -121,6 +125,7 @@ export class WorkerPool<R> {
     }
     const slot: Slot<R> = { worker, inflight: new Map() }
     worker.on('message', (reply: FileReply<R>) => {
+      if ('progress' in reply) return slot.inflight.get(reply.id)?.onBytes?.(reply.progress)
       slot.worked = true
       this.completed++
       const p = slot.inflight.get(reply.id)
