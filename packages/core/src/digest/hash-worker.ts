@@ -2,4 +2,4 @@
 import { serveFileJobs } from '../workers/serve.js'
 import { hashFileHex } from './bytes.js'
 
-serveFileJobs(hashFileHex)
+serveFileJobs((file) => hashFileHex(file))
