@@ -31,6 +31,7 @@ export * from './digest/stat-cache.js'
 export * from './digest/engine.js'
 export * from './digest/loose.js'
 export * from './digest/pool.js'
+export * from './digest/progress.js'
 
 // Not the parser itself: web-tree-sitter is bundled into dist/, so its types are not installed for users.
 export { PYSEM_ALGO, PYSEM_HEADER, SEMANTIC_FALLBACK, decodeSource, semanticDigest, semanticDigestMany, semanticTokens, type SemanticFileResult, type SemanticManyOptions, type SemanticResult } from './python/semantic.js'

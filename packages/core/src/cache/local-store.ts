@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises'
 import path from 'node:path'
 import type { lock as LockFn } from 'proper-lockfile'
 import { BYTES_ALGO, hashFile } from '../digest/bytes.js'
+import { NO_PROGRESS, progressMeter, type ProgressCallback } from '../digest/progress.js'
 import { acquireHasher, releaseHasher } from '../digest/blake2b.js'
 import { OutputHold, sweepHolds } from './hold.js'
 import { Stamps, wallNs } from './stamps.js'
@@ -157,7 +158,7 @@ export class LocalStore implements OutputStore {
    * re-hashing (with verify: 'stamp', unless `full`); any other file is hashed, and its stamp recorded if its mtime is
    * not racy.
    */
-  private async verify(entryDir: string, fileAt: (rel: string) => string, files: readonly CacheFile[], full = false): Promise<string | undefined> {
+  private async verify(entryDir: string, fileAt: (rel: string) => string, files: readonly CacheFile[], full = false, onBytes?: (bytes: number) => void): Promise<string | undefined> {
     const useStamps = this.verifyMode === 'stamp'
     // A full check trusts no stamp, and records fresh ones for the files it hashed.
     const known = useStamps && !full ? Stamps.read(entryDir) : Stamps.empty()
@@ -179,7 +180,7 @@ export class LocalStore implements OutputStore {
         next.keep(known, st)
         continue
       }
-      const digest = await hashFile(abs)
+      const digest = await hashFile(abs, onBytes)
       this.stats.hashed++
       this.stats.hashedBytes += file.bytes
       if (digest !== file.digest) return `${file.path} has digest ${digest}, index says ${file.digest}`
@@ -399,14 +400,18 @@ export class LocalStore implements OutputStore {
    * The answer for what stamps cannot see: bytes changed behind a restored mtime, bit rot (docs/cache.md).
    * Fresh stamps are recorded for the files verified.
    */
-  async verifyAll(options: { onEntry?: (result: VerifyEntryResult) => void } = {}): Promise<VerifyResult> {
+  async verifyAll(options: { onEntry?: (result: VerifyEntryResult) => void; onProgress?: ProgressCallback } = {}): Promise<VerifyResult> {
     const entries: VerifyEntryResult[] = []
-    for (const e of await this.scan()) {
+    const scanned = await this.scan()
+    // Progress counts entries as its files, by the sizes their indexes record.
+    const meter = progressMeter(options.onProgress, scanned.map((e) => e.bytes))
+    for (const e of scanned) {
       const dir = this.entryDir(e.key)
+      const progress = meter?.file(e.bytes) ?? NO_PROGRESS
       const checked = await this.tryLocked(e.key, async (): Promise<VerifyEntryResult> => {
         const read = readIndex(dir, e.key)
         let reason: string | undefined
-        if ('index' in read) reason = await this.verify(dir, (rel) => safeJoin(path.join(dir, FILES), rel)!, read.index.files, true)
+        if ('index' in read) reason = await this.verify(dir, (rel) => safeJoin(path.join(dir, FILES), rel)!, read.index.files, true, meter && progress.add)
         else if (read.status === 'corrupt') reason = read.reason
         else return { key: e.key, model_id: e.model_id, bytes: e.bytes, status: 'gone' }
         if (reason === undefined) return { key: e.key, model_id: e.model_id, bytes: e.bytes, status: 'ok' }
@@ -415,9 +420,11 @@ export class LocalStore implements OutputStore {
         return { key: e.key, model_id: e.model_id, bytes: e.bytes, status: 'dropped', reason }
       })
       const result = checked ?? { key: e.key, model_id: e.model_id, bytes: e.bytes, status: 'busy' as const }
+      progress.done()
       entries.push(result)
       options.onEntry?.(result)
     }
+    meter?.finish()
     const count = (s: VerifyEntryResult['status']) => entries.filter((r) => r.status === s).length
     return { dir: this.dir, checked: count('ok') + count('dropped'), ok: count('ok'), dropped: count('dropped'), busy: count('busy'), bytes: entries.reduce((n, r) => n + (r.status === 'ok' || r.status === 'dropped' ? r.bytes : 0), 0), entries }
   }

@@ -12,16 +12,17 @@ export async function hashBytes(data: Uint8Array | string): Promise<string> {
   return `${BYTES_ALGO}:${await blake2b256Hex(data)}`
 }
 
-/** `blake2b256:<hex>` of a file, streamed in constant memory. */
-export async function hashFile(file: string): Promise<string> {
-  return `${BYTES_ALGO}:${await hashFileHex(file)}`
+/** `blake2b256:<hex>` of a file, streamed in constant memory; `onBytes` as in hashFileHex. */
+export async function hashFile(file: string, onBytes?: (bytes: number) => void): Promise<string> {
+  return `${BYTES_ALGO}:${await hashFileHex(file, undefined, file, onBytes)}`
 }
 
 /**
  * Bare hex of a file's BLAKE2b-256; also what the hash worker runs. Two buffers: the next chunk is read (on the
  * thread pool) while this one is hashed, so reading and hashing overlap instead of taking turns.
+ * `onBytes` (progress) receives each chunk's length once it is hashed.
  */
-export async function hashFileHex(file: string, chunkSize: number = READ_CHUNK, shown: string = file): Promise<string> {
+export async function hashFileHex(file: string, chunkSize: number = READ_CHUNK, shown: string = file, onBytes?: (bytes: number) => void): Promise<string> {
   // Regular files only (a FIFO swapped in after the caller's stat is refused, not waited on); reads have a deadline.
   const fh = await openRegularFile(file, shown)
   const h = await acquireHasher()
@@ -40,6 +41,7 @@ export async function hashFileHex(file: string, chunkSize: number = READ_CHUNK, 
       // Reads stay sequential (one outstanding at a time, position null), into the other buffer.
       pending = fh.read(bufs[i]!, 0, chunkSize, null)
       h.update(bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead))
+      onBytes?.(bytesRead)
     }
     return h.digest('hex')
   } finally {

@@ -12,6 +12,7 @@ import { PYSEM_ALGO, PYSEM_HEADER, semanticDigest, semanticDigestMany } from '..
 import { fileAlgorithm } from './algorithms.js'
 import { BYTES_ALGO, hashFileHex } from './bytes.js'
 import { HashPool, hashPoolPaysOff, LARGE_FILE_BYTES, sharedHashPool } from './pool.js'
+import { NO_PROGRESS, progressMeter, type FileProgress, type ProgressCallback } from './progress.js'
 import { DEFAULT_RACY_MARGIN_MS, StatCache, type CachedDigest } from './stat-cache.js'
 import { listedFile, listingFingerprint, listTree, TREE_ALGO, treeDigest, type FileIdentity } from './tree.js'
 import type { FileDigest } from './types.js'
@@ -45,6 +46,11 @@ export interface EngineOptions {
   poolMinBytes?: number
   /** Drop cache rows not used in this pass (a full pass over the project); default false. */
   pruneCache?: boolean
+  /**
+   * Progress of the files this pass reads (stat-cache misses; totals from their stats), at most ~10 calls a
+   * second and once with `done` at the end; not called when everything came from the cache. Default none.
+   */
+  onProgress?: ProgressCallback
 }
 
 export interface EngineStats {
@@ -94,6 +100,7 @@ interface Leaf {
   /** Reached only through a directory listing: its stat-cache row lives with the directories' rows. */
   inTree: boolean
   result?: CachedDigest | 'absent'
+  progress?: FileProgress
 }
 
 /** Stat-cache key of a directory's memo: the digest algorithms of its files are part of it. */
@@ -218,6 +225,8 @@ export async function digestPaths(
   }
 
   // 3. Hash the misses.
+  const meter = progressMeter(options.onProgress, todo.map((l) => l.stat.size))
+  const track = (leaf: Leaf): FileProgress => (leaf.progress ??= meter?.file(Number(leaf.stat.size)) ?? NO_PROGRESS)
   const record = (leaf: Leaf, value: CachedDigest) => {
     leaf.result = value
     stats.hashed++
@@ -232,16 +241,18 @@ export async function digestPaths(
     return true
   }
   const hashInThread = async (leaf: Leaf) => {
+    const progress = track(leaf)
     try {
       if (leaf.algo === SEMANTIC_ALGO) {
         const r = await semanticDigest(await readRegularFile(leaf.abs, leaf.rel), leaf.rel)
         record(leaf, { digest: r.digest, kind: r.kind, ...(r.warning ? { warning: r.warning } : {}) })
       } else {
-        record(leaf, { digest: `${BYTES_ALGO}:${await hashFileHex(leaf.abs, undefined, leaf.rel)}`, kind: 'bytes' })
+        record(leaf, { digest: `${BYTES_ALGO}:${await hashFileHex(leaf.abs, undefined, leaf.rel, progress.add)}`, kind: 'bytes' })
       }
     } catch (err) {
       if (!gone(leaf, err)) throw err
     }
+    progress.done()
   }
 
   // .py files worth the parser's own worker pool (the byte rule of every pool). It names files as given
@@ -254,7 +265,10 @@ export async function digestPaths(
     const batch = [...manySemantic]
     let rs: Awaited<ReturnType<typeof semanticDigestMany>>
     try {
-      rs = await semanticDigestMany(batch.map((l) => l.abs), { workers: parseWorkers })
+      rs = await semanticDigestMany(batch.map((l) => l.abs), {
+        workers: parseWorkers,
+        ...(meter ? { onFileDone: (i: number) => track(batch[i]!).done() } : {}),
+      })
     } catch {
       // A file vanished mid-pass or a worker failed: redo the batch here, where each file's error is handled.
       await mapLimit(batch, 8, hashInThread)
@@ -283,12 +297,14 @@ export async function digestPaths(
         hashInThread,
       ),
       ...[...pooledSet].map(async (leaf) => {
+        const progress = track(leaf)
         try {
-          const hex = await pool!.hashFile(leaf.abs)
+          const hex = await pool!.hashFile(leaf.abs, meter && progress.add)
           stats.pooled++
           record(leaf, { digest: `${BYTES_ALGO}:${hex}`, kind: 'bytes' })
+          progress.done()
         } catch (err) {
-          if (gone(leaf, err)) return
+          if (gone(leaf, err)) return progress.done()
           // A worker reports a refused file by code only: redo it here for the full message.
           if (!(err as { poolFailure?: boolean }).poolFailure && !isReadRefusal(err)) throw err
           await hashInThread(leaf) // worker died or could not start: hash here instead
@@ -298,6 +314,7 @@ export async function digestPaths(
   } finally {
     await ownPool?.close()
   }
+  meter?.finish()
 
   // 4. Compose results.
   const results = new Map<string, PathDigest>()

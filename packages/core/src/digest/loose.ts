@@ -7,6 +7,7 @@ import { defaultWorkers, parsePoolPaysOff } from '../python/pool.js'
 import { semanticDigest, semanticDigestMany } from '../python/semantic.js'
 import { BYTES_ALGO, hashFile } from './bytes.js'
 import { hashPoolPaysOff, LARGE_FILE_BYTES, sharedHashPool } from './pool.js'
+import { NO_PROGRESS, progressMeter, type ProgressCallback } from './progress.js'
 
 export interface LooseDigest {
   /** The path as given. */
@@ -20,8 +21,13 @@ export interface LooseDigest {
 
 export type LooseResult = LooseDigest | { path: string; error: ModelopsError | Error }
 
+export interface LooseOptions {
+  /** Progress of the files read (totals from their stats), as for computeDigests; default none. */
+  onProgress?: ProgressCallback
+}
+
 /** Each file's digest, in input order; a file that cannot be read gets an error entry instead. */
-export async function digestLooseFiles(files: readonly string[], isPython: (file: string) => boolean): Promise<LooseResult[]> {
+export async function digestLooseFiles(files: readonly string[], isPython: (file: string) => boolean, options: LooseOptions = {}): Promise<LooseResult[]> {
   const results = new Array<LooseResult>(files.length)
   const sizes = new Array<number>(files.length).fill(0)
   await Promise.all(
@@ -38,6 +44,8 @@ export async function digestLooseFiles(files: readonly string[], isPython: (file
   files.forEach((file, i) => {
     if (!results[i]) (isPython(file) ? py : data).push(i)
   })
+  const meter = progressMeter(options.onProgress, [...py, ...data].map((i) => sizes[i]!))
+  const progress = files.map((_, i) => meter?.file(sizes[i]!) ?? NO_PROGRESS)
   const fail = (i: number, err: unknown) => {
     results[i] = { path: files[i]!, error: err instanceof Error ? err : new Error(String(err)) }
   }
@@ -45,7 +53,7 @@ export async function digestLooseFiles(files: readonly string[], isPython: (file
   const semantic = async () => {
     if (parsePoolPaysOff(py.map((i) => sizes[i]!))) {
       try {
-        const rs = await semanticDigestMany(py.map((i) => files[i]!), { workers: defaultWorkers() })
+        const rs = await semanticDigestMany(py.map((i) => files[i]!), { workers: defaultWorkers(), ...(meter ? { onFileDone: (k: number) => progress[py[k]!]!.done() } : {}) })
         rs.forEach((r, k) => (results[py[k]!] = { ...r, path: files[py[k]!]! }))
         return
       } catch {
@@ -58,33 +66,38 @@ export async function digestLooseFiles(files: readonly string[], isPython: (file
       } catch (err) {
         fail(i, err)
       }
+      progress[i]!.done()
     }
   }
 
   const bytes = async () => {
     const large = data.filter((i) => sizes[i]! >= LARGE_FILE_BYTES)
     const pooled = new Set(hashPoolPaysOff(large.map((i) => BigInt(sizes[i]!))) ? large : [])
-    const pooledDigest = async (file: string) => {
+    const pooledDigest = async (file: string, onBytes: (n: number) => void) => {
       try {
-        return `${BYTES_ALGO}:${await sharedHashPool().hashFile(file)}`
+        return `${BYTES_ALGO}:${await sharedHashPool().hashFile(file, meter && onBytes)}`
       } catch (err) {
-        if ((err as { poolFailure?: boolean }).poolFailure) return hashFile(file) // worker died or cannot start
+        if ((err as { poolFailure?: boolean }).poolFailure) return hashFile(file, onBytes) // worker died or cannot start
         throw err
       }
     }
     const one = async (i: number) => {
+      const p = progress[i]!
       try {
-        results[i] = { path: files[i]!, kind: 'bytes', digest: await (pooled.has(i) ? pooledDigest(files[i]!) : hashFile(files[i]!)) }
+        results[i] = { path: files[i]!, kind: 'bytes', digest: await (pooled.has(i) ? pooledDigest(files[i]!, p.add) : hashFile(files[i]!, p.add)) }
       } catch (err) {
         fail(i, err)
       }
+      p.done()
     }
     await Promise.all([...pooled].map(one))
     for (const i of data) if (!pooled.has(i)) await one(i)
   }
 
   await Promise.all([semantic(), bytes()])
+  meter?.finish()
   return results
 }
 
 export { isPythonSource } from './algorithms.js'
+export type { HashProgress, ProgressCallback } from './progress.js'

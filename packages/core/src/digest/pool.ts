@@ -10,9 +10,9 @@ export class HashPool extends WorkerPool<string> {
     super({ name: 'hash', base: import.meta.url, stem: 'hash-worker', size, entry })
   }
 
-  /** Bare BLAKE2b-256 hex of the file at `file` (absolute path), hashed in a worker. */
-  hashFile(file: string): Promise<string> {
-    return this.run(file)
+  /** Bare BLAKE2b-256 hex of the file at `file` (absolute path), hashed in a worker; `onBytes` as in hashFileHex. */
+  hashFile(file: string, onBytes?: (bytes: number) => void): Promise<string> {
+    return this.run(file, { onBytes })
   }
 }
 

@@ -8,7 +8,7 @@ import type { ParseOp } from './pool.js'
 import { scanSource } from './scan.js'
 import { semanticDigestWith } from './semantic.js'
 
-serveFileJobs(async (file, op) => {
+serveFileJobs(async (file, { op }) => {
   if ((op as ParseOp | undefined) === 'scan') return scanSource((await readRegularFile(file)).toString('utf8'))
   return semanticDigestWith(await getParser(), await readRegularFile(file), file)
 })

@@ -26,12 +26,12 @@ export class ParsePool extends WorkerPool<SemanticResult | ModuleInfo> {
 
   /** Semantic digest of the file at `file`, computed in a worker. */
   digest(file: string): Promise<SemanticResult> {
-    return this.run<SemanticResult>(file, 'digest' satisfies ParseOp)
+    return this.run<SemanticResult>(file, { op: 'digest' satisfies ParseOp })
   }
 
   /** scanSource of the file at `file` (read as UTF-8), computed in a worker. */
   scan(file: string): Promise<ModuleInfo> {
-    return this.run<ModuleInfo>(file, 'scan' satisfies ParseOp)
+    return this.run<ModuleInfo>(file, { op: 'scan' satisfies ParseOp })
   }
 }
 
@@ -59,17 +59,23 @@ export async function closeParsePools(): Promise<void> {
   await Promise.all(all.map((p) => p.close()))
 }
 
-/** Digests of `files` on `workers` threads, in input order. I/O errors (missing file) reject, as in-thread. */
-export async function runInPool(files: string[], workers: number): Promise<SemanticFileResult[]> {
+/**
+ * Digests of `files` on `workers` threads, in input order. I/O errors (missing file) reject, as in-thread.
+ * `onFileDone` gets each file's index as its digest arrives (progress).
+ */
+export async function runInPool(files: string[], workers: number, onFileDone?: (index: number) => void): Promise<SemanticFileResult[]> {
   const pool = sharedParsePool(workers)
   return Promise.all(
-    files.map(async (path) => {
+    files.map(async (path, i) => {
+      let r: SemanticResult
       try {
-        return { path, ...(await pool.digest(path)) }
+        r = await pool.digest(path)
       } catch (err) {
-        if ((err as { poolFailure?: boolean }).poolFailure) return { path, ...(await semanticDigest(await readFile(path), path)) }
-        throw err
+        if (!(err as { poolFailure?: boolean }).poolFailure) throw err
+        r = await semanticDigest(await readFile(path), path)
       }
+      onFileDone?.(i)
+      return { path, ...r }
     }),
   )
 }

@@ -209,6 +209,8 @@ export interface SemanticManyOptions {
    * (parsePoolPaysOff in pool.ts: the one rule every pool follows), else 0 (this thread).
    */
   workers?: number
+  /** Called with a file's index in `files` when its digest is done (progress). */
+  onFileDone?: (index: number) => void
 }
 
 /** Semantic digests of many files (paths absolute or cwd-relative), in input order, spread over worker threads. */
@@ -222,8 +224,11 @@ export async function semanticDigestMany(files: string[], options: SemanticManyO
   }
   if (workers <= 0) {
     const out: SemanticFileResult[] = []
-    for (const path of files) out.push({ path, ...(await semanticDigest(await readFile(path), path)) })
+    for (const path of files) {
+      out.push({ path, ...(await semanticDigest(await readFile(path), path)) })
+      options.onFileDone?.(out.length - 1)
+    }
     return out
   }
-  return runInPool(files, workers)
+  return runInPool(files, workers, options.onFileDone)
 }

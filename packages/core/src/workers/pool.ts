@@ -58,6 +58,7 @@ interface Pending<R> {
   job: FileJob
   resolve: (value: R) => void
   reject: (err: Error) => void
+  onBytes?: (bytes: number) => void
 }
 
 interface Slot<R> {
@@ -102,18 +103,24 @@ export class WorkerPool<R> {
   completed = 0
   /** Most jobs one worker held at once (tests check that round trips are hidden). */
   peakInFlight = 0
+  /** Least gap between a worker's progress messages, ms (half the main thread's report interval; tests set 0). */
+  progressIntervalMs = 50
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.size = options.size ?? defaultWorkers()
     this.limit = this.size
   }
 
-  /** `op` is passed to the worker as it is (workers that do one thing ignore it). */
-  run<T extends R = R>(file: string, op?: string): Promise<T> {
+  /**
+   * `op` is passed to the worker as it is (workers that do one thing ignore it). `onBytes` (progress): byte counts
+   * the worker posts while it works (see progressIntervalMs).
+   */
+  run<T extends R = R>(file: string, options: { op?: string; onBytes?: (bytes: number) => void } = {}): Promise<T> {
+    const { op, onBytes } = options
     if (this.closed) return Promise.reject(new Error(`${this.options.name} pool is closed`))
     return new Promise<T>((resolve, reject) => {
-      const job: FileJob = op === undefined ? { id: this.nextId++, file } : { id: this.nextId++, file, op }
-      this.queue.push({ job, resolve: resolve as (value: R) => void, reject })
+      const job: FileJob = { id: this.nextId++, file, ...(op === undefined ? {} : { op }), ...(onBytes ? { progress: this.progressIntervalMs } : {}) }
+      this.queue.push({ job, resolve: resolve as (value: R) => void, reject, onBytes })
       this.pump()
     })
   }
@@ -136,6 +143,7 @@ export class WorkerPool<R> {
     }
     const slot: Slot<R> = { worker, inflight: new Map() }
     worker.on('message', (reply: FileReply<R>) => {
+      if ('progress' in reply) return slot.inflight.get(reply.id)?.onBytes?.(reply.progress)
       slot.worked = true
       this.completed++
       const p = slot.inflight.get(reply.id)

@@ -1,0 +1,112 @@
+// Progress of long hashing work (issue 17): bytes and files done against totals taken from the stats the engine
+// already has. Framework-free: the CLI redraws a terminal line from it, the plugin logs through the bundler.
+
+/** One report: how far a hashing pass is. */
+export interface HashProgress {
+  /** Bytes hashed so far (of files that needed reading: cache hits are not work). */
+  bytesDone: number
+  /** Bytes of every file this pass reads, by their stat sizes. */
+  bytesTotal: number
+  filesDone: number
+  filesTotal: number
+  /** Milliseconds since the pass started hashing. */
+  elapsedMs: number
+  /** Set on the last report of the pass (every file credited: then bytesDone === bytesTotal). */
+  done: boolean
+}
+
+/** Receives HashProgress at most every PROGRESS_INTERVAL_MS, and once more when the pass ends. */
+export type ProgressCallback = (progress: HashProgress) => void
+
+/** The shortest gap between two reports (~10 per second): enough for a smooth line, cheap for any consumer. */
+export const PROGRESS_INTERVAL_MS = 100
+
+/** Credits one file's bytes: `add` as chunks are hashed (capped at its stat size), `done` credits the rest once. */
+export interface FileProgress {
+  add(bytes: number): void
+  done(): void
+}
+
+/** Sums the bytes of one hashing pass and calls back, throttled. One meter per pass. */
+export class ProgressMeter {
+  private bytesDone = 0
+  private filesDone = 0
+  private lastReport = 0
+  private finished = false
+  private readonly started = performance.now()
+
+  constructor(
+    private readonly onProgress: ProgressCallback,
+    readonly bytesTotal: number,
+    readonly filesTotal: number,
+    private readonly intervalMs: number = PROGRESS_INTERVAL_MS,
+  ) {
+    this.lastReport = this.started
+  }
+
+  /**
+   * A tracker for a file of `size` bytes (its stat). A file that grew since the stat is capped at `size`, one
+   * that shrank or vanished is credited in full by `done`: the totals never move, so the percentage only rises.
+   * A file redone after a failed worker credits nothing twice.
+   */
+  file(size: number): FileProgress {
+    let credited = 0
+    let closed = false
+    return {
+      add: (bytes) => {
+        const d = Math.min(bytes, size - credited)
+        if (d <= 0 || closed) return
+        credited += d
+        this.bytesDone += d
+        this.tick()
+      },
+      done: () => {
+        if (closed) return
+        closed = true
+        this.bytesDone += size - credited
+        credited = size
+        this.filesDone++
+        this.tick()
+      },
+    }
+  }
+
+  /** The last report (done: true); later calls do nothing. */
+  finish(): void {
+    if (this.finished) return
+    this.finished = true
+    this.report(true)
+  }
+
+  private tick(): void {
+    const now = performance.now()
+    if (now - this.lastReport < this.intervalMs || this.finished) return
+    this.lastReport = now
+    this.report(false)
+  }
+
+  private report(done: boolean): void {
+    this.onProgress({
+      bytesDone: this.bytesDone,
+      bytesTotal: this.bytesTotal,
+      filesDone: this.filesDone,
+      filesTotal: this.filesTotal,
+      elapsedMs: performance.now() - this.started,
+      done,
+    })
+  }
+}
+
+/** A file tracker that counts nothing (no callback given): the hashing paths call it unconditionally. */
+export const NO_PROGRESS: FileProgress = { add() {}, done() {} }
+
+/**
+ * A meter for `sizes` (the stat sizes of the files a pass will read), or undefined without a callback or work.
+ * Callers keep `meter?.file(size) ?? NO_PROGRESS`, so a pass without a callback pays nothing.
+ */
+export function progressMeter(onProgress: ProgressCallback | undefined, sizes: readonly (number | bigint)[]): ProgressMeter | undefined {
+  if (!onProgress || sizes.length === 0) return undefined
+  let total = 0
+  for (const s of sizes) total += Number(s)
+  return new ProgressMeter(onProgress, total, sizes.length)
+}
