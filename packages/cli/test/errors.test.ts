@@ -174,6 +174,19 @@ describe('errors and exit codes', { timeout: 240_000 }, () => {
     expect(reg.stdout).toContain('--regen-all')
   })
 
+  it('cache prune --max-size: a bad size is a usage error (exit 2) in the words config and plugin use, and nothing is pruned', async () => {
+    const cacheDir = tempDir()
+    for (const bad of ['2Ki', '-1', 'lots']) {
+      const r = await run(['cache', 'prune', `--max-size=${bad}`, '--cache-dir', cacheDir], { cwd: tempDir() })
+      expect(r.code, show(r)).toBe(2)
+      expect(r.stderr).toContain(`--max-size: must be a size such as 500MB or 2GiB (or a number of bytes)`)
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+    }
+    const ok = await run(['cache', 'prune', '--max-size', '1.5GiB', '--cache-dir', cacheDir, '--json'], { cwd: tempDir() })
+    expect(ok.code, show(ok)).toBe(0)
+    expect(JSON.parse(ok.stdout).max_bytes).toBe(1.5 * 1024 ** 3)
+  })
+
   it('--debug adds the stack trace', async () => {
     const dir = tempDir()
     const plain = await run(['list'], { cwd: dir })

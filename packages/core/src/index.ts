@@ -62,3 +62,7 @@ export { findCredentials, ENV_USERNAME as ENV_REMOTE_CACHE_USERNAME, ENV_PASSWOR
 export { OciClient, RemoteError, isRemoteError, type OciClientOptions, type RemoteErrorKind } from './cache/remote/oci-client.js'
 export * from './cache/remote/oci-tier.js'
 export * from './cache/remote/settings.js'
+
+export * from './util/units.js'
+export * from './util/process.js'
+export * from './util/map-limit.js'

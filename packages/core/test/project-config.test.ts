@@ -184,7 +184,7 @@ describe('openProject and config.yaml', () => {
     ['environment:\n  thread_count: 0\n', 2, 17, /at least 1/],
     ['environment:\n  pythn_version: "3.11"\n', 2, 3, /unknown environment input "pythn_version"/],
     ['generator:\n  timeout: 10\n', 2, 3, /generator needs a command/],
-    ['generator:\n  command: run\n  timeout: soon\n', 3, 12, /generator.timeout must be a duration/],
+    ['generator:\n  command: run\n  timeout: soon\n', 3, 12, /generator\.timeout: must be a duration/],
     ['generator:\n  command: run\n  timeout: 600h\n', 3, 12, /generator\.timeout: 2160000000 ms \(25\.0 days\) is longer than the longest timer Node can set, 2147483647 ms/],
     ['generator:\n  command: run\n  timeout: 3000000000\n', 3, 12, /generator\.timeout: 3000000000 ms .* longer than the longest timer/],
     ['code_roots: [../elsewhere]\n', 1, 14, /must be a folder inside the project/],

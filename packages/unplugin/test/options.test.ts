@@ -10,6 +10,7 @@ import EsbuildPlugin from 'unplugin-modelops-bundle/esbuild'
 import VitePlugin from 'unplugin-modelops-bundle/vite'
 import { build, readManifest } from './bundlers.js'
 import { append, FILES, makeProject, removeProject, takeGenerated } from './fixture.js'
+import { resolveOptions } from '../src/core/options.js'
 
 const run = promisify(execFile)
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -96,6 +97,12 @@ describe('options', () => {
     expect(() => VitePlugin({ generate: { command: 'x', timeout: 600 * 3_600_000 } })).toThrow(/`generate\.timeout`: 2160000000 ms \(25\.0 days\) is longer than the longest timer Node can set.*use at most 2147483647 ms/)
     expect(() => VitePlugin({ generate: { command: 'x', timeout: -1 } })).toThrow(/`generate\.timeout`: must be a positive number/)
     expect(() => VitePlugin({ generate: { command: 'x', timeout: 2 ** 31 - 1 } })).not.toThrow()
+    // Sizes and durations: the forms and words of config.yaml and `cache prune --max-size` (core/src/util/units.ts).
+    expect(() => VitePlugin({ generate: { command: 'x', timeout: 'soon' } })).toThrow('[modelops-bundle] `generate.timeout`: must be a duration such as 500ms, 30s, 10m or 1h (or a number of milliseconds), got "soon"')
+    expect(() => VitePlugin({ maxCacheSize: '2Ki' })).toThrow('[modelops-bundle] `maxCacheSize`: must be a size such as 500MB or 2GiB (or a number of bytes), got "2Ki"')
+    expect(() => VitePlugin({ maxCacheSize: -1 })).toThrow(/`maxCacheSize`: must be a size .* at least 0, got -1/)
+    expect(resolveOptions({ maxCacheSize: '1.5GiB' }).maxCacheSize).toBe(1.5 * 1024 ** 3)
+    expect(resolveOptions({ generate: { command: 'x', timeout: '10m' } }).generate).toMatchObject({ timeout: 600_000 })
     expect(() => VitePlugin({ generate: { command: 'x', inputs: ['/abs'] } })).toThrow(/generate.inputs/)
   })
 

@@ -1,13 +1,12 @@
 // `mops-bundle cache status|push|pull`: the two tiers of the output cache (docs/remote-cache.md). Keys are those a
 // build computes: the current digests and config.yaml's generator (a build with another `generate` option has others).
 import {
-  cacheKey, computeDigests, entrySource, generatorIdentity, generatorInputsDigest, isModelopsError, ModelopsError,
+  cacheKey, computeDigests, entrySource, formatBytes, generatorIdentity, generatorInputsDigest, isModelopsError, ModelopsError,
   pullEntry, type CacheEntryMeta, type OciRemoteTier, type RemoteTier, type Workspace,
 } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
 import { EXIT, type Output, table, usageError } from '../output.js'
 import { currentWorkspace } from '../project.js'
-import { formatBytes } from './cache.js'
 
 interface ModelKey {
   id: string

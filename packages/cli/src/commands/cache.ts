@@ -1,6 +1,6 @@
 // `mops-bundle cache info|prune|clear`: the build plugin's output cache (core/src/cache, docs/cache.md).
 import path from 'node:path'
-import { LocalStore, NODE_MODULES_CACHE_DIR, WORKSPACE_CACHE_DIR } from '@modelops-bundle/core'
+import { formatBytes, LocalStore, NODE_MODULES_CACHE_DIR, parseSize, WORKSPACE_CACHE_DIR } from '@modelops-bundle/core'
 import { defineCommand } from 'citty'
 import { defineCli } from '../argv.js'
 import { EXIT, type Output, table, usageError } from '../output.js'
@@ -13,28 +13,6 @@ const cacheDirArg = { type: 'string', description: `Cache folder (default <proje
 
 function storeOf(out: Output, dir: string | undefined): LocalStore {
   return dir ? new LocalStore(path.resolve(dir), { onWarning: (m) => out.warn(m) }) : currentWorkspace(out).outputs.local
-}
-
-/** `2GiB`, `2G` (binary), `500MB` (decimal), `1024` → bytes. */
-export function parseSize(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)(b?)\s*$/i.exec(text)
-  if (!m || (m[3] && !m[4])) throw usageError(`invalid size '${text}'`, 'use a number of bytes or a unit: 500MB, 2GiB')
-  const pow = ' kmgt'.indexOf((m[2] || ' ').toLowerCase())
-  // KB/MB/GB are decimal; KiB/MiB/GiB and bare K/M/G are binary.
-  const base = m[4] && !m[3] && m[2] ? 1000 : 1024
-  return Math.floor(Number(m[1]) * base ** pow)
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB']
-  let v = n / 1024
-  let i = 0
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024
-    i++
-  }
-  return `${v.toFixed(1)} ${units[i]}`
 }
 
 const info = defineCli({
@@ -62,7 +40,9 @@ const prune = defineCli({
     json: { type: 'boolean', description: 'Print the result as JSON' },
   },
   async run({ args, out }) {
-    const maxBytes = parseSize(args.maxSize ?? DEFAULT_MAX)
+    const maxBytes = parseSize(args.maxSize ?? DEFAULT_MAX, (problem) => {
+      throw usageError(`--max-size: ${problem}`, 'e.g. --max-size 500MB or --max-size 2GiB')
+    })
     const result = await storeOf(out, args.cacheDir).prune({ maxBytes })
     if (out.json) return out.result({ ...result, max_bytes: maxBytes })
     out.success(`Pruned ${result.removed} entries (${formatBytes(result.freed)}) to stay under ${formatBytes(maxBytes)}${result.staging ? `; removed ${result.staging} abandoned staging folders` : ''}`)

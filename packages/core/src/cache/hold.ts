@@ -3,6 +3,7 @@ import { linkSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import path from 'node:path'
+import { pidAlive } from '../util/process.js'
 import type { CacheFile } from './types.js'
 
 /** Holds not yet released: removed on process exit (one listener for all). */
@@ -171,7 +172,7 @@ export async function sweepHolds(root: string): Promise<void> {
     const m = /^(.*)\.(\d+)\.[0-9a-f]{8}$/.exec(name)
     const abs = path.join(root, name)
     let dead: boolean
-    if (m && m[1] === host) dead = !alive(Number(m[2]))
+    if (m && m[1] === host) dead = !pidAlive(Number(m[2]))
     else {
       const st = await stat(abs).catch(() => undefined)
       dead = !!st && Date.now() - st.mtimeMs > 7 * 24 * 3600 * 1000
@@ -180,11 +181,3 @@ export async function sweepHolds(root: string): Promise<void> {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as { code?: string }).code === 'EPERM'
-  }
-}

@@ -11,7 +11,7 @@ import { acquireHasher, releaseHasher } from '../digest/blake2b.js'
 import { OutputHold, sweepHolds } from './hold.js'
 import { Stamps, wallNs } from './stamps.js'
 import { ModelopsError } from '../errors.js'
-import { pidAlive } from '../project/lock.js'
+import { pidAlive } from '../util/process.js'
 import { outputNameProblem } from '../project/names.js'
 import type { ByteStream, CacheEntry, CacheEntryMeta, CacheFile, CacheInfo, LookupResult, OutputStore, PruneResult, Staging } from './types.js'
 

@@ -8,6 +8,7 @@ import type { Project } from '../project/project.js'
 import { isInsideProject, realpathOfLongestPrefix, realProjectRoot } from '../project/paths.js'
 import { isReadRefusal, readRegularFile } from '../project/read.js'
 import { defaultWorkers, parsePoolPaysOff } from '../python/pool.js'
+import { mapLimit } from '../util/map-limit.js'
 import { PYSEM_ALGO, PYSEM_HEADER, semanticDigest, semanticDigestMany } from '../python/semantic.js'
 import { fileAlgorithm } from './algorithms.js'
 import { BYTES_ALGO, hashFileHex } from './bytes.js'
@@ -106,14 +107,6 @@ interface Leaf {
 /** Stat-cache key of a directory's memo: the digest algorithms of its files are part of it. */
 function treeMemoKey(mode: DigestMode, rel: string): string {
   return `${TREE_ALGO}\0${mode === 'code' ? semanticCacheKey() : BYTES_ALGO}\0${rel}`
-}
-
-async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0
-  const run = async () => {
-    while (next < items.length) await fn(items[next++]!)
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run))
 }
 
 const missingCodes = new Set(['ENOENT', 'ENOTDIR', 'ELOOP'])

@@ -15,6 +15,7 @@ import { generatorIdentity, runGenerator, type Generator } from './run.js'
 import { generatorInputsDigest } from './inputs.js'
 import { entrySource } from '../cache/entry-source.js'
 import { pullEntry } from './tiers.js'
+import { mapLimit } from '../util/map-limit.js'
 
 export interface ModelOutputs {
   id: string
@@ -232,11 +233,8 @@ export async function resolveOutputs(ws: Workspace, options: ResolveOutputsOptio
   }
 
   const limit = Math.max(1, options.concurrency ?? Math.max(1, Math.floor(availableParallelism() / 2)))
-  let next = 0
-  let failure: unknown
-  const worker = async () => {
-    while (next < ids.length && failure === undefined) {
-      const id = ids[next++]!
+  try {
+    await mapLimit(ids, limit, async (id) => {
       try {
         const result = await one(id)
         outputs.set(id, result)
@@ -245,17 +243,15 @@ export async function resolveOutputs(ws: Workspace, options: ResolveOutputsOptio
         else cached++
         options.onProgress?.(++done, ids.length, result)
       } catch (err) {
-        if (failure === undefined) {
-          failure = err
-          abort.abort(err)
-        }
+        // Stop the generators already running too (the first failure fails the build).
+        abort.abort(err)
+        throw err
       }
-    }
+    })
+  } finally {
+    // Pushes finish (or fail with a warning) before the build goes on: a build that ends must have shared its outputs.
+    await Promise.all(pushes)
   }
-  await Promise.all(Array.from({ length: Math.min(limit, ids.length) }, worker))
-  // Pushes finish (or fail with a warning) before the build goes on: a build that ends must have shared its outputs.
-  await Promise.all(pushes)
-  if (failure !== undefined) throw failure
   return { outputs, cached, pulled, generated, pushed, hold, ...(inputsDigest ? { inputsDigest } : {}), ...(noCacheReason ? { noCache: noCacheReason } : {}) }
 }
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { ModelopsError } from '../errors.js'
+import { MAX_DURATION_MS } from '../util/units.js'
 
 /** Run a command per model. cwd = project root; outputs go into `$MODELOPS_OUT_DIR`. */
 export interface GeneratorCommand {
@@ -48,20 +49,6 @@ export type GeneratorFunction = (model: GenerateModel, context: GenerateContext)
 export type Generator = GeneratorCommand | GeneratorFunction
 
 export const DEFAULT_GENERATOR_TIMEOUT = 600_000
-/**
- * The longest timeout a generator may have: Node's timers hold at most 2^31 - 1 ms (about 24.8 days); a longer one
- * fires at once (TimeoutOverflowWarning), which would kill every generator as it starts.
- */
-export const MAX_GENERATOR_TIMEOUT = 2 ** 31 - 1
-
-/** Why `timeout` (ms) cannot be a generator's timeout, or undefined when it can. */
-export function generatorTimeoutProblem(timeout: number): string | undefined {
-  if (!Number.isFinite(timeout) || timeout <= 0) return `must be a positive number of milliseconds, got ${timeout}`
-  if (timeout > MAX_GENERATOR_TIMEOUT) {
-    return `${timeout} ms (${(timeout / 86_400_000).toFixed(1)} days) is longer than the longest timer Node can set, ${MAX_GENERATOR_TIMEOUT} ms (about 24.8 days)`
-  }
-  return undefined
-}
 /** How much of a failed generator's stderr the error shows. */
 const TAIL_LINES = 20
 const TAIL_BYTES = 4096
@@ -95,7 +82,7 @@ export async function runGenerator(generator: Generator, model: GenerateModel, c
 
 function runCommand(generator: GeneratorCommand, model: GenerateModel, context: GenerateContext): Promise<void> {
   // Callers of the core API bypass the config and option checks: a timer past Node's limit would fire at once.
-  const timeout = Math.min(generator.timeout ?? DEFAULT_GENERATOR_TIMEOUT, MAX_GENERATOR_TIMEOUT)
+  const timeout = Math.min(generator.timeout ?? DEFAULT_GENERATOR_TIMEOUT, MAX_DURATION_MS)
   const shown = Array.isArray(generator.command) ? generator.command.join(' ') : generator.command
   if (Array.isArray(generator.command) ? generator.command.length === 0 : !generator.command.trim()) {
     throw new ModelopsError('GENERATOR_FAILED', 'the generator command is empty', { hint: 'Set generate.command (or generator.command in .modelops-bundle/config.yaml).' })

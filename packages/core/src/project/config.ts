@@ -20,7 +20,7 @@ import {
   type YamlSource,
 } from './yaml.js'
 import type { ProjectConfig } from './project.js'
-import { generatorTimeoutProblem } from '../generate/run.js'
+import { parseDuration } from '../util/units.js'
 import { parseOciUrl } from '../cache/remote/reference.js'
 
 /**
@@ -225,9 +225,7 @@ function parseGenerator(src: YamlSource, node: Node | null): ProjectConfig['gene
         if (command.trim() === '') throw nodeError(src, value, 'generator.command is empty', 'name the program to run, e.g. python3 run.py')
       }
     } else if (key === 'timeout') {
-      timeout = duration(src, value, 'generator.timeout')
-      const problem = generatorTimeoutProblem(timeout)
-      if (problem) throw nodeError(src, value, `generator.timeout: ${problem}`, 'use at most 596h (or leave the key out for the default, 10m); the plugin option generate.timeout has the same limit')
+      timeout = duration(src, value, 'generator.timeout', 'write it as 30s, 10m or 1h, at most 596h (or leave the key out for the default, 10m); the plugin option generate.timeout has the same forms and limit')
     } else if (key === 'inputs') {
       inputs = generatorInputs(src, value)
     } else {
@@ -272,28 +270,12 @@ function generatorInputs(src: YamlSource, node: Node | null): string[] {
   })
 }
 
-/**
- * Milliseconds of a duration written with a unit (`500ms`, `30s`, `10m`, `1h`, `1.5h`), undefined when it is not one.
- * The one parser for config.yaml and the plugin's options, so both take the same forms.
- */
-export function parseDuration(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(text)
-  if (!m) return undefined
-  const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h']
-  return Math.round(Number(m[1]) * scale)
-}
-
-/** A number of milliseconds, or text with a unit: `500ms`, `30s`, `10m`, `1h`. */
-function duration(src: YamlSource, node: Node | null, where: string): number {
-  const example = '30s, 10m or a number of milliseconds'
-  if (node && isScalar(node) && typeof node.value === 'string') {
-    const ms = parseDuration(node.value)
-    if (ms === undefined) throw nodeError(src, node, `${where} must be a duration, got ${JSON.stringify(node.value)}`, `write it as ${example}`)
-    return ms
-  }
-  const n = expectNumber(src, node, where, example)
-  if (!(n > 0)) throw nodeError(src, node, `${where} must be positive, got ${n}`, `write it as ${example}`)
-  return n
+/** A number of milliseconds, or text with a unit: `500ms`, `30s`, `10m`, `1h` (util/units.ts, as the plugin's options). */
+function duration(src: YamlSource, node: Node | null, where: string, hint = 'write it as 30s, 10m or 1h (or a number of milliseconds)'): number {
+  const value = node && isScalar(node) && typeof node.value === 'string' ? node.value : expectNumber(src, node, where, '30s, 10m or 1h')
+  return parseDuration(value, (problem) => {
+    throw nodeError(src, node, `${where}: ${problem}`, hint)
+  })
 }
 
 /** The config.yaml `mops-bundle init` writes: every key commented out, with its default and meaning. */

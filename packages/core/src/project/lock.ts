@@ -9,6 +9,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { ModelopsError } from '../errors.js'
+import { pidAlive } from '../util/process.js'
 import { BUNDLE_DIR } from './constants.js'
 import type { Project } from './project.js'
 
@@ -155,17 +156,6 @@ async function isStale(lockPath: string, owner: Owner | null, staleMs: number): 
     return Date.now() - st.mtimeMs > staleMs
   } catch {
     return false
-  }
-}
-
-/** Is process `pid` of this host alive? (Our own pid always is; EPERM: alive, another user's.) */
-export function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

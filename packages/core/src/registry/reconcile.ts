@@ -16,6 +16,7 @@ import { loadRegistry, updateRegistry } from './registry.js'
 import { removeFromTargetSets } from './target-sets.js'
 import type { ModelEntry, Registry, TargetEntry } from './types.js'
 import { sha256Files } from '../digest/status.js'
+import { compareCodePoints } from '../digest/canonical.js'
 
 export type ChangeOp = 'added' | 'updated' | 'removed'
 
@@ -325,7 +326,7 @@ function fileSet(file: string | null, registered: string[], regenAll?: boolean):
   if (!regenAll) return [file!]
   const all = new Set(registered)
   if (file !== null) all.add(file)
-  return [...all].sort(codePointCompare)
+  return [...all].sort(compareCodePoints)
 }
 
 /** One run's parsed modules: with --regen-all over many files, parsed ahead on the parse pool when that pays. */
@@ -447,7 +448,7 @@ function apply<E extends { path: string; entrypoint: string }>(
     }
   }
   const order: Record<ChangeOp, number> = { added: 0, updated: 1, removed: 2 }
-  return changes.sort((a, b) => order[a.op] - order[b.op] || codePointCompare(a.id, b.id))
+  return changes.sort((a, b) => order[a.op] - order[b.op] || compareCodePoints(a.id, b.id))
 }
 
 function modelFields(a: ModelEntry, b: ModelEntry): Record<string, string[]> {
@@ -505,7 +506,7 @@ function mergeCode(project: Project, explicit: string[] | undefined, recorded: s
   const base = explicit ?? (recorded ?? []).filter((p) => auto.length === 0 || existsAny(project, p))
   // The model file is its own component (MODEL_CODE): never added as code, but kept where the Python tool put it
   // (its files mode lists it), so alternating registrations do not flip the list.
-  return uniq([...base, ...auto.filter((p) => p !== self)]).sort(codePointCompare)
+  return uniq([...base, ...auto.filter((p) => p !== self)]).sort(compareCodePoints)
 }
 
 /**
@@ -626,9 +627,4 @@ function uniq(list: string[]): string[] {
 
 function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i])
-}
-
-/** Code-point order (never locale order): the same on every machine. */
-function codePointCompare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }

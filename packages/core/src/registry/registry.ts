@@ -18,6 +18,7 @@ import type { Registry } from './types.js'
 import { serializeRegistry } from './yaml.js'
 import { attachDigestsFile, readDigestsFile, writeDigestsFile } from './digests-file.js'
 import { writeTrackedFiles } from '../interop/tracked.js'
+import { pidAlive } from '../util/process.js'
 
 export { serializeRegistry } from './yaml.js'
 export { deriveEntrypoint, SUPPORTED_VERSIONS } from './schema.js'
@@ -162,15 +163,6 @@ async function sweepTempFiles(dir: string): Promise<void> {
     const m = /^(?:\.(?:registry\.yaml|config\.yaml|digests\.json|tracked\.txt)|project\.lock(?:\.break)?)\.(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name)
     if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue
     await fs.promises.rm(path.join(dir, name), { force: true }).catch(() => {})
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

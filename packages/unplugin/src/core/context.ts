@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { statSync } from 'node:fs'
 import path from 'node:path'
 import {
-  buildManifest, computeDigests, computeStatus, formatError, idTable, isModelopsError, ModelopsError, resolveOutputs,
+  buildManifest, computeDigests, computeStatus, formatBytes, formatError, idTable, isModelopsError, ModelopsError, resolveOutputs,
   serializeManifest, artifactPath, generatorInputsOf, Workspace,
   type DigestReport, type Generator, type LocalStore, type Manifest, type ModelOutputs, type OutputHold, type Project,
 } from '@modelops-bundle/core'
@@ -284,15 +284,6 @@ const MAX_IN_MEMORY = 2 ** 31 - 1
 
 function rel(project: Project, abs: string): string {
   return path.relative(project.root, abs).split(path.sep).join('/')
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB']
-  let v = n / 1024
-  let i = 0
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++ }
-  return `${v.toFixed(1)} ${units[i]}`
 }
 
 /** A missing path (watched for its creation), a regular file or a folder; never a FIFO, socket or device. */

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { didYouMean, generatorTimeoutProblem, parseDuration, isProjectRelative, MAX_GENERATOR_TIMEOUT, type EnvironmentInputs, type Generator, type GeneratorCommand, type RemoteCacheOptions } from '@modelops-bundle/core'
+import { didYouMean, parseDuration, parseSize, isProjectRelative, type EnvironmentInputs, type Generator, type GeneratorCommand, type RemoteCacheOptions } from '@modelops-bundle/core'
 
 export interface Options {
   /**
@@ -51,10 +51,11 @@ export interface Options {
    */
   verify?: boolean
   /**
-   * Upper bound of the output cache in bytes; least-recently-used entries are evicted after a build.
+   * Upper bound of the output cache: bytes, or a size such as `'500MB'` or `'2GiB'` (as `mops-bundle cache prune
+   * --max-size`); least-recently-used entries are evicted after a build.
    * @default 2147483648 (2 GiB)
    */
-  maxCacheSize?: number
+  maxCacheSize?: number | string
   /**
    * Generators (and hashing workers) run at once.
    * @default max(1, cores / 2)
@@ -112,19 +113,18 @@ export function resolveOptions(options: Options = {}): OptionsResolved {
   const manifest = options.manifest === false ? false : { fileName: normaliseFileName(options.manifest?.fileName ?? DEFAULT_MANIFEST, 'manifest') }
   const report = !options.report ? false : { fileName: normaliseFileName(options.report.fileName ?? DEFAULT_REPORT, 'report') }
   if (manifest && report && manifest.fileName === report.fileName) throw new TypeError(`[modelops-bundle] \`report.fileName\` and \`manifest.fileName\` are both ${JSON.stringify(report.fileName)}; give the report another name`)
-  if (options.maxCacheSize !== undefined && !(options.maxCacheSize >= 0)) throw new TypeError('[modelops-bundle] `maxCacheSize` must be a number of bytes >= 0')
+  const maxCacheSize = options.maxCacheSize === undefined ? DEFAULT_MAX_CACHE_SIZE : parseSize(options.maxCacheSize, (problem) => {
+    throw new TypeError(`[modelops-bundle] \`maxCacheSize\`: ${problem}`)
+  })
   if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) throw new TypeError('[modelops-bundle] `concurrency` must be an integer >= 1')
   if (options.generate && typeof options.generate !== 'function' && !options.generate.command) throw new TypeError('[modelops-bundle] `generate` needs a `command` (string or argv array) or must be a function')
   let generate = options.generate as Generator | false | undefined
-  if (generate && typeof generate !== 'function' && typeof (generate.timeout as unknown) === 'string') {
-    // The same forms as `timeout:` in config.yaml.
-    const ms = parseDuration(generate.timeout as unknown as string)
-    if (ms === undefined) throw new TypeError(`[modelops-bundle] \`generate.timeout\` must be milliseconds or a duration such as '30s', '10m' or '1h', got ${JSON.stringify(generate.timeout)}`)
-    generate = { ...generate, timeout: ms }
-  }
   if (generate && typeof generate !== 'function' && generate.timeout !== undefined) {
-    const problem = generatorTimeoutProblem(generate.timeout)
-    if (problem) throw new TypeError(`[modelops-bundle] \`generate.timeout\`: ${problem}; use at most ${MAX_GENERATOR_TIMEOUT} ms (596 h), or leave it out for the default (10 minutes)`)
+    // The same forms and limit as `timeout:` in config.yaml.
+    const timeout = parseDuration(generate.timeout as number | string, (problem) => {
+      throw new TypeError(`[modelops-bundle] \`generate.timeout\`: ${problem}; use at most 2147483647 ms (596h), or leave it out for the default (10 minutes)`)
+    })
+    generate = { ...generate, timeout }
   }
   if (options.generate && typeof options.generate !== 'function' && options.generate.inputs !== undefined) {
     const inputs = options.generate.inputs
@@ -142,7 +142,7 @@ export function resolveOptions(options: Options = {}): OptionsResolved {
     report,
     environment: options.environment ?? {},
     verify: options.verify ?? false,
-    maxCacheSize: options.maxCacheSize ?? DEFAULT_MAX_CACHE_SIZE,
+    maxCacheSize,
     concurrency: options.concurrency,
     generate,
     base: options.base,

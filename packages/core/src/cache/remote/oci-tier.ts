@@ -3,6 +3,7 @@
 // put byte-identical manifests: the registry keeps one artifact whoever wins.
 import { createHash } from 'node:crypto'
 import { canonicalJson } from '../../digest/canonical.js'
+import { mapLimit } from '../../util/map-limit.js'
 import type { CacheEntryMeta, CacheFile, EntrySource, RemoteEntry, RemoteStatus, RemoteTier } from '../types.js'
 import { ENTRY_SCHEMA } from '../local-store.js'
 import { OCI_MANIFEST, OciClient, RemoteError, type OciClientOptions } from './oci-client.js'
@@ -136,17 +137,11 @@ export class OciRemoteTier implements RemoteTier {
     if (await this.client.headManifest(key, options)) return
     const files = [...entry.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     const layers: Descriptor[] = new Array(files.length)
-    let next = 0
-    const worker = async () => {
-      while (next < files.length) {
-        const i = next++
-        const f = files[i]!
-        const digest = await sha256Of(await entry.open(f.path, options), f.bytes, f.path)
-        await this.client.uploadBlob(digest, f.bytes, (start, end) => lazy(() => entry.open(f.path, { ...options, start, end })), options)
-        layers[i] = { mediaType: OUTPUT_FILE_MEDIA, digest, size: f.bytes, annotations: { [TITLE]: f.path, [BLAKE2B]: f.digest } }
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, files.length) }, worker))
+    await mapLimit(files, UPLOAD_CONCURRENCY, async (f, i) => {
+      const digest = await sha256Of(await entry.open(f.path, options), f.bytes, f.path)
+      await this.client.uploadBlob(digest, f.bytes, (start, end) => lazy(() => entry.open(f.path, { ...options, start, end })), options)
+      layers[i] = { mediaType: OUTPUT_FILE_MEDIA, digest, size: f.bytes, annotations: { [TITLE]: f.path, [BLAKE2B]: f.digest } }
+    })
     const index = Buffer.from(canonicalJson(indexOf(key, entry.meta, files)))
     const indexDigest = sha256(index)
     await this.client.uploadBlob(indexDigest, index.length, (s, e) => once(index.subarray(s, e)), options)
