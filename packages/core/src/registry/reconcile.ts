@@ -9,8 +9,8 @@ import type { Project } from '../project/project.js'
 import { absolutePath } from '../project/paths.js'
 import { ID_HINT, idProblem, idTable } from '../project/names.js'
 import { discoverFile, type DiscoveryResult } from '../python/discover.js'
+import { codeDependencies, moduleOf, packageDependencies } from '../python/imports.js'
 import { ModuleScans } from '../python/scans.js'
-import { codeDependencies, moduleOf } from '../python/imports.js'
 import { importRootOf, importRoots } from '../python/roots.js'
 import { loadRegistry, updateRegistry } from './registry.js'
 import { removeFromTargetSets } from './target-sets.js'
@@ -64,6 +64,12 @@ export interface ReconcileModelsOptions {
    * @default project.config.auto_code
    */
   autoCode?: boolean
+  /**
+   * How imports become code dependencies: 'files', each project module reached, transitively; 'package', every
+   * `.py` of each top-level project package the file imports and of its own (the reference's `--code-mode`).
+   * @default project.config.import_mode ('files' when config.yaml does not say)
+   */
+  codeMode?: 'files' | 'package'
   /** Id for the single selected class (default `<file stem>_<class>` lower-case). */
   id?: string
   /** Also rescan every model file already in the registry (missing ones are pruned). */
@@ -100,6 +106,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
   const before = loadRegistry(project)
   const files = fileSet(file, Object.values(before.models).map((m) => m.path), options.regenAll)
   const autoCode = options.autoCode ?? project.config.auto_code
+  const codeMode = options.codeMode ?? project.config.import_mode ?? 'files'
   const warnings: Warning[] = []
   const plans: FilePlan<ModelEntry>[] = []
   const semantic: SemanticNote[] = []
@@ -162,7 +169,8 @@ export async function reconcileModels(project: Project, file: string | null, opt
     }
     const oldByClass = new Map([...oldIdByClass].map(([cls, id]) => [cls, before.models[id]!]))
     // Auto code is the same for every class of the file: compute it once.
-    const auto = autoCode ? (await codeDependencies(project.root, path, { codeRoots: project.config.code_roots })).filter((p) => p !== path) : []
+    const follow = codeMode === 'package' ? packageDependencies : codeDependencies
+    const auto = autoCode ? (await follow(project.root, path, { codeRoots: project.config.code_roots })).filter((p) => p !== path) : []
     const entries = new Map<string, ModelEntry>()
     const lines = new Map<string, number>()
     const specs = selected.map((name) => {
