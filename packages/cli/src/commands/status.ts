@@ -16,6 +16,7 @@ import {
 import { defineCli } from '../argv.js'
 import { currentWorkspace } from '../project.js'
 import { colorEnabled, table } from '../output.js'
+import { progressLine } from '../progress.js'
 
 export default defineCli({
   name: 'status',
@@ -40,7 +41,7 @@ export default defineCli({
       return
     }
     const registry = ws.registry()
-    const report = await computeDigests(ws, registry)
+    const report = await computeDigests(ws, registry, { onProgress: progressLine(out) })
     out.warnAll(report.warnings)
     const status = computeStatus(registry, report)
     const details = args.details as string | undefined

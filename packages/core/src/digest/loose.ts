@@ -100,4 +100,4 @@ export async function digestLooseFiles(files: readonly string[], isPython: (file
 }
 
 export { isPythonSource } from './algorithms.js'
-export type { HashProgress, ProgressCallback } from './progress.js'
+export { describeProgress, progressAfterMs, PROGRESS_AFTER_ENV, type HashProgress, type ProgressCallback } from './progress.js'
