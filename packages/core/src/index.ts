@@ -41,6 +41,7 @@ export * from './python/imports.js'
 export * from './python/roots.js'
 export { GRAMMAR_VERSION, GRAMMAR_WASM_SHA256, grammarWasmPath, grammarWasmSha256 } from './python/parser.js'
 export * from './python/pool.js'
+export { ModuleScans } from './python/scans.js'
 
 export * from './sample/sample.js'
 

@@ -10,6 +10,7 @@ import { absolutePath } from '../project/paths.js'
 import { ID_HINT, idProblem, idTable } from '../project/names.js'
 import { discoverFile, type DiscoveryResult } from '../python/discover.js'
 import { codeDependencies, moduleOf, packageDependencies } from '../python/imports.js'
+import { ModuleScans } from '../python/scans.js'
 import { importRootOf, importRoots } from '../python/roots.js'
 import { loadRegistry, updateRegistry } from './registry.js'
 import { removeFromTargetSets } from './target-sets.js'
@@ -110,6 +111,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
   const plans: FilePlan<ModelEntry>[] = []
   const semantic: SemanticNote[] = []
 
+  const scans = scansFor(project, files)
   for (const path of files) {
     const primary = path === file
     if (!existsFile(project, path)) {
@@ -117,7 +119,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
       plans.push({ path, entries: null, excluded: new Set(), untouched: new Set(), lines: new Map() })
       continue
     }
-    const found = await discover(project, path, warnings)
+    const found = await discover(project, path, warnings, scans)
     const registeredHere = Object.entries(before.models).filter(([, m]) => m.path === path)
     // Classes that are not models (no configured base class) but exist in the file are taken when --class names them
     // or when they are registered already (R1 registries name such classes): following status's hint to re-register
@@ -229,6 +231,7 @@ export async function reconcileTargets(project: Project, file: string | null, op
   const semantic: SemanticNote[] = []
   const fnOf = (t: TargetEntry) => t.entrypoint.slice(t.entrypoint.lastIndexOf(':') + 1)
 
+  const scans = scansFor(project, files)
   for (const path of files) {
     const primary = path === file
     if (!existsFile(project, path)) {
@@ -236,7 +239,7 @@ export async function reconcileTargets(project: Project, file: string | null, op
       plans.push({ path, entries: null, excluded: new Set(), untouched: new Set(), lines: new Map() })
       continue
     }
-    const found = await discover(project, path, warnings)
+    const found = await discover(project, path, warnings, scans)
     if (primary && found.targets.length === 0 && !Object.values(before.targets).some((t) => t.path === path)) {
       throw new ModelopsError('DISCOVERY', 'no @calibration_target functions found', {
         file: path,
@@ -334,8 +337,13 @@ function fileSet(file: string | null, registered: string[], regenAll?: boolean):
   return [...all].sort(compareCodePoints)
 }
 
-async function discover(project: Project, path: string, warnings: Warning[]): Promise<DiscoveryResult> {
-  const found = await discoverFile(absolutePath(project, path), { root: project.root, baseClasses: project.config.base_classes, codeRoots: project.config.code_roots })
+/** One run's parsed modules: with --regen-all over many files, parsed ahead on the parse pool when that pays. */
+function scansFor(project: Project, files: string[]): ModuleScans {
+  return ModuleScans.for(files.filter((f) => existsFile(project, f)).map((f) => absolutePath(project, f)))
+}
+
+async function discover(project: Project, path: string, warnings: Warning[], scans: ModuleScans): Promise<DiscoveryResult> {
+  const found = await discoverFile(absolutePath(project, path), { root: project.root, baseClasses: project.config.base_classes, codeRoots: project.config.code_roots, scans })
   for (const issue of found.errors) warnings.push({ code: 'DISCOVERY', message: issue.message, file: path, line: issue.line })
   return found
 }
