@@ -5,28 +5,11 @@ import { basename, join } from 'node:path'
 import { parse } from 'yaml'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { run, sampleProject, show, tempDir } from './helpers.js'
-import { py, pythonTool } from './python-tool.js'
+import { ok, py, pyStates, pythonTool } from './python-tool.js'
 
 const ids = ['sir_deterministicsir', 'sir_networksir', 'sir_stochasticsir', 'incidence_target', 'prevalence_survey']
 const read = (root: string, rel: string) => readFileSync(join(root, rel), 'utf8')
 const registry = (root: string) => read(root, '.modelops-bundle/registry.yaml')
-
-async function ok(p: Promise<{ code: number; stdout: string; stderr: string }>) {
-  const r = await p
-  expect(r.code, show(r)).toBe(0)
-  return r
-}
-
-/** Rows of the Python status tables: name → Local/Status column. */
-function pyStates(stdout: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const line of stdout.split('\n')) {
-    const cells = line.split('│').map((c) => c.trim())
-    if (cells.length > 3 && /(Ready|Stale|Error|Unknown)/.test(cells[2] ?? '') && cells[1]) out[cells[1]] = cells[2]!
-    else if (cells.length > 4 && /(Ready|Stale|Error|Unknown)/.test(cells[3] ?? '') && cells[1]) out[cells[1]] = cells[3]!
-  }
-  return out
-}
 
 /** A copy of `base` in a new temp folder with the same folder name (registry_ref names it). */
 function copyOf(base: string): string {

@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { spawnCollect, type RunOptions, type RunResult } from './helpers.js'
+import { expect } from 'vitest'
+import { show, spawnCollect, type RunOptions, type RunResult } from './helpers.js'
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const SETUP_CANDIDATES = [process.env.MODELOPS_PY_SETUP, join(REPO, '../shared/reference/python-tool/setup.sh')]
@@ -48,4 +49,27 @@ export function py(args: string[], opts: RunOptions): Promise<RunResult> {
 /** Run python with modelops_contracts importable (e.g. a BundleRegistry load + save). */
 export function pyPython(code: string, opts: RunOptions): Promise<RunResult> {
   return spawnCollect(join(pythonTool(), 'bin', 'modelops-bundle-python'), ['-c', code], opts)
+}
+
+/** The run, after asserting it exited 0 (the whole run in the failure message). */
+export async function ok(p: Promise<RunResult>): Promise<RunResult> {
+  const r = await p
+  expect(r.code, show(r)).toBe(0)
+  return r
+}
+
+/** Rows of the Python status tables: name → Local/Status column. */
+export function pyStates(stdout: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const line of stdout.split('\n')) {
+    const cells = line.split('│').map((c) => c.trim())
+    if (cells.length > 3 && /(Ready|Stale|Error|Unknown)/.test(cells[2] ?? '') && cells[1]) out[cells[1]] = cells[2]!
+    else if (cells.length > 4 && /(Ready|Stale|Error|Unknown)/.test(cells[3] ?? '') && cells[1]) out[cells[1]] = cells[3]!
+  }
+  return out
+}
+
+/** First cells of the rows of every rich table in `stdout` (e.g. the paths of Python's untracked-files table). */
+export function pyFirstColumn(stdout: string): string[] {
+  return stdout.split('\n').filter((l) => l.startsWith('│')).map((l) => l.split('│')[1]!.trim())
 }

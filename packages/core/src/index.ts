@@ -19,6 +19,7 @@ export { reconcileModels, reconcileTargets, type ReconcileModelsOptions, type Re
 export { setTargetSet, deleteTargetSet } from './registry/target-sets.js'
 
 // Discovery: models and targets of a Python file, from its AST (never runs code).
+export { ModuleScans } from './python/scans.js'
 export { discoverFile, type DiscoverOptions, type DiscoveryResult, type DiscoveredModel, type DiscoveredTarget, type DiscoveryIssue } from './python/discover.js'
 
 // Digests: provenance digests of models and targets, and their freshness against the registry (docs/digests.md).

@@ -41,6 +41,8 @@ const INTERNAL = [
   'CacheEntryMeta', 'OciRemoteTier', 'RemoteTier', 'cacheKey', 'closeHashPool', 'entrySource', 'formatBytes', 'generatorIdentity',
   'generatorInputsDigest', 'generatorInputsOf', 'idTable', 'isProjectRelative', 'outputFilePath', 'parseDuration', 'parseSize',
   'parseWeight', 'pullEntry', 'semanticDigestMany', 'sharedHashPool', 'strictProblems',
+  'entryDetails', 'fileViews', 'findEntry', 'formatDetails', 'formatExplain', 'formatFiles', 'untrackedFiles',
+  'describeProgress', 'progressAfterMs',
 ]
 
 describe('public API of @modelops-bundle/core', { timeout: 120_000 }, () => {

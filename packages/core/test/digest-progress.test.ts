@@ -9,7 +9,7 @@ import { digestFiles } from '../src/digest/compute.js'
 import { digestPaths } from '../src/digest/engine.js'
 import { digestLooseFiles, isPythonSource } from '../src/digest/loose.js'
 import { HashPool } from '../src/digest/pool.js'
-import { ProgressMeter, type HashProgress } from '../src/digest/progress.js'
+import { describeProgress, progressAfterMs, PROGRESS_AFTER_MS, ProgressMeter, type HashProgress } from '../src/digest/progress.js'
 import { LocalStore } from '../src/cache/local-store.js'
 import { makeProject, tempDir, write } from './digest-helpers.js'
 
@@ -48,9 +48,9 @@ describe('ProgressMeter', () => {
     expect(seen.every((p) => p.bytesTotal === 30 && p.filesTotal === 2)).toBe(true)
   })
 
-  it('reports at most once per interval, and always the last report', () => {
+  it('reports the first credit at once, then at most once per interval, and always the last report', () => {
     const seen: HashProgress[] = []
-    // An interval no run reaches: only the final report comes through.
+    // An interval no run reaches: the first report and the final one come through.
     const meter = new ProgressMeter((p) => seen.push(p), 1000, 100, 1e9)
     for (let i = 0; i < 100; i++) {
       const f = meter.file(10)
@@ -58,8 +58,20 @@ describe('ProgressMeter', () => {
       f.done()
     }
     meter.finish()
-    expect(seen).toHaveLength(1)
-    expect(seen[0]).toMatchObject({ bytesDone: 1000, bytesTotal: 1000, filesDone: 100, filesTotal: 100, done: true })
+    expect(seen).toHaveLength(2)
+    expect(seen[0]).toMatchObject({ bytesDone: 10, filesDone: 0, done: false })
+    expect(seen[1]).toMatchObject({ bytesDone: 1000, bytesTotal: 1000, filesDone: 100, filesTotal: 100, done: true })
+  })
+
+  it('describes a report in one line; MODELOPS_PROGRESS_AFTER_MS overrides the threshold', () => {
+    const p = { bytesDone: 512 * MiB, bytesTotal: 2048 * MiB, filesDone: 3, filesTotal: 10, elapsedMs: 2000, done: false }
+    expect(describeProgress(p)).toBe('512.0 MiB / 2.0 GiB (25%), 256.0 MiB/s, 3/10 files')
+    expect(describeProgress({ ...p, bytesTotal: 0, bytesDone: 0, elapsedMs: 0 }, 'entries')).toBe('0 B / 0 B (100%), 0 B/s, 3/10 entries')
+    expect(progressAfterMs({})).toBe(PROGRESS_AFTER_MS)
+    expect(progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: '0' })).toBe(0)
+    expect(progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: '250' })).toBe(250)
+    expect(progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: 'soon' })).toBe(PROGRESS_AFTER_MS)
+    expect(progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: '-1' })).toBe(PROGRESS_AFTER_MS)
   })
 })
 

@@ -1,17 +1,49 @@
 import { defineCli } from '../argv.js'
-import { shortDigest, table } from '../output.js'
+import { shortDigest, table, usageError, type Output } from '../output.js'
 import { currentWorkspace } from '../project.js'
 
 const count = (n: number) => (n === 0 ? '-' : String(n))
 
+/**
+ * `--model-label/--target-label k=v`, as the Python tool's `list` filters: an entry matches when its `labels[k]`
+ * is `v`. The R2 schema has no labels (the Python tool drops them on load), so no entry of either tool ever has one
+ * and a filter matches nothing; said on stderr so an empty table is not mistaken for an empty registry.
+ */
+function labelFilter(out: Output, flag: string, value: string | undefined): ((e: object) => boolean) | null {
+  if (value === undefined) return null
+  const eq = value.indexOf('=')
+  if (eq <= 0) throw usageError(`${flag} must be KEY=VALUE, got ${JSON.stringify(value)}`, `e.g. 'mops-bundle list ${flag} team=epi'`)
+  const [key, want] = [value.slice(0, eq), value.slice(eq + 1)]
+  out.warn(`${flag} ${value}: registry entries have no labels (the R2 schema has none, as in the Python tool), so nothing matches`)
+  return (e) => {
+    const labels = (e as { labels?: unknown }).labels
+    return typeof labels === 'object' && labels !== null && Object.prototype.hasOwnProperty.call(labels, key) && (labels as Record<string, unknown>)[key] === want
+  }
+}
+
+function keep<E extends object>(table: Record<string, E>, match: ((e: E) => boolean) | null): Record<string, E> {
+  if (!match) return table
+  const out = Object.create(null) as Record<string, E>
+  for (const [id, e] of Object.entries(table)) if (match(e)) out[id] = e
+  return out
+}
+
 export default defineCli({
   name: 'list',
   description: 'Show the registered models, targets and target sets (alias: show-registry)',
-  args: { json: { type: 'boolean', description: 'Print the registry as JSON' } },
-  run({ out }) {
-    const registry = currentWorkspace(out).registry()
+  args: {
+    'model-label': { type: 'string', description: 'Only models whose labels have KEY=VALUE (as the Python tool; R2 entries have no labels, so none match)' },
+    'target-label': { type: 'string', description: 'Only targets whose labels have KEY=VALUE (as --model-label)' },
+    json: { type: 'boolean', description: 'Print the registry as JSON' },
+  },
+  run({ args, out }) {
+    const modelMatch = labelFilter(out, '--model-label', args['model-label'] as string | undefined)
+    const targetMatch = labelFilter(out, '--target-label', args['target-label'] as string | undefined)
+    const full = currentWorkspace(out).registry()
     // registry.yaml's content only: the semantic map of digests.json is status's business.
-    const { semantic: _semantic, ...plain } = registry
+    const { semantic: _semantic, ...rest } = full
+    const plain = { ...rest, models: keep(rest.models, modelMatch), targets: keep(rest.targets, targetMatch) }
+    const registry = plain
     if (out.json) return out.result(plain)
     const { c } = out
     const models = Object.keys(registry.models).sort()

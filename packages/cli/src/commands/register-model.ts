@@ -3,6 +3,7 @@ import { defineCli } from '../argv.js'
 import { printReconcile } from '../changes.js'
 import { usageError } from '../output.js'
 import { currentWorkspace } from '../project.js'
+import { progressLine } from '../progress.js'
 
 export default defineCli({
   name: 'register-model',
@@ -14,6 +15,7 @@ export default defineCli({
     data: { type: 'string', alias: 'd', description: 'Data dependency, file or folder (repeatable; replaces the recorded list)' },
     code: { type: 'string', description: 'Extra code dependency, file or folder (repeatable)' },
     'auto-code': { type: 'boolean', description: 'Record the project files the model imports as code (default: auto_code in config.yaml)' },
+    'code-mode': { type: 'string', description: "How imports become code (with auto code): 'files', each project module reached, transitively; 'package', every .py of each top-level project package imported and of the model's own (default: import_mode in config.yaml, else files)" },
     id: { type: 'string', description: 'Registry id, when exactly one class is registered' },
     'regen-all': { type: 'boolean', description: 'Also rescan every model file already registered' },
     json: { type: 'boolean', description: 'Print the changes as JSON' },
@@ -25,14 +27,20 @@ export default defineCli({
     const data = all('data')
     const code = all('code')
     const id = args.id as string | undefined
+    const codeMode = args['code-mode'] as string | undefined
+    if (codeMode !== undefined && codeMode !== 'files' && codeMode !== 'package') {
+      throw usageError(`--code-mode must be 'files' or 'package', got ${JSON.stringify(codeMode)}`, "e.g. 'mops-bundle register-model models/sir.py --code-mode package'")
+    }
     const report = await reconcileModels(project, args.path ? resolveProjectPath(project, args.path) : null, {
       classes: classes.length > 0 ? classes : undefined,
       exclude: all('exclude'),
       data: data.length > 0 ? data.map((p) => resolveProjectPath(project, p)) : undefined,
       code: code.length > 0 ? code.map((p) => resolveProjectPath(project, p)) : undefined,
       autoCode: args['auto-code'] as boolean | undefined,
+      codeMode,
       id: id === undefined || id === '' ? undefined : id,
       regenAll: Boolean(args['regen-all']),
+      compute: { onProgress: progressLine(out) },
     })
     printReconcile(out, report)
   },

@@ -33,14 +33,20 @@ export function readTrackedFiles(project: Project): Set<string> {
   }
 }
 
-/** The files the Python tool would track for `registry` (track_registry_dependencies). */
-export function registryTrackedFiles(project: Project, registry: Registry): string[] {
+/** The Python tool's ignore rules: its defaults, then `.modelopsignore`. */
+function ignoreRules(project: Project) {
   const ig = ignore().add(DEFAULT_IGNORES)
   try {
     ig.add(fs.readFileSync(path.join(project.root, '.modelopsignore'), 'utf8'))
   } catch {
     // no .modelopsignore: the defaults only
   }
+  return ig
+}
+
+/** The files the Python tool would track for `registry` (track_registry_dependencies). */
+export function registryTrackedFiles(project: Project, registry: Registry): string[] {
+  const ig = ignoreRules(project)
   const out = new Set<string>()
   const add = (rel: string) => {
     if (!ig.ignores(rel)) out.add(rel)
@@ -87,4 +93,35 @@ export async function writeTrackedFiles(project: Project, registry: Registry): P
   if (exists && tracked.size === before) return
   const sorted = [...tracked].sort(compareCodePoints)
   await writeFileAtomic(path.join(project.dir, TRACKED_FILE), sorted.map((p) => `${p}\n`).join(''))
+}
+
+/**
+ * `status --untracked-only`: project files neither in tracked.txt nor ignored (the Python tool's
+ * working_state.scan_untracked): `.modelops-bundle/` and ignored folders are not walked, links to folders are not
+ * followed; nothing is opened. Sorted by path, with sizes.
+ */
+export function untrackedFiles(project: Project): { path: string; size: number }[] {
+  const ig = ignoreRules(project)
+  const tracked = readTrackedFiles(project)
+  const out: { path: string; size: number }[] = []
+  const walk = (dir: string, prefix: string) => {
+    let entries: fs.Dirent[]
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true })
+    } catch {
+      return
+    }
+    for (const e of entries) {
+      const rel = prefix ? `${prefix}/${e.name}` : e.name
+      if (e.isDirectory()) {
+        if (rel !== BUNDLE_DIR && !ig.ignores(`${rel}/`)) walk(path.join(dir, e.name), rel)
+        continue
+      }
+      if (tracked.has(rel) || ig.ignores(rel)) continue
+      const st = fs.statSync(path.join(dir, e.name), { throwIfNoEntry: false })
+      if (st?.isFile()) out.push({ path: rel, size: st.size })
+    }
+  }
+  walk(project.root, '')
+  return out.sort((a, b) => compareCodePoints(a.path, b.path))
 }

@@ -1,6 +1,7 @@
 // Module paths and the project import graph: which project .py files a model file pulls in (§3.6 `files`
 // mode, without its directory results and without the model file itself).
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, realpathSync, statSync } from 'node:fs'
+import { listTree } from '../digest/tree.js'
 import { readRegularFile } from '../project/read.js'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { ModelopsError } from '../errors.js'
@@ -169,4 +170,47 @@ export async function codeDependencies(root: string, modelFile: string, options?
   }
   seen.delete(start)
   return [...seen].map((f) => relative(absRoot, f).split(sep).join('/')).sort()
+}
+
+/**
+ * The reference's `package` import mode (its discovery.py `discover_local_imports`): every top-level project package
+ * the model file imports, and the model's own top-level package, whole; a top-level module file as itself. Not
+ * transitive. The reference records such a package as a folder, which its own hashing cannot read (it crashes with
+ * IsADirectoryError), so we record the package's `.py` files instead: the same code, in a form both tools digest.
+ */
+export async function packageDependencies(root: string, modelFile: string, options?: { codeRoots?: readonly string[] }): Promise<string[]> {
+  const absRoot = resolve(root)
+  const roots = importRoots(absRoot, options?.codeRoots)
+  const start = resolve(absRoot, modelFile)
+  let text: string
+  try { text = (await readRegularFile(start)).toString('utf8') } catch { return [] }
+  const tops = new Set<string>()
+  for (const imp of (await scanSource(text)).imports) {
+    if (!imp.module.startsWith('.')) tops.add(imp.module.split('.')[0]!)
+  }
+  const picks = new Set<string>()
+  for (const top of tops) {
+    if (!IDENT.test(top)) continue
+    for (const r of roots) {
+      if (isFile(join(r, top, '__init__.py'))) picks.add(join(r, top))
+      else if (isFile(join(r, `${top}.py`))) picks.add(join(r, `${top}.py`))
+    }
+  }
+  for (const r of roots) {
+    const rel = relative(r, start)
+    const parts = rel.split(sep)
+    if (rel.startsWith('..') || isAbsolute(rel) || parts.length < 2) continue
+    if (isFile(join(r, parts[0]!, '__init__.py'))) picks.add(join(r, parts[0]!))
+  }
+  const rootReal = realpathSync(absRoot)
+  const out = new Set<string>()
+  for (const pick of picks) {
+    if (!withinRoot(absRoot, pick)) continue
+    const rel = relative(absRoot, pick).split(sep).join('/')
+    if (pick.endsWith('.py')) { out.add(rel); continue }
+    const listing = await listTree(pick, rel, rootReal)
+    for (const name of listing.names) if (name.endsWith('.py')) out.add(`${rel}/${name}`)
+  }
+  out.delete(relative(absRoot, start).split(sep).join('/'))
+  return [...out].sort()
 }

@@ -9,7 +9,8 @@ import type { Project } from '../project/project.js'
 import { absolutePath } from '../project/paths.js'
 import { ID_HINT, idProblem, idTable } from '../project/names.js'
 import { discoverFile, type DiscoveryResult } from '../python/discover.js'
-import { codeDependencies, moduleOf } from '../python/imports.js'
+import { codeDependencies, moduleOf, packageDependencies } from '../python/imports.js'
+import { ModuleScans } from '../python/scans.js'
 import { importRootOf, importRoots } from '../python/roots.js'
 import { loadRegistry, updateRegistry } from './registry.js'
 import { removeFromTargetSets } from './target-sets.js'
@@ -66,6 +67,12 @@ export interface ReconcileModelsOptions {
    * @default project.config.auto_code
    */
   autoCode?: boolean
+  /**
+   * How imports become code dependencies: 'files', each project module reached, transitively; 'package', every
+   * `.py` of each top-level project package the file imports and of its own (the reference's `--code-mode`).
+   * @default project.config.import_mode ('files' when config.yaml does not say)
+   */
+  codeMode?: 'files' | 'package'
   /** Id for the single selected class (default `<file stem>_<class>` lower-case). */
   id?: string
   /** Also rescan every model file already in the registry (missing ones are pruned). */
@@ -104,10 +111,12 @@ export async function reconcileModels(project: Project, file: string | null, opt
   const before = loadRegistry(project)
   const files = fileSet(file, Object.values(before.models).map((m) => m.path), options.regenAll)
   const autoCode = options.autoCode ?? project.config.auto_code
+  const codeMode = options.codeMode ?? project.config.import_mode ?? 'files'
   const warnings: Warning[] = []
   const plans: FilePlan<ModelEntry>[] = []
   const semantic: SemanticNote[] = []
 
+  const scans = scansFor(project, files)
   for (const path of files) {
     const primary = path === file
     if (!existsFile(project, path)) {
@@ -115,7 +124,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
       plans.push({ path, entries: null, excluded: new Set(), untouched: new Set(), lines: new Map() })
       continue
     }
-    const found = await discover(project, path, warnings)
+    const found = await discover(project, path, warnings, scans)
     const registeredHere = Object.entries(before.models).filter(([, m]) => m.path === path)
     // Classes that are not models (no configured base class) but exist in the file are taken when --class names them
     // or when they are registered already (R1 registries name such classes): following status's hint to re-register
@@ -165,7 +174,8 @@ export async function reconcileModels(project: Project, file: string | null, opt
     }
     const oldByClass = new Map([...oldIdByClass].map(([cls, id]) => [cls, before.models[id]!]))
     // Auto code is the same for every class of the file: compute it once.
-    const auto = autoCode ? (await codeDependencies(project.root, path, { codeRoots: project.config.code_roots })).filter((p) => p !== path) : []
+    const follow = codeMode === 'package' ? packageDependencies : codeDependencies
+    const auto = autoCode ? (await follow(project.root, path, { codeRoots: project.config.code_roots })).filter((p) => p !== path) : []
     const entries = new Map<string, ModelEntry>()
     const lines = new Map<string, number>()
     const specs = selected.map((name) => {
@@ -229,6 +239,7 @@ export async function reconcileTargets(project: Project, file: string | null, op
   const semantic: SemanticNote[] = []
   const fnOf = (t: TargetEntry) => t.entrypoint.slice(t.entrypoint.lastIndexOf(':') + 1)
 
+  const scans = scansFor(project, files)
   for (const path of files) {
     const primary = path === file
     if (!existsFile(project, path)) {
@@ -236,7 +247,7 @@ export async function reconcileTargets(project: Project, file: string | null, op
       plans.push({ path, entries: null, excluded: new Set(), untouched: new Set(), lines: new Map() })
       continue
     }
-    const found = await discover(project, path, warnings)
+    const found = await discover(project, path, warnings, scans)
     if (primary && found.targets.length === 0 && !Object.values(before.targets).some((t) => t.path === path)) {
       throw new ModelopsError('DISCOVERY', 'no @calibration_target functions found', {
         file: path,
@@ -334,8 +345,13 @@ function fileSet(file: string | null, registered: string[], regenAll?: boolean):
   return [...all].sort(compareCodePoints)
 }
 
-async function discover(project: Project, path: string, warnings: Warning[]): Promise<DiscoveryResult> {
-  const found = await discoverFile(absolutePath(project, path), { root: project.root, baseClasses: project.config.base_classes, codeRoots: project.config.code_roots })
+/** One run's parsed modules: with --regen-all over many files, parsed ahead on the parse pool when that pays. */
+function scansFor(project: Project, files: string[]): ModuleScans {
+  return ModuleScans.for(files.filter((f) => existsFile(project, f)).map((f) => absolutePath(project, f)))
+}
+
+async function discover(project: Project, path: string, warnings: Warning[], scans: ModuleScans): Promise<DiscoveryResult> {
+  const found = await discoverFile(absolutePath(project, path), { root: project.root, baseClasses: project.config.base_classes, codeRoots: project.config.code_roots, scans })
   for (const issue of found.errors) warnings.push({ code: 'DISCOVERY', message: issue.message, file: path, line: issue.line })
   return found
 }

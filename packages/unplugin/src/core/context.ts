@@ -8,6 +8,7 @@ import {
 } from '@modelops-bundle/core'
 import { formatBytes, idTable, generatorInputsOf } from '@modelops-bundle/core/internal'
 import { explainStatus } from './explain.js'
+import { progressLog } from './log.js'
 import { withRootHint } from './project.js'
 import type { OptionsResolved } from './options.js'
 
@@ -115,6 +116,7 @@ export class ModelopsContext {
     // The generator's own files are digested in the same pass (one stat-cache pass) and watched like models.
     const report = await computeDigests(ws, registry, {
       environment: options.environment, concurrency: options.concurrency,
+      ...(options.log ? { onProgress: progressLog(this.logger) } : {}),
       ...(generatorInputs.length ? { generatorInputs } : {}),
     })
     const watch = new Set<string>([project.registryPath, project.configPath])

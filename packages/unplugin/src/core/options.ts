@@ -79,7 +79,8 @@ export interface Options {
    */
   base?: string
   /**
-   * Log the summary line (and progress of slow generations).
+   * Log the summary line, and progress of slow work: hashing that runs past 1 s (MODELOPS_PROGRESS_AFTER_MS
+   * changes that), generators that run past 5 s. Lines follow the bundler's log level.
    * @default true
    */
   log?: boolean
