@@ -3,10 +3,12 @@
 // streams: 64 MiB PUT on localhost 4.8 s vs 1.2 s, curl 0.9 s, same run). Everything streams; every byte read from the registry is checked against its sha256 and size while
 // it streams, because a registry serves whatever is on its disk (a flipped byte comes back with 200).
 import { createHash } from 'node:crypto'
+import type { Readable } from 'node:stream'
 import { createRequire } from 'node:module'
 import type { Agent, request as undiciRequest } from 'undici'
 import { basicHeader, findCredentials, parseChallenge, type Challenge, type Credentials } from './auth.js'
 import { formatOciUrl, isLoopback, type OciLocation } from './reference.js'
+import { verifiedBlob } from './verified-blob.js'
 
 type Undici = typeof import('undici')
 let undici: Undici | undefined
@@ -42,7 +44,11 @@ export interface OciClientOptions {
   credentials?: Credentials | null
   /** Blobs larger than this go up in chunks (PATCH). @default 64 MiB */
   chunkedAbove?: number
-  /** Size of one PATCH of a chunked upload. @default 16 MiB */
+  /**
+   * Size of one PATCH of a chunked upload. Each PATCH costs distribution a round of bookkeeping (its saved hash state,
+   * reopening the upload): 200 MiB went up at 0.5x curl's PUT in 16 MiB PATCHes, 0.75x in 64 MiB ones (same run).
+   * @default 64 MiB
+   */
   chunkSize?: number
 }
 
@@ -54,6 +60,8 @@ const DIGEST_RE = /^sha256:[0-9a-f]{64}$/
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/
 const MAX_MANIFEST = 4 * 1024 * 1024
 const MiB = 1024 * 1024
+/** Bytes of a blob GET buffered ahead of its consumer. */
+const BLOB_BUFFER = 4 * MiB
 
 export class OciClient {
   readonly name: string
@@ -84,7 +92,7 @@ export class OciClient {
     this.responseTimeout = options.responseTimeout ?? 60_000
     this.credentials = options.credentials === null ? undefined : (options.credentials ?? findCredentials(location.registry))
     this.chunkedAbove = options.chunkedAbove ?? 64 * MiB
-    this.chunkSize = options.chunkSize ?? 16 * MiB
+    this.chunkSize = options.chunkSize ?? 64 * MiB
   }
 
   /** `GET /v2/`: reachable and the credentials (if any) accepted. */
@@ -153,29 +161,15 @@ export class OciClient {
 
   /**
    * A blob's bytes, streamed. Its size and sha256 are checked as it streams: more bytes than `size` fail at once, and
-   * after the last chunk a short or altered blob throws (RemoteError 'integrity') before the iteration completes, so a
-   * consumer that reads to the end never mistakes bad bytes for good ones.
+   * after the last chunk a short or altered blob errors the stream (RemoteError 'integrity') instead of ending it, so
+   * a consumer that reads to the end never mistakes bad bytes for good ones.
    */
-  async *getBlob(digest: string, size: number, options: { signal?: AbortSignal } = {}): AsyncGenerator<Uint8Array> {
+  async getBlob(digest: string, size: number, options: { signal?: AbortSignal } = {}): Promise<Readable> {
     const what = `GET blob ${short(digest)}`
-    const res = await this.request('GET', `${this.base}/blobs/${checkDigest(digest)}`, { signal: options.signal, what })
+    // A large socket buffer lets the network run ahead while the consumer hashes and writes (64 KiB: they take turns).
+    const res = await this.request('GET', `${this.base}/blobs/${checkDigest(digest)}`, { signal: options.signal, what, highWaterMark: BLOB_BUFFER })
     await this.expect(res, [200], what)
-    const hash = createHash('sha256')
-    let n = 0
-    try {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        n += chunk.byteLength
-        if (n > size) throw new RemoteError('integrity', `${this.name}: ${what}: more than the ${size} bytes its descriptor says`)
-        hash.update(chunk)
-        yield chunk
-      }
-    } catch (err) {
-      res.body.destroy()
-      throw this.networkError(err, what)
-    }
-    if (n !== size) throw new RemoteError('integrity', `${this.name}: ${what}: cut short at ${n} of ${size} bytes`)
-    const got = `sha256:${hash.digest('hex')}`
-    if (got !== digest) throw new RemoteError('integrity', `${this.name}: ${what}: the bytes served have digest ${got}`)
+    return verifiedBlob(res.body, digest, size, (why) => new RemoteError('integrity', `${this.name}: ${what}: ${why}`), (err) => this.networkError(err, what))
   }
 
   /**
@@ -265,7 +259,7 @@ export class OciClient {
   private async request(
     method: string,
     url: string,
-    init: { headers?: Record<string, string>; body?: () => Buffer | AsyncIterable<Uint8Array>; push?: boolean; signal?: AbortSignal; what: string },
+    init: { headers?: Record<string, string>; body?: () => Buffer | AsyncIterable<Uint8Array>; push?: boolean; signal?: AbortSignal; what: string; highWaterMark?: number },
   ): Promise<Response> {
     let tried: string | undefined
     let authTries = 0
@@ -277,7 +271,7 @@ export class OciClient {
       let res: Response
       try {
         const body = init.body?.()
-        res = await send(this.agent, url, { method, headers, body, signal: init.signal })
+        res = await send(this.agent, url, { method, headers, body, signal: init.signal, highWaterMark: init.highWaterMark })
       } catch (err) {
         throw this.networkError(err, init.what)
       }
@@ -452,9 +446,9 @@ interface Response {
 async function send(
   agent: Agent,
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: Buffer | AsyncIterable<Uint8Array>; signal?: AbortSignal },
+  init: { method: string; headers: Record<string, string>; body?: Buffer | AsyncIterable<Uint8Array>; signal?: AbortSignal; highWaterMark?: number },
 ): Promise<Response> {
-  const r = await loadUndici().request(url, { method: init.method as 'GET', headers: init.headers, body: init.body as never, signal: init.signal, dispatcher: agent })
+  const r = await loadUndici().request(url, { method: init.method as 'GET', headers: init.headers, body: init.body as never, signal: init.signal, dispatcher: agent, ...(init.highWaterMark ? { highWaterMark: init.highWaterMark } : {}) })
   return {
     status: r.statusCode,
     ok: r.statusCode >= 200 && r.statusCode < 300,
