@@ -30,7 +30,7 @@ export type {
   DigestReport, ModelDigest, TargetDigest, EntityDigest, Component, ComponentKind, EnvironmentInputs, EnvironmentReport,
   StatusReport, EntityStatus, ComponentChange, ChangeKind,
 } from './digest/types.js'
-export type { HashProgress, ProgressCallback } from './digest/progress.js'
+export { describeProgress, type HashProgress, type ProgressCallback } from './digest/progress.js'
 export { hashFile } from './digest/bytes.js'
 export { semanticDigest, type SemanticResult } from './python/semantic.js'
 

@@ -21,10 +21,10 @@ export { formatBytes, parseDuration, parseSize } from './util/units.js'
 export { idTable, outputFilePath } from './project/names.js'
 export { isProjectRelative } from './digest/engine.js'
 
-// The CLI's views of a status (`status <id>`, `--files`, `--explain`, `--untracked-only`) and the progress line.
+// The CLI's views of a status (`status <id>`, `--files`, `--explain`, `--untracked-only`); when progress starts.
 export { entryDetails, fileViews, findEntry, formatDetails, formatExplain, formatFiles } from './digest/status-views.js'
 export { untrackedFiles } from './interop/tracked.js'
-export { describeProgress, progressAfterMs } from './digest/progress.js'
+export { progressAfterMs } from './digest/progress.js'
 
 // Worker pools, for the benchmarks (bench/drivers).
 export { sharedHashPool, closeHashPool } from './digest/pool.js'

@@ -35,9 +35,9 @@ export interface Options {
    */
   manifest?: { fileName?: string } | false
   /**
-   * The build report asset: per model whether THIS build `generated` its outputs or took them from the cache,
-   * the generator identity, and the counts and seconds of the build. Not deterministic (unlike the manifest),
-   * so it is off by default. Vite dev serves it at `<base><fileName>` (the latest run).
+   * The build report asset: per model whether THIS build `generated` its outputs, `pulled` them from the remote
+   * cache or took them from the local cache (`cached`), the generator identity, and the counts and seconds of the
+   * build. Not deterministic (unlike the manifest), so it is off by default. Vite dev serves it at `<base><fileName>` (the latest run).
    * @default false; `{}` or `{ fileName }` turns it on, fileName defaulting to 'modelops-build.json'
    */
   report?: { fileName?: string } | false
