@@ -59,7 +59,7 @@ export * from './workspace/workspace.js'
 
 export * from './cache/entry-source.js'
 export * from './cache/remote/reference.js'
-export { findCredentials, ENV_USERNAME as ENV_REMOTE_CACHE_USERNAME, ENV_PASSWORD as ENV_REMOTE_CACHE_PASSWORD, type Credentials } from './cache/remote/auth.js'
+export { findCredentials, ENV_USERNAME as ENV_REMOTE_CACHE_USERNAME, ENV_PASSWORD as ENV_REMOTE_CACHE_PASSWORD, type Credentials, type CredentialSource, type HelperCredentials } from './cache/remote/auth.js'
 export { OciClient, RemoteError, isRemoteError, type OciClientOptions, type RemoteErrorKind } from './cache/remote/oci-client.js'
 export * from './cache/remote/oci-tier.js'
 export * from './cache/remote/settings.js'
