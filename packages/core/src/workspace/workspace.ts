@@ -113,7 +113,7 @@ export class Workspace {
     if (!this.tiers) {
       if (this.cacheDir === undefined) throw new Error('this workspace was opened with cacheDir: false: it has no output store')
       const local = new LocalStore(this.cacheDir, { ...this.settings.local, onWarning: this.settings.onWarning })
-      const remote = this.settings.remote ?? configuredRemoteTier(this.project, this.settings.remoteCache)
+      const remote = this.settings.remote ?? configuredRemoteTier(this.project, this.settings.remoteCache, process.env, { onWarning: this.settings.onWarning })
       this.tiers = remote ? { local, remote } : { local }
     }
     return this.tiers
