@@ -12,7 +12,7 @@ const BUILD_LOCK = '/tmp/build.lock'
 
 /**
  * A contender: `{ name, peer?: boolean, exec: () => Promise<Sample> }`, where a Sample is
- * `{ wallMs, workMs?, maxRssKb?, extra? }`. Returns one row per contender.
+ * `{ wallMs, workMs?, cpuMs?, maxRssKb?, extra? }`. Returns one row per contender.
  */
 export async function measure(contenders, runs, { warmup = 0, log = () => {} } = {}) {
   const state = contenders.map((c) => ({ c, samples: [], status: 'measured', reason: null }))
@@ -37,6 +37,7 @@ export async function measure(contenders, runs, { warmup = 0, log = () => {} } =
     reason,
     wall_ms: summary(samples.map((x) => x.wallMs)),
     work_ms: summary(samples.map((x) => x.workMs ?? NaN)),
+    cpu_ms: summary(samples.map((x) => x.cpuMs ?? NaN)),
     maxrss_kb: summary(samples.map((x) => x.maxRssKb ?? NaN)),
     extra: samples.map((x) => x.extra ?? null),
   }))

@@ -1,4 +1,4 @@
-// Run a command as a measured child process: wall clock (from here) and peak RSS (GNU time).
+// Run a command as a measured child process: wall clock (from here), CPU time and peak RSS (GNU time).
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -7,7 +7,7 @@ import { join } from 'node:path'
 const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null
 
 /**
- * @typedef {{ wallMs: number, maxRssKb: number | null, code: number | null, stdout: string, stderr: string }} RunResult
+ * @typedef {{ wallMs: number, cpuMs: number | null, maxRssKb: number | null, code: number | null, stdout: string, stderr: string }} RunResult
  * @param {string} cmd
  * @param {string[]} args
  * @param {{ cwd?: string, env?: Record<string,string>, input?: string, timeoutMs?: number }} [opts]
@@ -16,8 +16,9 @@ const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null
 export function run(cmd, args, opts = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'mops-bench-'))
   const timeFile = join(dir, 'time')
-  // GNU time measures the child's peak RSS (wait4 rusage), which includes worker threads.
-  const [c, a] = GNU_TIME ? [GNU_TIME, ['-f', '%M', '-o', timeFile, cmd, ...args]] : [cmd, args]
+  // GNU time reads the child's rusage (wait4): peak RSS and user + system CPU, worker threads included. On a loaded
+  // machine CPU time moves less than wall time, so both are reported.
+  const [c, a] = GNU_TIME ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, cmd, ...args]] : [cmd, args]
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint()
     const child = spawn(c, a, {
@@ -36,13 +37,15 @@ export function run(cmd, args, opts = {}) {
       const wallMs = Number(process.hrtime.bigint() - t0) / 1e6
       if (timer) clearTimeout(timer)
       let maxRssKb = null
+      let cpuMs = null
       try {
         const lines = readFileSync(timeFile, 'utf8').trim().split('\n')
-        const v = Number(lines[lines.length - 1])
-        if (Number.isFinite(v)) maxRssKb = v
+        const [rss, user, sys] = (lines[lines.length - 1] ?? '').trim().split(/\s+/).map(Number)
+        if (Number.isFinite(rss)) maxRssKb = rss
+        if (Number.isFinite(user) && Number.isFinite(sys)) cpuMs = (user + sys) * 1000
       } catch { /* no GNU time */ }
       rmSync(dir, { recursive: true, force: true })
-      resolve({ wallMs, maxRssKb, code, stdout, stderr })
+      resolve({ wallMs, cpuMs, maxRssKb, code, stdout, stderr })
     })
   })
 }

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { driver, measure, NotReady } from '../lib/measure.mjs'
 import { ratio } from '../lib/stats.mjs'
 
+const overhead = (on, off) => (on && off ? on / off - 1 : null)
+
 export async function pluginOverhead(ctx) {
   const { paths, opts, log } = ctx
   // A build is ~0.5 s but a busy VM adds 0.2 s to some: 11 runs keep the median off those outliers.
@@ -29,7 +31,7 @@ export async function pluginOverhead(ctx) {
   const env = (cacheDir, out) => ({ PLAYGROUND_SAMPLE: sample, PLAYGROUND_CACHE_DIR: cacheDir, PLAYGROUND_OUT_DIR: join(paths.tmp, out) })
   const build = async (plugin, cacheDir, out) => {
     const r = await driver(paths.drivers.viteBuild, ['--plugin', plugin, '--stub', stub], { env: env(cacheDir, out), cwd: paths.repo })
-    return { wallMs: r.wallMs, workMs: r.json.build_ms, maxRssKb: r.maxRssKb }
+    return { wallMs: r.wallMs, workMs: r.json.build_ms, cpuMs: r.cpuMs, maxRssKb: r.maxRssKb }
   }
 
   // Prime: one build with the plugin fills the warm cache and saves the virtual module for the stub.
@@ -77,6 +79,7 @@ export async function pluginOverhead(ctx) {
     overhead_cold: c && off ? c / off - 1 : null,
     wall_ratio_warm: ratio(onWall, offWall),
     overhead_warm_process: onWall && offWall ? onWall / offWall - 1 : null,
+    overhead_warm_process_cpu: overhead(rows[0].cpu_ms?.median, rows[1].cpu_ms?.median),
     notes: [
       'Each build is a fresh process running the playground\'s Vite config. "whole process" is what a user waits for (node start, imports, config, build, exit); "`vite.build()`" times the build call alone, so it leaves out the plugin\'s import cost but shows its per-build work undiluted. Each build writes its own output folder.',
       'Without the plugin, the plugin is not even imported and a stub serves the same `virtual:modelops-bundle` source the plugin produced, so the app bundle is the same; what is left out is all of the plugin: its import, project and registry load, digests (stat cache), cache lookup, manifest and artifact emission.',

@@ -84,7 +84,7 @@ export async function remoteCache(ctx) {
     }
     let p = 0
     const pushOurs = {
-      name: 'ours: push (HEAD manifest, sha256 read, HEAD blob, chunked upload, index, manifest)',
+      name: 'ours: push (HEAD manifest, HEAD blob, chunked upload with the sha256 recorded at commit, index, manifest)',
       exec: () =>
         elapsed(async () => {
           const t = tier(`bench/push-ours-${p++}`)
@@ -129,7 +129,7 @@ export async function remoteCache(ctx) {
       notes: [
         'Same registry, same run, runs interleaved. Ours runs in-process (node); curl is a child process (its start, ~10 ms, included).',
         'Our pull also checks the sha256 and hashes the BLAKE2b of every byte as it streams, writes it into the local store\'s staging folder and commits it (index, fsync, rename); curl only writes the file.',
-        'Our push also reads the file once for its sha256 (the digest goes in the upload URL) and uploads the index and manifest; curl is given the digest.',
+        'Our push takes the sha256 the local store recorded at commit (hashed in the same read as the BLAKE2b), reads the file once, sends it in 64 MiB PATCHes and uploads the index and manifest; curl is given the digest and sends one PUT.',
         'Whole build: `vite build` of the playground over the sample project (3 models, its Python generator) in a new process with an empty cache folder; "pull" has MODELOPS_REMOTE_CACHE set to a registry machine A filled, "regenerate" has no remote. The gap is the generator\'s run time, which for real models is minutes to hours.',
       ],
     }

@@ -12,8 +12,9 @@ const manifest: Manifest = bundle.default
 const REPORT_FILE = 'modelops-build.json'
 
 /**
- * Where each model's outputs came from ('generated' by this build or 'cached'): the build report beside the
- * page, or in dev the one the middleware serves for the latest run (refetched on every render). None: no badges.
+ * Where each model's outputs came from ('generated' by this build, 'pulled' from the remote cache, or 'cached'): the
+ * build report beside the page, or in dev the one the middleware serves for the latest run (refetched on every
+ * render). None: no badges.
  */
 async function loadSources(): Promise<Record<string, string>> {
   try {
@@ -27,7 +28,7 @@ async function loadSources(): Promise<Record<string, string>> {
 }
 
 function origin(source: string | undefined): Origin {
-  return source === 'generated' ? 'generated' : source === 'cached' ? 'cached' : undefined
+  return source === 'generated' || source === 'pulled' || source === 'cached' ? source : undefined
 }
 
 /** Compartments (several series) first, then single outputs by name. */
@@ -64,7 +65,7 @@ async function render(root: HTMLElement): Promise<void> {
         h('dt', {}, 'environment'),
         h('dd', {}, h('code', { title: manifest.environment.digest }, short(manifest.environment.digest))),
         h('dt', {}, 'models'),
-        h('dd', {}, String(modelIds.length), origins.some(Boolean) ? ` (${count('cached')} cached · ${count('generated')} generated)` : ''),
+        h('dd', {}, String(modelIds.length), origins.some(Boolean) ? ` (${count('cached')} cached · ${count('pulled') ? `${count('pulled')} pulled · ` : ''}${count('generated')} generated)` : ''),
         h('dt', {}, 'targets'),
         h('dd', {}, String(targetIds.length)),
       ),

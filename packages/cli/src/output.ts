@@ -28,6 +28,26 @@ export function palette(enabled: boolean): Palette {
   return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39), dim: wrap(2, 22), bold: wrap(1, 22) }
 }
 
+/** Whether a live line (the progress line, progress.ts) is drawn on stderr now. */
+let live = false
+
+/** Draw `text` as the one live line on stderr, redrawn in place; undefined clears it. Terminals only. */
+export function liveLine(text: string | undefined): void {
+  if (text === undefined) {
+    if (live) process.stderr.write('\r\u001B[2K')
+    live = false
+    return
+  }
+  process.stderr.write(`\r\u001B[2K${text}`)
+  live = true
+}
+
+/** Every line for stderr goes through here: a live line is cleared first, so nothing is printed behind it. */
+function errLine(text: string): void {
+  liveLine(undefined)
+  process.stderr.write(`${text}\n`)
+}
+
 /** The printing side of one command run. */
 export class Output {
   readonly json: boolean
@@ -45,17 +65,20 @@ export class Output {
 
   /** One line of human output on stdout (suppressed with --json). */
   line(text = ''): void {
-    if (!this.json) process.stdout.write(`${text}\n`)
+    if (this.json) return
+    liveLine(undefined)
+    process.stdout.write(`${text}\n`)
   }
 
   /** The JSON result on stdout: 2-space indented, newline-terminated. */
   result(value: unknown): void {
+    liveLine(undefined)
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
   }
 
   /** `[warn] message` on stderr: logs never touch stdout, so `--json | jq` always sees pure JSON. */
   warn(w: Warning | string): void {
-    process.stderr.write(`${this.e.yellow('[warn]')} ${typeof w === 'string' ? w : formatLocated(w)}\n`)
+    errLine(`${this.e.yellow('[warn]')} ${typeof w === 'string' ? w : formatLocated(w)}`)
   }
 
   warnAll(ws: readonly Warning[] | undefined): void {
@@ -64,9 +87,8 @@ export class Output {
 
   /** `✓ text` on stdout, or on stderr with --json so stdout stays JSON. */
   success(text: string): void {
-    const stream = this.json ? process.stderr : process.stdout
-    const p = this.json ? this.e : this.c
-    stream.write(`${p.green('✓')} ${text}\n`)
+    if (this.json) errLine(`${this.e.green('✓')} ${text}`)
+    else this.line(`${this.c.green('✓')} ${text}`)
   }
 }
 
@@ -82,18 +104,18 @@ export function reportError(err: unknown, opts: { debug?: boolean; usageHint?: s
   const e = palette(colorEnabled(process.stderr))
   if (isModelopsError(err)) {
     const [head, ...rest] = formatError(err).split('\n')
-    process.stderr.write(`${e.red('✗')} ${head}\n`)
-    for (const line of rest) process.stderr.write(`${e.dim(line)}\n`)
-    if (err.exitCode === EXIT.USAGE && opts.usageHint && !err.hint) process.stderr.write(`${e.dim(`  ${opts.usageHint}`)}\n`)
-    if (opts.debug && err.stack) process.stderr.write(`${err.stack}\n`)
+    errLine(`${e.red('✗')} ${head}`)
+    for (const line of rest) errLine(e.dim(line))
+    if (err.exitCode === EXIT.USAGE && opts.usageHint && !err.hint) errLine(e.dim(`  ${opts.usageHint}`))
+    if (opts.debug && err.stack) errLine(err.stack)
     return err.exitCode
   }
   const message = err instanceof Error ? err.message : String(err)
-  process.stderr.write(`${e.red('✗')} internal error: ${message}\n`)
+  errLine(`${e.red('✗')} internal error: ${message}`)
   if (opts.debug) {
-    if (err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`)
+    if (err instanceof Error && err.stack) errLine(err.stack)
   } else {
-    process.stderr.write(`${e.dim('  this is a bug in mops-bundle; run again with --debug for the stack trace and report it')}\n`)
+    errLine(e.dim('  this is a bug in mops-bundle; run again with --debug for the stack trace and report it'))
   }
   return EXIT.USAGE
 }

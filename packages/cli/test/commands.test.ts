@@ -229,4 +229,31 @@ describe('discover', { timeout: 240_000 }, () => {
     const [f] = JSON.parse(r.stdout)
     expect(f.models).toEqual([expect.objectContaining({ name: 'M', outputs: ['series'] })])
   })
+
+  it('many files (parsed on the parse pool): the results of one file at a time, in the order given', async () => {
+    const dir = tempDir()
+    mkdirSync(join(dir, 'pkg'))
+    writeFileSync(join(dir, 'pkg/__init__.py'), '')
+    // ~80 KiB each, past the parse pool's break-even together; each imports the previous one's model.
+    const filler = Array.from({ length: 2000 }, (_, k) => `def f_${k}(x):\n    return x + ${k}  # c\n`).join('\n')
+    const names: string[] = []
+    for (let i = 0; i < 9; i++) {
+      const prev = i === 5 ? 3 : i - 1 // m4 has a syntax error: the chain goes around it
+      const base = i === 0 ? 'BaseModel' : `M${prev}`
+      const imp = i === 0 ? '' : `from m${prev} import M${prev}\n` // outside a project the import root is the file's folder
+      const broken = i === 4 ? 'def broken(:\n' : ''
+      writeFileSync(join(dir, `pkg/m${i}.py`), `from modelops_calabaria import BaseModel, model_output\n${imp}\nclass M${i}(${base}):\n    @model_output("o${i}")\n    def o(self):\n        return 1\n\n${filler}\n${broken}`)
+      names.push(`pkg/m${i}.py`)
+    }
+    names.splice(6, 0, 'pkg/missing.py')
+    const all = await run(['discover', '--json', ...names], { cwd: dir })
+    expect(all.code, show(all)).toBe(1)
+    expect(all.stderr).toContain('pkg/missing.py')
+    const one = []
+    for (const n of names.filter((n) => n !== 'pkg/missing.py')) one.push(...JSON.parse((await run(['discover', '--json', n], { cwd: dir })).stdout))
+    expect(JSON.parse(all.stdout)).toEqual(one)
+    expect(one.map((f) => f.models.map((m: { name: string }) => m.name).join())).toEqual(['M0', 'M1', 'M2', 'M3', '', 'M5', 'M6', 'M7', 'M8'])
+    expect(one[4].errors).toEqual([expect.objectContaining({ line: expect.any(Number) })])
+    expect(one[8].models[0].outputs).toEqual(['o0', 'o1', 'o2', 'o3', 'o5', 'o6', 'o7', 'o8'])
+  })
 })

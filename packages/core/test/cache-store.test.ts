@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile, mkdir, symlink } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import path from 'node:path'
@@ -12,6 +13,7 @@ afterAll(async () => { await rm(tmp, { recursive: true, force: true }) })
 
 const meta = (id = 'm') => ({ model_id: id, entrypoint: `pkg.mod:${id}`, digest: 'composite1:' + '0'.repeat(64), generator: { command: 'x' } })
 const key = (n: number) => n.toString(16).padStart(64, '0')
+const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`
 
 async function put(store: LocalStore, k: string, files: Record<string, string>) {
   const st = await store.stage(k)
@@ -40,8 +42,8 @@ describe('LocalStore', () => {
     expect((await store.get(key(1))).status).toBe('miss')
     const entry = await put(store, key(1), { 'out.csv': 'a,b\n1,2\n', 'sub/x.json': '{}' })
     expect(entry.files).toEqual([
-      { path: 'out.csv', bytes: 8, digest: await hashBytes('a,b\n1,2\n') },
-      { path: 'sub/x.json', bytes: 2, digest: await hashBytes('{}') },
+      { path: 'out.csv', bytes: 8, digest: await hashBytes('a,b\n1,2\n'), sha256: sha256('a,b\n1,2\n') },
+      { path: 'sub/x.json', bytes: 2, digest: await hashBytes('{}'), sha256: sha256('{}') },
     ])
     const got = await store.get(key(1))
     expect(got.status).toBe('hit')
@@ -111,7 +113,7 @@ describe('LocalStore', () => {
     expect((await store.get(key(6))).status).toBe('miss')
     expect(await readdir(path.join(store.dir, 'staging'))).toEqual([])
     const entry = await attempt({ 'a.txt': 'hello', 'b.txt': 'world' })
-    expect(entry.files).toEqual(claim)
+    expect(entry.files).toEqual(claim.map((f, i) => ({ ...f, sha256: sha256(['hello', 'world'][i]!) })))
     expect((await store.get(key(6))).status).toBe('hit')
   })
 

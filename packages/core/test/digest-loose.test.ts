@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { hashFile } from '../src/digest/bytes.js'
-import { digestLooseFiles, SEMANTIC_POOL_MIN_BYTES } from '../src/digest/loose.js'
-import { closeParsePools, sharedParsePool } from '../src/python/pool.js'
+import { digestLooseFiles } from '../src/digest/loose.js'
+import { closeParsePools, PARSE_POOL_MIN_BYTES, sharedParsePool } from '../src/python/pool.js'
 import { semanticDigest } from '../src/python/semantic.js'
 import { tempDir, write } from './digest-helpers.js'
 
@@ -25,7 +25,7 @@ describe('digestLooseFiles', () => {
       return join(dir, `pkg/m${i}.py`)
     })
     const total = files.reduce((n, f) => n + readFileSync(f).length, 0)
-    expect(total).toBeGreaterThan(SEMANTIC_POOL_MIN_BYTES)
+    expect(total).toBeGreaterThan(PARSE_POOL_MIN_BYTES)
     const before = sharedParsePool().completed
     const got = await digestLooseFiles(files, isPy)
     expect(sharedParsePool().completed - before).toBe(files.length)

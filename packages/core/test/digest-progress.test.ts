@@ -9,8 +9,9 @@ import { digestFiles } from '../src/digest/compute.js'
 import { digestPaths } from '../src/digest/engine.js'
 import { digestLooseFiles, isPythonSource } from '../src/digest/loose.js'
 import { HashPool } from '../src/digest/pool.js'
-import { ProgressMeter, type HashProgress } from '../src/digest/progress.js'
+import { describeProgress, progressAfterMs, PROGRESS_AFTER_MS, ProgressMeter, type HashProgress } from '../src/digest/progress.js'
 import { LocalStore } from '../src/cache/local-store.js'
+import { PARSE_POOL_MIN_BYTES, sharedParsePool } from '../src/python/pool.js'
 import { makeProject, tempDir, write } from './digest-helpers.js'
 
 const MiB = 1 << 20
@@ -48,9 +49,9 @@ describe('ProgressMeter', () => {
     expect(seen.every((p) => p.bytesTotal === 30 && p.filesTotal === 2)).toBe(true)
   })
 
-  it('reports at most once per interval, and always the last report', () => {
+  it('reports the first credit at once, then at most once per interval, and always the last report', () => {
     const seen: HashProgress[] = []
-    // An interval no run reaches: only the final report comes through.
+    // An interval no run reaches: the first report and the final one come through.
     const meter = new ProgressMeter((p) => seen.push(p), 1000, 100, 1e9)
     for (let i = 0; i < 100; i++) {
       const f = meter.file(10)
@@ -58,8 +59,20 @@ describe('ProgressMeter', () => {
       f.done()
     }
     meter.finish()
-    expect(seen).toHaveLength(1)
-    expect(seen[0]).toMatchObject({ bytesDone: 1000, bytesTotal: 1000, filesDone: 100, filesTotal: 100, done: true })
+    expect(seen).toHaveLength(2)
+    expect(seen[0]).toMatchObject({ bytesDone: 10, filesDone: 0, done: false })
+    expect(seen[1]).toMatchObject({ bytesDone: 1000, bytesTotal: 1000, filesDone: 100, filesTotal: 100, done: true })
+  })
+
+  it('describes a report in one line; MODELOPS_PROGRESS_AFTER_MS overrides the threshold', () => {
+    const p = { bytesDone: 512 * MiB, bytesTotal: 2048 * MiB, filesDone: 3, filesTotal: 10, elapsedMs: 2000, done: false }
+    expect(describeProgress(p)).toBe('512.0 MiB / 2.0 GiB (25%), 256.0 MiB/s, 3/10 files')
+    expect(describeProgress({ ...p, bytesTotal: 0, bytesDone: 0, elapsedMs: 0 }, 'entries')).toBe('0 B / 0 B (100%), 0 B/s, 3/10 entries')
+    expect(progressAfterMs({})).toBe(PROGRESS_AFTER_MS)
+    expect(progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: '0' })).toBe(0)
+    expect(progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: '250' })).toBe(250)
+    expect(progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: 'soon' })).toBe(PROGRESS_AFTER_MS)
+    expect(progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: '-1' })).toBe(PROGRESS_AFTER_MS)
   })
 })
 
@@ -88,17 +101,21 @@ describe('onProgress of the hashing paths', () => {
     const { dir, project: p } = project()
     const sizes: Record<string, number> = { 'data/a.bin': 3 * MiB, 'data/b.bin': 2 * MiB + 7, 'data/small.csv': 1000 }
     for (const [rel, n] of Object.entries(sizes)) write(dir, rel, randomBytes(n))
-    // Eight Python files: enough for the parser's worker pool.
-    for (let i = 0; i < 8; i++) write(dir, `models/m${i}.py`, `class M${i}:\n    pass\n`)
-    const pyBytes = 8 * 'class M0:\n    pass\n'.length
+    // Eight Python files, 8 × 80 KiB: enough for the parser's worker pool (PARSE_POOL_MIN_BYTES).
+    const source = (i: number) => `class M${i}:\n    pass\n` + Array.from({ length: 8192 }, (_, k) => `x${k} = ${k}\n`).join('').slice(0, 80 * 1024)
+    for (let i = 0; i < 8; i++) write(dir, `models/m${i}.py`, source(i))
+    const pyBytes = [0, 1, 2, 3, 4, 5, 6, 7].reduce((n, i) => n + Buffer.byteLength(source(i)), 0)
+    expect(pyBytes).toBeGreaterThanOrEqual(PARSE_POOL_MIN_BYTES)
     const paths = { code: ['models'], data: ['data'] }
     const requests = [{ rel: 'models', mode: 'code' as const }, { rel: 'data', mode: 'data' as const }]
     // The two ≥1 MiB files go to the hash workers (thresholds lowered so a small fixture takes that path).
     const engine = { cacheDir: false as const, concurrency: 2, largeFileBytes: MiB, poolMinBytes: 1 }
     const plain = await digestFiles(p, paths, engine)
     const seen: HashProgress[] = []
+    const parsedBefore = sharedParsePool(2).completed
     const { results, stats } = await digestPaths(p, requests, { ...engine, onProgress: (x) => seen.push({ ...x }) })
     expect(stats.pooled).toBe(2)
+    expect(sharedParsePool(2).completed - parsedBefore, 'the .py files went to the parse workers').toBe(8)
     expect(Object.fromEntries([...results.values()].map((r) => [r.path, r.digest]))).toEqual(plain)
     const total = Object.values(sizes).reduce((a, b) => a + b, 0) + pyBytes
     const last = seen.at(-1)!

@@ -15,9 +15,9 @@ async function* ranged(buf: Buffer, start: number, end: number) {
   // Small pieces, so a chunked upload really streams several writes per PATCH.
   for (let i = start; i < end; i += 65536) yield buf.subarray(i, Math.min(end, i + 65536))
 }
-async function collect(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
+async function collect(it: Promise<AsyncIterable<Uint8Array>>): Promise<Buffer> {
   const parts: Buffer[] = []
-  for await (const c of it) parts.push(Buffer.from(c))
+  for await (const c of await it) parts.push(Buffer.from(c))
   return Buffer.concat(parts)
 }
 

@@ -88,6 +88,41 @@ describe('OciRemoteTier on docker-registry', () => {
     await tb.close()
   })
 
+  it('records each file\'s sha256 at commit (generated or pulled), so a push reads each file once', async () => {
+    const a = new LocalStore(tmp())
+    const key = 'a7'.repeat(32)
+    const files = { 'big.bin': randomBytes(300_000), 'small.txt': Buffer.from('x\n') }
+    const entry = await generate(a, key, files)
+    for (const f of entry.files) expect(f.sha256).toBe(sha(files[f.path as keyof typeof files]))
+    // Every open of a file counted: the push must not read a file to learn its digest first.
+    const opens: string[] = []
+    const counted = (e: CacheEntry) => {
+      const src = entrySource(e)
+      return { ...src, open: (rel: string, o?: { signal?: AbortSignal; start?: number; end?: number }) => (opens.push(rel), src.open(rel, o)) }
+    }
+    const tier = new OciRemoteTier(parseOciUrl(reg.url('team/once'), undefined, 'test'), { credentials: null })
+    await tier.upload(counted(entry))
+    expect(opens.sort()).toEqual(['big.bin', 'small.txt'])
+    // Pulled into machine B: the verified layer digests are recorded too, and its push (to another repository) reads once.
+    const b = new LocalStore(tmp())
+    const pulled = await commitRemote(b, (await tier.fetch(key))!)
+    const index = JSON.parse(readFileSync(path.join(b.dir, 'entries', key.slice(0, 2), key, 'index.json'), 'utf8'))
+    expect(index.files.map((f: { sha256: string }) => f.sha256)).toEqual(entry.files.map((f) => f.sha256))
+    opens.length = 0
+    const other = new OciRemoteTier(parseOciUrl(reg.url('team/once-b'), undefined, 'test'), { credentials: null })
+    await other.upload(counted(pulled))
+    expect(opens.sort()).toEqual(['big.bin', 'small.txt'])
+    // An entry of an older version (no sha256 in its index) still pushes, reading each file twice.
+    opens.length = 0
+    const old = { ...counted(entry), files: entry.files.map(({ sha256: _, ...f }) => f) }
+    const third = new OciRemoteTier(parseOciUrl(reg.url('team/once-old'), undefined, 'test'), { credentials: null })
+    await third.upload(old)
+    expect(opens.sort()).toEqual(['big.bin', 'big.bin', 'small.txt', 'small.txt'])
+    const back = await commitRemote(new LocalStore(tmp()), (await third.fetch(key))!)
+    expect(readFileSync(back.filePath('big.bin')).equals(files['big.bin'])).toBe(true)
+    await Promise.all([tier.close(), other.close(), third.close()])
+  })
+
   it('a flipped byte on the wire fails the stream; nothing is committed', async () => {
     const key = 'd4'.repeat(32)
     const entry = await generate(new LocalStore(tmp()), key, { 'x.bin': randomBytes(10_000) })

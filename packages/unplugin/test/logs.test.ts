@@ -66,10 +66,45 @@ describe('log levels', { timeout: 120_000 }, () => {
   })
 })
 
+describe('hashing progress', { timeout: 120_000 }, () => {
+  const PROGRESS = /modelops-bundle: hashing… [\d.]+ (B|KiB|MiB) \/ [\d.]+ (B|KiB|MiB) \(\d+%\), [\d.]+ (B|KiB|MiB|GiB)\/s, \d+\/\d+ files/
+  /** A build whose stat cache is cold (a new cacheDir), with hashing shown from its first byte. */
+  async function coldBuild(logLevel: 'silent' | 'info' | undefined, options: Options = {}) {
+    const cacheDir = await mkdtemp(path.join(tmpdir(), 'mops-progress-cache-'))
+    process.env.MODELOPS_PROGRESS_AFTER_MS = '0'
+    try {
+      return await printed(() => esbuildWith(logLevel, { cacheDir, ...options }))
+    } finally {
+      delete process.env.MODELOPS_PROGRESS_AFTER_MS
+      await rm(cacheDir, { recursive: true, force: true })
+    }
+  }
+
+  it('a cold build logs a few progress lines before the summary; silent, log: false and a warm build log none', async () => {
+    const loud = await coldBuild(undefined)
+    const lines = loud.split('\n').filter((l) => PROGRESS.test(l))
+    // One line once past the threshold, then one per quarter passed: never a redraw storm.
+    expect(lines.length, loud).toBeGreaterThanOrEqual(1)
+    expect(lines.length, loud).toBeLessThanOrEqual(4)
+    expect(loud.indexOf(lines[0]!)).toBeLessThan(loud.search(SUMMARY))
+    expect(await coldBuild('silent')).not.toMatch(/modelops-bundle/)
+    expect(await coldBuild('info', { log: false })).not.toMatch(/hashing/)
+    // Nothing to hash (the stat cache of beforeAll's build): no progress at all, even at threshold 0.
+    process.env.MODELOPS_PROGRESS_AFTER_MS = '0'
+    try {
+      const warm = await printed(() => esbuildWith(undefined))
+      expect(warm).toMatch(SUMMARY)
+      expect(warm).not.toMatch(/hashing/)
+    } finally {
+      delete process.env.MODELOPS_PROGRESS_AFTER_MS
+    }
+  })
+})
+
 describe('generate.timeout', { timeout: 120_000 }, () => {
   it("takes config.yaml's forms ('10m', '50ms') as well as milliseconds; anything else is refused at once", async () => {
     const { default: EsbuildPlugin } = await import('unplugin-modelops-bundle/esbuild')
-    expect(() => EsbuildPlugin({ generate: { command: 'true', timeout: 'ten minutes' } })).toThrow(/`generate.timeout` must be milliseconds or a duration such as '30s', '10m' or '1h', got "ten minutes"/)
+    expect(() => EsbuildPlugin({ generate: { command: 'true', timeout: 'ten minutes' } })).toThrow('`generate.timeout`: must be a duration such as 500ms, 30s, 10m or 1h (or a number of milliseconds), got "ten minutes"')
     // A generator that outlives '50ms' is stopped: the string was read as 50 ms, not ignored.
     const slow = { command: [process.execPath, '-e', 'setTimeout(() => {}, 20000)'], timeout: '50ms' }
     const out = await printed(() => esbuildWith('silent', { generate: slow }))

@@ -65,6 +65,10 @@ describe('remote cache: two machines', () => {
     }
     expect(await takeGenerated(b), 'machine B generates nothing').toEqual([])
     expect(out.lines.join('\n')).toMatch(/2 models · 0 cached · 2 pulled · 0 generated/)
+    // The build report tells pulled (fetched and verified in this build) apart from local hits and from generated.
+    const reportB = JSON.parse(await readFile(path.join(b, 'dist', 'modelops-build.json'), 'utf8'))
+    expect(reportB.models).toEqual({ seir: { source: 'pulled' }, sir: { source: 'pulled' } })
+    expect(reportB.summary).toMatchObject({ models: 2, cached: 0, pulled: 2, generated: 0 })
     expect(out.lines.filter((l) => /remote cache/.test(l)), 'no warning').toEqual([])
     const [ta, tb] = [await tree(path.join(a, 'dist')), await tree(path.join(b, 'dist'))]
     const assets = (t: Map<string, Buffer>) => [...t.keys()].filter((k) => k.startsWith('modelops/') || k === 'modelops-manifest.json').sort()
@@ -73,8 +77,11 @@ describe('remote cache: two machines', () => {
     for (const k of assets(ta)) expect(tb.get(k)!.equals(ta.get(k)!), `${k} byte-identical`).toBe(true)
 
     // Machine B's entries are now local hits: a third build neither generates nor asks the registry for files.
-    await build('esbuild', b, path.join(b, 'dist2'), { cacheDir: cacheB, remoteCache: { url } })
+    await build('esbuild', b, path.join(b, 'dist2'), { cacheDir: cacheB, remoteCache: { url }, report: {} })
     expect(await takeGenerated(b)).toEqual([])
+    const reportB2 = JSON.parse(await readFile(path.join(b, 'dist2', 'modelops-build.json'), 'utf8'))
+    expect(reportB2.models).toEqual({ seir: { source: 'cached' }, sir: { source: 'cached' } })
+    expect(reportB2.summary).toMatchObject({ cached: 2, pulled: 0, generated: 0 })
   })
 
   it('MODELOPS_REMOTE_CACHE_PUSH=0 reads but never pushes', async () => {

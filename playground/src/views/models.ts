@@ -4,7 +4,9 @@ import { h } from './dom'
 import { settledAt } from '../parse'
 import { outputPlot } from './plots'
 
-export type Origin = 'cached' | 'generated' | undefined
+export type Origin = 'cached' | 'pulled' | 'generated' | undefined
+
+const ORIGIN_TITLES = { cached: 'outputs reused from the cache', pulled: 'outputs fetched from the remote cache in this build (verified)', generated: 'outputs generated in this build' } as const
 
 const KIND_LABEL: Record<string, string> = { MODEL_CODE: 'model', DATA: 'data', CODE_DEP: 'code', TARGET_CODE: 'target', TARGET_DATA: 'data' }
 
@@ -58,7 +60,7 @@ export function modelCard(
       'header',
       {},
       h('h3', {}, id),
-      origin ? h('span', { class: `badge badge-${origin}`, title: origin === 'cached' ? 'outputs reused from the cache' : 'outputs generated in this build' }, origin) : null,
+      origin ? h('span', { class: `badge badge-${origin}`, title: ORIGIN_TITLES[origin] }, origin) : null,
       h('code', { class: 'entrypoint' }, model.entrypoint),
       h('code', { class: 'digest', title: model.digest }, short(model.digest)),
     ),

@@ -1,12 +1,13 @@
 // `mops-bundle cache status|push|pull`: the two tiers of the output cache (docs/remote-cache.md). Keys are those a
 // build computes: the current digests and config.yaml's generator (a build with another `generate` option has others).
+import { computeDigests, isModelopsError, ModelopsError, type Workspace } from '@modelops-bundle/core'
 import {
-  cacheKey, computeDigests, entrySource, formatBytes, generatorIdentity, generatorInputsDigest, isModelopsError, ModelopsError,
-  pullEntry, type CacheEntryMeta, type OciRemoteTier, type RemoteTier, type Workspace,
-} from '@modelops-bundle/core'
+  cacheKey, entrySource, formatBytes, generatorIdentity, generatorInputsDigest, pullEntry, type CacheEntryMeta, type OciRemoteTier, type RemoteTier,
+} from '@modelops-bundle/core/internal'
 import { defineCli } from '../argv.js'
 import { EXIT, type Output, table, usageError } from '../output.js'
 import { currentWorkspace } from '../project.js'
+import { progressLine } from '../progress.js'
 
 interface ModelKey {
   id: string
@@ -16,8 +17,11 @@ interface ModelKey {
 
 const NO_REMOTE_HINT = 'set remote_cache.url in .modelops-bundle/config.yaml (oci://HOST[:PORT]/REPOSITORY) or MODELOPS_REMOTE_CACHE'
 
-/** The cache key of each selected model (all when `only` is empty), from the current digests and config.yaml's generator. */
-async function modelKeys(ws: Workspace, only: string[]): Promise<ModelKey[]> {
+/**
+ * The cache key of each selected model (all when `only` is empty), from the current digests and config.yaml's
+ * generator; hashing shows progress on a terminal (progress.ts).
+ */
+async function modelKeys(ws: Workspace, only: string[], out: Output): Promise<ModelKey[]> {
   const generator = ws.config.generator
   if (!generator) {
     throw new ModelopsError('CONFIG_INVALID', 'config.yaml has no generator: cache keys include the generator, so there are no entries to look up', {
@@ -25,7 +29,7 @@ async function modelKeys(ws: Workspace, only: string[]): Promise<ModelKey[]> {
       hint: 'add generator: {command: ...} (the one your build uses)',
     })
   }
-  const report = await computeDigests(ws)
+  const report = await computeDigests(ws, undefined, { onProgress: progressLine(out) })
   const unknown = only.filter((id) => !Object.hasOwn(report.models, id))
   if (unknown.length) throw usageError(`unknown model ${unknown.map((u) => JSON.stringify(u)).join(', ')}`, `models: ${Object.keys(report.models).sort().join(', ')}`)
   const identity = generatorIdentity(generator, await generatorInputsDigest(ws, generator, report))
@@ -66,7 +70,7 @@ const status = defineCli({
       const rs = remote ? await remote.status!() : undefined
       let models: Array<{ id: string; key: string; local: boolean; remote: boolean | null }> = []
       if (ws.config.generator) {
-        const keys = await modelKeys(ws, [])
+        const keys = await modelKeys(ws, [], out)
         models = await Promise.all(
           keys.map(async (k) => ({
             id: k.id,
@@ -107,7 +111,7 @@ const push = defineCli({
     const remote = remoteOf(ws)
     try {
       const rows: Array<{ id: string; key: string; result: 'pushed' | 'present' | 'not-local' }> = []
-      for (const k of await modelKeys(ws, rest())) {
+      for (const k of await modelKeys(ws, rest(), out)) {
         const hit = await ws.outputs.local.get(k.key)
         if (hit.status !== 'hit') {
           rows.push({ id: k.id, key: k.key, result: 'not-local' })
@@ -141,7 +145,7 @@ const pull = defineCli({
     const local = ws.outputs.local
     try {
       const rows: Array<{ id: string; key: string; result: 'pulled' | 'local' | 'not-remote' }> = []
-      for (const k of await modelKeys(ws, rest())) {
+      for (const k of await modelKeys(ws, rest(), out)) {
         if ((await local.get(k.key)).status === 'hit') {
           rows.push({ id: k.id, key: k.key, result: 'local' })
           continue

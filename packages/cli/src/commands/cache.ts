@@ -1,10 +1,12 @@
 // `mops-bundle cache info|prune|clear`: the build plugin's output cache (core/src/cache, docs/cache.md).
 import path from 'node:path'
-import { formatBytes, LocalStore, NODE_MODULES_CACHE_DIR, parseSize, WORKSPACE_CACHE_DIR } from '@modelops-bundle/core'
+import { LocalStore, NODE_MODULES_CACHE_DIR, WORKSPACE_CACHE_DIR } from '@modelops-bundle/core'
+import { formatBytes, parseSize } from '@modelops-bundle/core/internal'
 import { defineCommand } from 'citty'
 import { defineCli } from '../argv.js'
 import { EXIT, type Output, table, usageError } from '../output.js'
 import { currentWorkspace } from '../project.js'
+import { progressLine } from '../progress.js'
 import { remoteCommands } from './cache-remote.js'
 
 const DEFAULT_MAX = '2GiB'
@@ -67,7 +69,7 @@ const verify = defineCli({
   async run({ args, out }) {
     // Warnings of the store would repeat what the table says: one line per dropped entry, below.
     const root = args.cacheDir ? path.resolve(args.cacheDir) : currentWorkspace(out).cacheDir!
-    const result = await new LocalStore(root).verifyAll()
+    const result = await new LocalStore(root).verifyAll({ onProgress: progressLine(out, 'entries') })
     if (out.json) {
       out.result(result)
     } else {

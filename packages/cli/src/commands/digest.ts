@@ -2,6 +2,7 @@ import { computeDigests, type DigestReport, type EntityDigest } from '@modelops-
 import { defineCli } from '../argv.js'
 import type { Output } from '../output.js'
 import { currentWorkspace } from '../project.js'
+import { progressLine } from '../progress.js'
 
 /** The fixed JSON shape of `digest --json` (issue 4). */
 export function digestJson(report: DigestReport) {
@@ -32,7 +33,7 @@ export default defineCli({
   args: { json: { type: 'boolean', description: 'Print the digests as JSON' } },
   async run({ out }) {
     const ws = currentWorkspace(out)
-    const report = await computeDigests(ws)
+    const report = await computeDigests(ws, undefined, { onProgress: progressLine(out) })
     out.warnAll(report.warnings)
     if (out.json) return out.result(digestJson(report))
     const env = report.environment

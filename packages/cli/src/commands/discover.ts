@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { discoverFile, findProject, isModelopsError, ModelopsError, type DiscoveryResult, type Project } from '@modelops-bundle/core'
+import { discoverFile, findProject, isModelopsError, ModelopsError, ModuleScans, type DiscoveryResult, type Project } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
 import { EXIT, reportError, usageError } from '../output.js'
 
@@ -36,11 +36,13 @@ export default defineCli({
     if (files.length === 0) throw usageError('no files given', 'usage: mops-bundle discover [--json] FILE...')
     let failed = false
     const results: ReturnType<typeof discoverJson>[] = []
+    // Parsed ahead on the parse pool when the files are big enough together; read back in order below.
+    const scans = ModuleScans.for(files.filter((f) => existsSync(f)).map((f) => resolve(f)))
     for (const file of files) {
       try {
         if (!existsSync(file)) throw new ModelopsError('FILE_NOT_FOUND', 'file not found', { file })
         const project = projectOf(file)
-        const found = await discoverFile(resolve(file), { root: project?.root ?? null, baseClasses: project?.config.base_classes, codeRoots: project?.config.code_roots })
+        const found = await discoverFile(resolve(file), { root: project?.root ?? null, baseClasses: project?.config.base_classes, codeRoots: project?.config.code_roots, scans })
         results.push(discoverJson(file, found))
       } catch (err) {
         failed = true

@@ -1,6 +1,7 @@
 import { digestLooseFiles, isPythonSource } from '@modelops-bundle/core/hash'
 import { defineCli } from '../argv.js'
 import { EXIT, reportError, usageError } from '../output.js'
+import { progressLine } from '../progress.js'
 
 /** Python sources get the semantic digest (falling back to bytes, with a warning); everything else the byte digest. */
 export default defineCli({
@@ -17,7 +18,7 @@ export default defineCli({
     let failed = false
     const ok: Array<{ path: string; kind: string; digest: string }> = []
     // Many files parse on worker threads (core decides when that pays); output keeps the order given.
-    for (const r of await digestLooseFiles(files, isPythonSource)) {
+    for (const r of await digestLooseFiles(files, isPythonSource, { onProgress: progressLine(out) })) {
       if ('error' in r) {
         failed = true
         reportError(r.error, { debug })

@@ -3,6 +3,7 @@ import { defineCli } from '../argv.js'
 import { printReconcile } from '../changes.js'
 import { usageError } from '../output.js'
 import { currentWorkspace } from '../project.js'
+import { progressLine } from '../progress.js'
 
 export default defineCli({
   name: 'register-model',
@@ -39,6 +40,7 @@ export default defineCli({
       codeMode,
       id: id === undefined || id === '' ? undefined : id,
       regenAll: Boolean(args['regen-all']),
+      compute: { onProgress: progressLine(out) },
     })
     printReconcile(out, report)
   },

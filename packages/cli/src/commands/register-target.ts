@@ -3,6 +3,7 @@ import { defineCli } from '../argv.js'
 import { printReconcile } from '../changes.js'
 import { usageError } from '../output.js'
 import { currentWorkspace } from '../project.js'
+import { progressLine } from '../progress.js'
 
 export default defineCli({
   name: 'register-target',
@@ -22,6 +23,7 @@ export default defineCli({
       targets: targets.length > 0 ? targets : undefined,
       exclude: all('exclude'),
       regenAll: Boolean(args['regen-all']),
+      compute: { onProgress: progressLine(out) },
     })
     printReconcile(out, report)
   },

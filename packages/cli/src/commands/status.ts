@@ -1,21 +1,11 @@
+import { computeDigests, computeStatus, formatStatus, ModelopsError, statusJson } from '@modelops-bundle/core'
 import {
-  computeDigests,
-  computeStatus,
-  entryDetails,
-  fileViews,
-  formatBytes,
-  findEntry,
-  formatDetails,
-  formatExplain,
-  formatFiles,
-  formatStatus,
-  ModelopsError,
-  statusJson,
-  untrackedFiles,
-} from '@modelops-bundle/core'
+  entryDetails, fileViews, findEntry, formatBytes, formatDetails, formatExplain, formatFiles, untrackedFiles,
+} from '@modelops-bundle/core/internal'
 import { defineCli } from '../argv.js'
 import { currentWorkspace } from '../project.js'
 import { colorEnabled, table } from '../output.js'
+import { progressLine } from '../progress.js'
 
 export default defineCli({
   name: 'status',
@@ -40,7 +30,7 @@ export default defineCli({
       return
     }
     const registry = ws.registry()
-    const report = await computeDigests(ws, registry)
+    const report = await computeDigests(ws, registry, { onProgress: progressLine(out) })
     out.warnAll(report.warnings)
     const status = computeStatus(registry, report)
     const details = args.details as string | undefined

@@ -1,7 +1,9 @@
-import { computeDigests, computeStatus, formatStatus, statusJson, strictProblems } from '@modelops-bundle/core'
+import { computeDigests, computeStatus, formatStatus, statusJson } from '@modelops-bundle/core'
+import { strictProblems } from '@modelops-bundle/core/internal'
 import { defineCli } from '../argv.js'
 import { colorEnabled, EXIT, reportError } from '../output.js'
 import { currentWorkspace } from '../project.js'
+import { progressLine } from '../progress.js'
 
 export default defineCli({
   name: 'verify',
@@ -14,7 +16,7 @@ export default defineCli({
     try {
       const ws = currentWorkspace(out)
       const registry = ws.registry()
-      const report = await computeDigests(ws, registry)
+      const report = await computeDigests(ws, registry, { onProgress: progressLine(out) })
       out.warnAll(report.warnings)
       const status = computeStatus(registry, report)
       const strict = args.strict ? strictProblems(status) : []

@@ -14,6 +14,12 @@ export interface CacheFile {
   bytes: number
   /** `blake2b256:<hex>` */
   digest: string
+  /**
+   * `sha256:<hex>` of the same bytes, recorded when the entry was committed (hashed in the same read as the BLAKE2b,
+   * or known from a verified download): a push needs it before it sends the file, and would otherwise read it twice.
+   * Absent in entries committed by older versions; never part of what tiers compare.
+   */
+  sha256?: string
 }
 
 /** What the store keeps next to the files: who made them and for which inputs. */
@@ -26,6 +32,7 @@ export interface CacheEntryMeta {
   generator: unknown
 }
 
+/** One entry of the output cache: its key, its files (with digests) and where they are on disk. */
 export interface CacheEntry {
   /** Bare 64-hex cache key. */
   key: string
@@ -56,12 +63,14 @@ export interface Staging {
   /**
    * Write one file of the entry from a stream (another tier's bytes), at `path` (POSIX, relative to `outDir`).
    * Refuses a path that would leave the folder (`..`, absolute, backslash, NUL) with a ModelopsError 'CACHE'.
+   * `sha256`: the digest `data` is known to have (it errors otherwise: a verified download), recorded in the index.
    */
-  write(path: string, data: ByteStream, options?: { signal?: AbortSignal }): Promise<void>
+  write(path: string, data: ByteStream, options?: { signal?: AbortSignal; sha256?: string }): Promise<void>
   /** Remove the staging folder (after a failure). Idempotent. */
   discard(): Promise<void>
 }
 
+/** What LocalStore.info reports: the store folder, its entry count and size, and the entries least recently used first. */
 export interface CacheInfo {
   /** Absolute path of the store. */
   dir: string
@@ -71,6 +80,7 @@ export interface CacheInfo {
   list: Array<{ key: string; model_id: string; bytes: number; files: number; last_used: string }>
 }
 
+/** What LocalStore.prune and clear removed: entries, bytes freed, abandoned staging folders. */
 export interface PruneResult {
   removed: number
   freed: number

@@ -1,4 +1,5 @@
 // File bytes → `blake2b256:<hex>`, streamed through one reused buffer (constant memory on any size).
+import { createHash } from 'node:crypto'
 import { openRegularFile, withDeadline } from '../project/read.js'
 import { acquireHasher, blake2b256Hex, releaseHasher } from './blake2b.js'
 
@@ -12,17 +13,28 @@ export async function hashBytes(data: Uint8Array | string): Promise<string> {
   return `${BYTES_ALGO}:${await blake2b256Hex(data)}`
 }
 
-/** `blake2b256:<hex>` of a file, streamed in constant memory; `onBytes` as in hashFileHex. */
+/**
+ * `blake2b256:<hex>` of a file, streamed in constant memory; `onBytes` as in hashFileHex.
+ * @throws ModelopsError PATH_INVALID for a folder, FIFO, socket or device, READ_TIMEOUT for a file that never answers;
+ * the node:fs error (ENOENT, EACCES) of a file that cannot be opened.
+ */
 export async function hashFile(file: string, onBytes?: (bytes: number) => void): Promise<string> {
   return `${BYTES_ALGO}:${await hashFileHex(file, undefined, file, onBytes)}`
+}
+
+/** `blake2b256:<hex>` and `sha256:<hex>` of a file in one read (the sha256 is what an OCI registry addresses it by). */
+export async function hashFileWithSha256(file: string): Promise<{ digest: string; sha256: string }> {
+  const sha = createHash('sha256')
+  const hex = await hashFileHex(file, READ_CHUNK, file, undefined, sha)
+  return { digest: `${BYTES_ALGO}:${hex}`, sha256: `sha256:${sha.digest('hex')}` }
 }
 
 /**
  * Bare hex of a file's BLAKE2b-256; also what the hash worker runs. Two buffers: the next chunk is read (on the
  * thread pool) while this one is hashed, so reading and hashing overlap instead of taking turns.
- * `onBytes` (progress) receives each chunk's length once it is hashed.
+ * `onBytes` (progress) receives each chunk's length once it is hashed; `alsoHash` (e.g. a sha256) is fed the same bytes.
  */
-export async function hashFileHex(file: string, chunkSize: number = READ_CHUNK, shown: string = file, onBytes?: (bytes: number) => void): Promise<string> {
+export async function hashFileHex(file: string, chunkSize: number = READ_CHUNK, shown: string = file, onBytes?: (bytes: number) => void, alsoHash?: { update(chunk: Uint8Array): unknown }): Promise<string> {
   // Regular files only (a FIFO swapped in after the caller's stat is refused, not waited on); reads have a deadline.
   const fh = await openRegularFile(file, shown)
   const h = await acquireHasher()
@@ -40,7 +52,9 @@ export async function hashFileHex(file: string, chunkSize: number = READ_CHUNK, 
       i ^= 1
       // Reads stay sequential (one outstanding at a time, position null), into the other buffer.
       pending = fh.read(bufs[i]!, 0, chunkSize, null)
-      h.update(bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead))
+      const chunk = bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead)
+      h.update(chunk)
+      alsoHash?.update(chunk)
       onBytes?.(bytesRead)
     }
     return h.digest('hex')

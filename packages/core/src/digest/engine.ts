@@ -7,20 +7,18 @@ import { ModelopsError, type Warning } from '../errors.js'
 import type { Project } from '../project/project.js'
 import { isInsideProject, realpathOfLongestPrefix, realProjectRoot } from '../project/paths.js'
 import { isReadRefusal, readRegularFile } from '../project/read.js'
+import { defaultWorkers, parsePoolPaysOff } from '../python/pool.js'
 import { mapLimit } from '../util/map-limit.js'
 import { PYSEM_ALGO, PYSEM_HEADER, semanticDigest, semanticDigestMany } from '../python/semantic.js'
 import { fileAlgorithm } from './algorithms.js'
 import { BYTES_ALGO, hashFileHex } from './bytes.js'
-import { HashPool, LARGE_FILE_BYTES, poolPaysOff, sharedHashPool } from './pool.js'
+import { HashPool, hashPoolPaysOff, LARGE_FILE_BYTES, sharedHashPool } from './pool.js'
 import { NO_PROGRESS, progressMeter, type FileProgress, type ProgressCallback } from './progress.js'
 import { DEFAULT_RACY_MARGIN_MS, StatCache, type CachedDigest } from './stat-cache.js'
 import { listedFile, listingFingerprint, listTree, TREE_ALGO, treeDigest, type FileIdentity } from './tree.js'
 import type { FileDigest } from './types.js'
 
 export const SEMANTIC_ALGO = PYSEM_ALGO
-
-/** Semantic misses from this many on go to the parser's worker pool (semanticDigestMany); fewer stay in-thread. */
-const SEMANTIC_POOL_FROM = 8
 
 let semanticCacheAlgo: string | undefined
 /**
@@ -39,7 +37,7 @@ export type DigestMode = 'code' | 'data'
 export interface EngineOptions {
   /** Stat cache folder (absolute; a Workspace's cacheDir). false or absent: in memory only, nothing written. */
   cacheDir?: string | false
-  /** Worker threads for large files; default min(2, cores). 1 hashes everything in-thread. */
+  /** Worker threads for large files and for parsing Python; default min(2, cores). 1 does everything in-thread. */
   concurrency?: number
   /** Racy-timestamp margin of the stat cache, ms; default 2000. */
   racyMarginMs?: number
@@ -250,16 +248,18 @@ export async function digestPaths(
     progress.done()
   }
 
-  // Many .py files: the parser's own worker pool. It names files as given (absolute): report them project-relative.
+  // .py files worth the parser's own worker pool (the byte rule of every pool). It names files as given
+  // (absolute): report them project-relative.
   const semantic = todo.filter((l) => l.algo === SEMANTIC_ALGO)
-  const manySemantic = new Set(semantic.length >= SEMANTIC_POOL_FROM && (options.concurrency ?? 2) > 1 ? semantic : [])
+  const parseWorkers = options.concurrency ?? defaultWorkers()
+  const manySemantic = new Set(parsePoolPaysOff(semantic.map((l) => l.stat.size), parseWorkers) ? semantic : [])
   const hashSemanticMany = async () => {
     if (manySemantic.size === 0) return
     const batch = [...manySemantic]
     let rs: Awaited<ReturnType<typeof semanticDigestMany>>
     try {
       rs = await semanticDigestMany(batch.map((l) => l.abs), {
-        ...(options.concurrency ? { workers: options.concurrency } : {}),
+        workers: parseWorkers,
         ...(meter ? { onFileDone: (i: number) => track(batch[i]!).done() } : {}),
       })
     } catch {
@@ -277,7 +277,7 @@ export async function digestPaths(
   const largeFrom = options.largeFileBytes ?? LARGE_FILE_BYTES
   const concurrency = options.concurrency ?? undefined
   const large = todo.filter((l) => l.algo === BYTES_ALGO && l.stat.size >= BigInt(largeFrom))
-  const usePool = (concurrency ?? 2) > 1 && poolPaysOff(large.map((l) => l.stat.size), { minBytes: options.poolMinBytes, sharedOnly: concurrency === undefined })
+  const usePool = (concurrency ?? 2) > 1 && hashPoolPaysOff(large.map((l) => l.stat.size), { minBytes: options.poolMinBytes, sharedOnly: concurrency === undefined })
   const pooledSet = new Set(usePool ? large : [])
   let ownPool: HashPool | undefined
   const pool = usePool ? (concurrency === undefined ? sharedHashPool() : (ownPool = new HashPool(concurrency))) : undefined

@@ -2,4 +2,4 @@
 import { serveFileJobs } from '../workers/serve.js'
 import { hashFileHex } from './bytes.js'
 
-serveFileJobs((file, onBytes) => hashFileHex(file, undefined, undefined, onBytes))
+serveFileJobs((file, { onBytes }) => hashFileHex(file, undefined, undefined, onBytes))

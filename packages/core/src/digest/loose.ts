@@ -1,10 +1,12 @@
-// Digests of files named on a command line (`mops-bundle hash`): no project, no stat cache. Python files
-// are parsed on the worker pool when there are enough of them; several large data files hash on the hash pool.
+// Digests of files named on a command line (`mops-bundle hash`): no project, no stat cache. Python files are
+// parsed on the parse pool and large data files hashed on the hash pool when their bytes repay starting it
+// (poolPaysOff in workers/pool.ts, one rule for both).
 import { readFile, stat } from 'node:fs/promises'
 import { ModelopsError, type Warning } from '../errors.js'
+import { defaultWorkers, parsePoolPaysOff } from '../python/pool.js'
 import { semanticDigest, semanticDigestMany } from '../python/semantic.js'
 import { BYTES_ALGO, hashFile } from './bytes.js'
-import { LARGE_FILE_BYTES, poolPaysOff, sharedHashPool } from './pool.js'
+import { hashPoolPaysOff, LARGE_FILE_BYTES, sharedHashPool } from './pool.js'
 import { NO_PROGRESS, progressMeter, type ProgressCallback } from './progress.js'
 
 export interface LooseDigest {
@@ -18,12 +20,6 @@ export interface LooseDigest {
 }
 
 export type LooseResult = LooseDigest | { path: string; error: ModelopsError | Error }
-
-/**
- * Parsing on workers pays off from about this much Python: each worker loads the grammar (~30-60 ms of CPU),
- * and one thread parses ~3 MiB/s, so below this the pool's start-up costs more than the second core saves.
- */
-export const SEMANTIC_POOL_MIN_BYTES = 512 * 1024
 
 export interface LooseOptions {
   /** Progress of the files read (totals from their stats), as for computeDigests; default none. */
@@ -55,10 +51,9 @@ export async function digestLooseFiles(files: readonly string[], isPython: (file
   }
 
   const semantic = async () => {
-    const pyBytes = py.reduce((n, i) => n + sizes[i]!, 0)
-    if (py.length >= 2 && pyBytes >= SEMANTIC_POOL_MIN_BYTES) {
+    if (parsePoolPaysOff(py.map((i) => sizes[i]!))) {
       try {
-        const rs = await semanticDigestMany(py.map((i) => files[i]!), meter ? { onFileDone: (k) => progress[py[k]!]!.done() } : {})
+        const rs = await semanticDigestMany(py.map((i) => files[i]!), { workers: defaultWorkers(), ...(meter ? { onFileDone: (k: number) => progress[py[k]!]!.done() } : {}) })
         rs.forEach((r, k) => (results[py[k]!] = { ...r, path: files[py[k]!]! }))
         return
       } catch {
@@ -77,7 +72,7 @@ export async function digestLooseFiles(files: readonly string[], isPython: (file
 
   const bytes = async () => {
     const large = data.filter((i) => sizes[i]! >= LARGE_FILE_BYTES)
-    const pooled = new Set(poolPaysOff(large.map((i) => BigInt(sizes[i]!))) ? large : [])
+    const pooled = new Set(hashPoolPaysOff(large.map((i) => BigInt(sizes[i]!))) ? large : [])
     const pooledDigest = async (file: string, onBytes: (n: number) => void) => {
       try {
         return `${BYTES_ALGO}:${await sharedHashPool().hashFile(file, meter && onBytes)}`
@@ -105,4 +100,4 @@ export async function digestLooseFiles(files: readonly string[], isPython: (file
 }
 
 export { isPythonSource } from './algorithms.js'
-export type { HashProgress, ProgressCallback } from './progress.js'
+export { describeProgress, progressAfterMs, PROGRESS_AFTER_ENV, type HashProgress, type ProgressCallback } from './progress.js'

@@ -1,5 +1,5 @@
 // Byte hashing of large files on every core (the generic pool lives in workers/).
-import { defaultWorkers, WorkerPool } from '../workers/pool.js'
+import { defaultWorkers, poolPaysOff, WorkerPool } from '../workers/pool.js'
 
 export class HashPool extends WorkerPool<string> {
   /**
@@ -12,7 +12,7 @@ export class HashPool extends WorkerPool<string> {
 
   /** Bare BLAKE2b-256 hex of the file at `file` (absolute path), hashed in a worker; `onBytes` as in hashFileHex. */
   hashFile(file: string, onBytes?: (bytes: number) => void): Promise<string> {
-    return this.run(file, onBytes)
+    return this.run(file, { onBytes })
   }
 }
 
@@ -46,11 +46,10 @@ export const LARGE_FILE_BYTES = 16 * 1024 * 1024
 export const POOL_MIN_BYTES = 256 * 1024 * 1024
 
 /**
- * Whether hashing these large files (their sizes) on the worker pool repays starting it: two or more, and either
- * `minBytes` together (default POOL_MIN_BYTES) or the shared pool already running (`sharedOnly`: only it counts).
+ * Whether hashing these large files (their sizes) on the worker pool repays starting it (workers/pool.ts'
+ * poolPaysOff with `minBytes`, default POOL_MIN_BYTES). `sharedOnly`: whether the running shared pool counts
+ * (default true; false when the caller starts a pool of its own).
  */
-export function poolPaysOff(largeSizes: readonly bigint[], options: { minBytes?: number; sharedOnly?: boolean } = {}): boolean {
-  if (largeSizes.length < 2) return false
-  if ((options.sharedOnly ?? true) && sharedPoolIsRunning()) return true
-  return largeSizes.reduce((n, s) => n + s, 0n) >= BigInt(options.minBytes ?? POOL_MIN_BYTES)
+export function hashPoolPaysOff(largeSizes: readonly bigint[], options: { minBytes?: number; sharedOnly?: boolean } = {}): boolean {
+  return poolPaysOff(largeSizes, options.minBytes ?? POOL_MIN_BYTES, (options.sharedOnly ?? true) && sharedPoolIsRunning())
 }

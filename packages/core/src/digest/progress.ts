@@ -1,5 +1,6 @@
 // Progress of long hashing work (issue 17): bytes and files done against totals taken from the stats the engine
 // already has. Framework-free: the CLI redraws a terminal line from it, the plugin logs through the bundler.
+import { formatBytes } from '../util/units.js'
 
 /** One report: how far a hashing pass is. */
 export interface HashProgress {
@@ -21,6 +22,18 @@ export type ProgressCallback = (progress: HashProgress) => void
 /** The shortest gap between two reports (~10 per second): enough for a smooth line, cheap for any consumer. */
 export const PROGRESS_INTERVAL_MS = 100
 
+/** Hashing shorter than this shows no progress, in the CLI or a build (a warm pass finishes well within it). */
+export const PROGRESS_AFTER_MS = 1000
+/** Overrides PROGRESS_AFTER_MS: milliseconds (tests set 0). */
+export const PROGRESS_AFTER_ENV = 'MODELOPS_PROGRESS_AFTER_MS'
+
+/** PROGRESS_AFTER_MS, or the non-negative number of ms in MODELOPS_PROGRESS_AFTER_MS. */
+export function progressAfterMs(env: Record<string, string | undefined> = process.env): number {
+  const text = env[PROGRESS_AFTER_ENV]?.trim()
+  const n = text ? Number(text) : NaN
+  return Number.isFinite(n) && n >= 0 ? n : PROGRESS_AFTER_MS
+}
+
 /** Credits one file's bytes: `add` as chunks are hashed (capped at its stat size), `done` credits the rest once. */
 export interface FileProgress {
   add(bytes: number): void
@@ -31,7 +44,8 @@ export interface FileProgress {
 export class ProgressMeter {
   private bytesDone = 0
   private filesDone = 0
-  private lastReport = 0
+  /** The first credit reports at once: a consumer past its own threshold sees the pass from its first chunk. */
+  private lastReport = -Infinity
   private finished = false
   private readonly started = performance.now()
 
@@ -40,9 +54,7 @@ export class ProgressMeter {
     readonly bytesTotal: number,
     readonly filesTotal: number,
     private readonly intervalMs: number = PROGRESS_INTERVAL_MS,
-  ) {
-    this.lastReport = this.started
-  }
+  ) {}
 
   /**
    * A tracker for a file of `size` bytes (its stat). A file that grew since the stat is capped at `size`, one
@@ -109,4 +121,11 @@ export function progressMeter(onProgress: ProgressCallback | undefined, sizes: r
   let total = 0
   for (const s of sizes) total += Number(s)
   return new ProgressMeter(onProgress, total, sizes.length)
+}
+
+/** `1.0 GiB / 2.0 GiB (50%), 410.0 MiB/s, 3/10 files`: one report as text, for the CLI's line and the plugin's log. */
+export function describeProgress(p: HashProgress, unit = 'files'): string {
+  const percent = p.bytesTotal > 0 ? Math.floor((p.bytesDone / p.bytesTotal) * 100) : 100
+  const rate = p.elapsedMs > 0 ? Math.round(p.bytesDone / (p.elapsedMs / 1000)) : 0
+  return `${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)} (${percent}%), ${formatBytes(rate)}/s, ${p.filesDone}/${p.filesTotal} ${unit}`
 }

@@ -12,7 +12,7 @@ import type { CacheEntry, CacheEntryMeta, OutputStore, RemoteEntry } from '../ca
 export async function pullEntry(local: OutputStore, remote: RemoteEntry, meta: CacheEntryMeta, options: { hold?: OutputHold; signal?: AbortSignal } = {}): Promise<CacheEntry> {
   const staging = await local.stage(remote.key)
   try {
-    for (const file of remote.files) await staging.write(file.path, await remote.open(file.path, { signal: options.signal }), { signal: options.signal })
+    for (const file of remote.files) await staging.write(file.path, await remote.open(file.path, { signal: options.signal }), { signal: options.signal, sha256: file.sha256 })
     return await staging.commit(meta, { hold: options.hold, expect: remote.files })
   } finally {
     // After a commit the staging folder is gone (renamed): discard is a no-op then.

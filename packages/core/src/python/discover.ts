@@ -8,11 +8,16 @@ import { absoluteModule, moduleFiles, moduleFromPath, moduleOf, packageOf } from
 import { importRootOf, importRoots } from './roots.js'
 import { bindModule, Env, lookup, type Binding, type ModuleBindings } from './bindings.js'
 import type { Lit } from './literal-eval.js'
-import { scanSource, type ClassInfo, type DecoratorInfo, type FunctionInfo, type ModuleInfo } from './scan.js'
+import type { ClassInfo, DecoratorInfo, FunctionInfo, ModuleInfo } from './scan.js'
+import { ModuleScans } from './scans.js'
 
+/** A model class found in a file: its name, line, base classes, declared outputs and entrypoint. */
 export interface DiscoveredModel { name: string; line: number; bases: string[]; outputs: string[]; entrypoint: string | null }
+/** A `@calibration_target` function found in a file: its target name, function, line, model output and data. */
 export interface DiscoveredTarget { name: string; function: string; line: number; model_output: string; data: Record<string, string>; entrypoint: string | null }
+/** Why part of a file could not be read as a model or target (line, message); the rest is still discovered. */
 export interface DiscoveryIssue { line: number; message: string }
+/** Everything discoverFile found in one file: models, targets and the issues met on the way. */
 export interface DiscoveryResult {
   path: string
   models: DiscoveredModel[]
@@ -22,6 +27,7 @@ export interface DiscoveryResult {
   others?: DiscoveredModel[]
 }
 
+/** Options of discoverFile. */
 export interface DiscoverOptions {
   /** Project root for import resolution and entrypoints; null outside a project (entrypoint from the path as given). */
   root?: string | null
@@ -29,6 +35,11 @@ export interface DiscoverOptions {
   baseClasses?: string[]
   /** config.yaml code_roots: import roots besides the project root and pyproject's package folders (roots.ts). Default ['.', 'src']. */
   codeRoots?: readonly string[]
+  /**
+   * Parsed modules shared by the calls of one run (ModuleScans.for(files) parses the files on the parse pool when
+   * they are big enough together); default: a fresh set per call, parsed in this thread.
+   */
+  scans?: ModuleScans
 }
 
 export const DEFAULT_BASE_CLASSES = ['modelops_calabaria.BaseModel', 'calabaria.BaseModel']
@@ -54,7 +65,7 @@ class Resolver {
   private readonly bases: { pkg: string; name: string }[]
   readonly packages: string[]
 
-  constructor(readonly searchRoots: string[], baseClasses: string[]) {
+  constructor(readonly searchRoots: string[], baseClasses: string[], private readonly scans: ModuleScans) {
     this.bases = baseClasses.map((b) => ({ pkg: b.slice(0, b.lastIndexOf('.')), name: b.slice(b.lastIndexOf('.') + 1) }))
     this.packages = [...new Set(this.bases.map((b) => b.pkg.split('.')[0]!))]
   }
@@ -63,11 +74,8 @@ class Resolver {
     let p = this.facts.get(file)
     if (!p) {
       p = (async () => {
-        let src = text
-        if (src === undefined) {
-          try { src = (await readRegularFile(file)).toString('utf8') } catch { return null }
-        }
-        const info = await scanSource(src)
+        const info = await this.scans.scan(file, text)
+        if (!info) return null
         // Relative imports are relative to the package as imported: the path from the file's import root.
         const pkg = packageOf(importRootOf(this.searchRoots, file, this.searchRoots[0] ?? dirname(file)), file)
         const facts: Facts = { file, info, names: { at: new Map(), final: Env.of([]) } }
@@ -273,12 +281,15 @@ function targetOf(d: DecoratorInfo, fn: string, errors: DiscoveryIssue[]): { nam
   return { name, model_output: mo.value, data }
 }
 
-/** Models, outputs and targets of one file, by reading its AST; never runs code. `file` absolute or cwd-relative. */
+/**
+ * Models, outputs and targets of one file, by reading its AST; never runs code. `file` absolute or cwd-relative.
+ * @throws ModelopsError FILE_NOT_FOUND for a missing file; syntax errors and unreadable decorators are not thrown but listed in `errors`.
+ */
 export async function discoverFile(file: string, options: DiscoverOptions = {}): Promise<DiscoveryResult> {
   const abs = resolve(file)
   const root = options.root ? resolve(options.root) : null
   const searchRoots = root ? importRoots(root, options.codeRoots) : [dirname(abs)]
-  const resolver = new Resolver(searchRoots, options.baseClasses ?? DEFAULT_BASE_CLASSES)
+  const resolver = new Resolver(searchRoots, options.baseClasses ?? DEFAULT_BASE_CLASSES, options.scans ?? ModuleScans.inThread())
   const result: DiscoveryResult = { path: file, models: [], targets: [], errors: [] }
   let text: string
   try {

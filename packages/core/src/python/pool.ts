@@ -1,12 +1,24 @@
-// Semantic hashing of many files on every core (the generic pool lives in workers/).
+// Parsing many files on every core (the generic pool lives in workers/): semantic digests, and the module scans
+// discovery reads.
 import { readFile } from 'node:fs/promises'
-import { defaultWorkers, WorkerPool } from '../workers/pool.js'
+import { defaultWorkers, poolPaysOff, WorkerPool } from '../workers/pool.js'
+import type { ModuleInfo } from './scan.js'
 import { semanticDigest, type SemanticFileResult, type SemanticResult } from './semantic.js'
 
 export { defaultWorkers }
 
-/** Semantic digests of many files on worker threads (parsing is CPU-bound: two workers roughly halve the time). */
-export class ParsePool extends WorkerPool<SemanticResult> {
+/**
+ * The parse pool's break-even (workers/pool.ts' poolPaysOff): each worker loads the grammar (~30-60 ms of CPU) and
+ * one thread parses ~3 MiB/s, so below about this much Python the pool's start-up costs more than the second core
+ * saves. Measured: docs/digests.md.
+ */
+export const PARSE_POOL_MIN_BYTES = 512 * 1024
+
+/** What a parse worker does with a file (FileJob.op). */
+export type ParseOp = 'digest' | 'scan'
+
+/** Semantic digests and module scans of many files on worker threads (parsing is CPU-bound: two workers roughly halve the time). */
+export class ParsePool extends WorkerPool<SemanticResult | ModuleInfo> {
   /** @param size worker count; default min(2, available cores). */
   constructor(size: number = defaultWorkers()) {
     super({ name: 'parse', base: import.meta.url, stem: 'parse-worker', size })
@@ -14,7 +26,12 @@ export class ParsePool extends WorkerPool<SemanticResult> {
 
   /** Semantic digest of the file at `file`, computed in a worker. */
   digest(file: string): Promise<SemanticResult> {
-    return this.run(file)
+    return this.run<SemanticResult>(file, { op: 'digest' satisfies ParseOp })
+  }
+
+  /** scanSource of the file at `file` (read as UTF-8), computed in a worker. */
+  scan(file: string): Promise<ModuleInfo> {
+    return this.run<ModuleInfo>(file, { op: 'scan' satisfies ParseOp })
   }
 }
 
@@ -25,6 +42,14 @@ export function sharedParsePool(size: number = defaultWorkers()): ParsePool {
   let p = pools.get(size)
   if (!p) pools.set(size, (p = new ParsePool(size)))
   return p
+}
+
+/**
+ * Whether parsing files of these sizes on the shared pool of `workers` threads repays starting it: poolPaysOff
+ * with PARSE_POOL_MIN_BYTES. One worker or none never does.
+ */
+export function parsePoolPaysOff(sizes: readonly (number | bigint)[], workers: number = defaultWorkers()): boolean {
+  return workers > 1 && poolPaysOff(sizes, PARSE_POOL_MIN_BYTES, pools.get(workers)?.running ?? false)
 }
 
 /** End the shared pools' workers (tests, long-lived hosts that want a clean shutdown). */

@@ -1,6 +1,6 @@
 // The semantic digest `pysem1:<hex>`: BLAKE2b-256 of a versioned header plus the canonical token stream
 // of the tree-sitter tree (normalize.ts). Files the parser cannot read cleanly fall back to the byte digest.
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import type { Parser, Tree } from 'web-tree-sitter'
 import { acquireHasher, releaseHasher } from '../digest/blake2b.js'
 import { hashBytes } from '../digest/bytes.js'
@@ -18,6 +18,7 @@ export const PYSEM_ALGO = 'pysem1'
  */
 export const PYSEM_HEADER = `${PYSEM_ALGO}\nnormalisation 1\n${GRAMMAR_VERSION}\nsha256:${GRAMMAR_WASM_SHA256}\n`
 
+/** What semanticDigest returns: the digest, whether it is semantic or the byte fallback, and why it fell back. */
 export interface SemanticResult {
   /** `pysem1:<hex>`, or `blake2b256:<hex>` on fallback. */
   digest: string
@@ -205,8 +206,8 @@ export interface SemanticFileResult extends SemanticResult {
 
 export interface SemanticManyOptions {
   /**
-   * Worker threads; default: min(2, available parallelism), or 0 (this thread) for fewer than 8 files,
-   * where starting workers costs more than it saves.
+   * Worker threads; default min(2, available parallelism) when the files' bytes repay starting the pool
+   * (parsePoolPaysOff in pool.ts: the one rule every pool follows), else 0 (this thread).
    */
   workers?: number
   /** Called with a file's index in `files` when its digest is done (progress). */
@@ -215,8 +216,13 @@ export interface SemanticManyOptions {
 
 /** Semantic digests of many files (paths absolute or cwd-relative), in input order, spread over worker threads. */
 export async function semanticDigestMany(files: string[], options: SemanticManyOptions = {}): Promise<SemanticFileResult[]> {
-  const { defaultWorkers, runInPool } = await import('./pool.js')
-  const workers = options.workers ?? (files.length < 8 ? 0 : defaultWorkers())
+  const { defaultWorkers, parsePoolPaysOff, runInPool } = await import('./pool.js')
+  let workers = options.workers
+  if (workers === undefined) {
+    // A file that cannot be stat'ed counts as empty here; reading it below reports it.
+    const sizes = files.length < 2 ? [] : await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)))
+    workers = parsePoolPaysOff(sizes) ? defaultWorkers() : 0
+  }
   if (workers <= 0) {
     const out: SemanticFileResult[] = []
     for (const path of files) {

@@ -5,6 +5,7 @@ import { compareCodePoints } from '../digest/canonical.js'
 import { ID_HINT, idProblem } from '../project/names.js'
 import type { ModelEntry, TargetEntry } from './types.js'
 
+/** What happened to a registry entry: `+` added, `~` updated, `-` removed. */
 export type ChangeOp = 'added' | 'updated' | 'removed'
 
 /** One line of the `+ ~ -` report. */
@@ -26,6 +27,7 @@ export interface RegistryChange {
   targetSets?: string[]
 }
 
+/** What reconcileModels / reconcileTargets changed: the files scanned, one RegistryChange per entry, counts and warnings. */
 export interface ReconcileReport {
   kind: 'models' | 'targets'
   /** Files scanned, project-relative. */

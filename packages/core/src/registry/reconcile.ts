@@ -12,6 +12,7 @@ import { absolutePath } from '../project/paths.js'
 import { ID_HINT, idProblem, idTable } from '../project/names.js'
 import { discoverFile, type DiscoveryResult } from '../python/discover.js'
 import { codeDependencies, moduleOf, packageDependencies } from '../python/imports.js'
+import { ModuleScans } from '../python/scans.js'
 import { importRootOf, importRoots } from '../python/roots.js'
 import { loadRegistry, updateRegistry } from './registry.js'
 import { removeFromTargetSets } from './target-sets.js'
@@ -21,6 +22,7 @@ import { digestPresent, existsAny, mergeSemantic, pick, recordable, type Semanti
 import { pythonImportSettingsWarning } from '../interop/import-settings.js'
 import { compareCodePoints } from '../digest/canonical.js'
 
+/** Options of reconcileModels (the flags of `mops-bundle register-model`). */
 export interface ReconcileModelsOptions {
   /** Keep only these discovered classes; a name not found in the file is an error. */
   classes?: string[]
@@ -48,6 +50,7 @@ export interface ReconcileModelsOptions {
   compute?: ComputeOptions
 }
 
+/** Options of reconcileTargets (the flags of `mops-bundle register-target`). */
 export interface ReconcileTargetsOptions {
   /** Keep only these targets (function name or target id); a name not found is an error. */
   targets?: string[]
@@ -61,6 +64,7 @@ export interface ReconcileTargetsOptions {
  * the entries of every scanned file are replaced by what is discovered now. Discovery and hashing run before the
  * registry lock; the diff is computed against the registry re-read under the lock, so concurrent runs on
  * different files never lose each other's entries.
+ * @throws ModelopsError FILE_NOT_FOUND, PATH_INVALID, DISCOVERY (e.g. a class not found in the file), ID_COLLISION, USAGE (options that contradict), LOCK_TIMEOUT; the registry is left as it was.
  */
 export async function reconcileModels(project: Project, file: string | null, options: ReconcileModelsOptions = {}): Promise<ReconcileReport> {
   const before = loadRegistry(project)
@@ -73,6 +77,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
   const plans: FilePlan<ModelEntry>[] = []
   const semantic: SemanticNote[] = []
 
+  const scans = scansFor(project, files)
   for (const path of files) {
     const primary = path === file
     if (!existsFile(project, path)) {
@@ -80,7 +85,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
       plans.push({ path, entries: null, excluded: new Set(), untouched: new Set(), lines: new Map() })
       continue
     }
-    const found = await discover(project, path, warnings)
+    const found = await discover(project, path, warnings, scans)
     const registeredHere = Object.entries(before.models).filter(([, m]) => m.path === path)
     // Classes that are not models (no configured base class) but exist in the file are taken when --class names them
     // or when they are registered already (R1 registries name such classes): following status's hint to re-register
@@ -183,7 +188,10 @@ export async function reconcileModels(project: Project, file: string | null, opt
   })
 }
 
-/** register-target: like reconcileModels for `@calibration_target` functions; removed targets leave every target set. */
+/**
+ * register-target: like reconcileModels for `@calibration_target` functions; removed targets leave every target set.
+ * @throws ModelopsError as reconcileModels.
+ */
 export async function reconcileTargets(project: Project, file: string | null, options: ReconcileTargetsOptions = {}): Promise<ReconcileReport> {
   const before = loadRegistry(project)
   const files = fileSet(file, Object.values(before.targets).map((t) => t.path), options.regenAll)
@@ -192,6 +200,7 @@ export async function reconcileTargets(project: Project, file: string | null, op
   const semantic: SemanticNote[] = []
   const fnOf = (t: TargetEntry) => t.entrypoint.slice(t.entrypoint.lastIndexOf(':') + 1)
 
+  const scans = scansFor(project, files)
   for (const path of files) {
     const primary = path === file
     if (!existsFile(project, path)) {
@@ -199,7 +208,7 @@ export async function reconcileTargets(project: Project, file: string | null, op
       plans.push({ path, entries: null, excluded: new Set(), untouched: new Set(), lines: new Map() })
       continue
     }
-    const found = await discover(project, path, warnings)
+    const found = await discover(project, path, warnings, scans)
     if (primary && found.targets.length === 0 && !Object.values(before.targets).some((t) => t.path === path)) {
       throw new ModelopsError('DISCOVERY', 'no @calibration_target functions found', {
         file: path,
@@ -297,8 +306,13 @@ function fileSet(file: string | null, registered: string[], regenAll?: boolean):
   return [...all].sort(compareCodePoints)
 }
 
-async function discover(project: Project, path: string, warnings: Warning[]): Promise<DiscoveryResult> {
-  const found = await discoverFile(absolutePath(project, path), { root: project.root, baseClasses: project.config.base_classes, codeRoots: project.config.code_roots })
+/** One run's parsed modules: with --regen-all over many files, parsed ahead on the parse pool when that pays. */
+function scansFor(project: Project, files: string[]): ModuleScans {
+  return ModuleScans.for(files.filter((f) => existsFile(project, f)).map((f) => absolutePath(project, f)))
+}
+
+async function discover(project: Project, path: string, warnings: Warning[], scans: ModuleScans): Promise<DiscoveryResult> {
+  const found = await discoverFile(absolutePath(project, path), { root: project.root, baseClasses: project.config.base_classes, codeRoots: project.config.code_roots, scans })
   for (const issue of found.errors) warnings.push({ code: 'DISCOVERY', message: issue.message, file: path, line: issue.line })
   return found
 }

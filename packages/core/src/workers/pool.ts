@@ -7,6 +7,19 @@ import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { FileJob, FileReply } from './serve.js'
 
+/**
+ * The one rule that starts workers, for every pool: at least two files need the work, and either their bytes reach
+ * `minBytes` (the pool's break-even: what one thread does in about the time two workers take to start) or the pool
+ * already runs (a watch-mode rebuild or a second batch pays no start-up). Each pool names its break-even.
+ */
+export function poolPaysOff(sizes: readonly (number | bigint)[], minBytes: number, running: boolean): boolean {
+  if (sizes.length < 2) return false
+  if (running) return true
+  let total = 0
+  for (const s of sizes) total += Number(s)
+  return total >= minBytes
+}
+
 /** min(2, available cores): the machines we target have two. */
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(2, availableParallelism()))
@@ -98,11 +111,16 @@ export class WorkerPool<R> {
     this.limit = this.size
   }
 
-  /** `onBytes` (progress): byte counts the worker posts while it works (see progressIntervalMs). */
-  run(file: string, onBytes?: (bytes: number) => void): Promise<R> {
+  /**
+   * `op` is passed to the worker as it is (workers that do one thing ignore it). `onBytes` (progress): byte counts
+   * the worker posts while it works (see progressIntervalMs).
+   */
+  run<T extends R = R>(file: string, options: { op?: string; onBytes?: (bytes: number) => void } = {}): Promise<T> {
+    const { op, onBytes } = options
     if (this.closed) return Promise.reject(new Error(`${this.options.name} pool is closed`))
-    return new Promise((resolve, reject) => {
-      this.queue.push({ job: { id: this.nextId++, file, ...(onBytes ? { progress: this.progressIntervalMs } : {}) }, resolve, reject, onBytes })
+    return new Promise<T>((resolve, reject) => {
+      const job: FileJob = { id: this.nextId++, file, ...(op === undefined ? {} : { op }), ...(onBytes ? { progress: this.progressIntervalMs } : {}) }
+      this.queue.push({ job, resolve: resolve as (value: R) => void, reject, onBytes })
       this.pump()
     })
   }

@@ -1,9 +1,11 @@
-// The worker side of WorkerPool: answer `{id, file}` jobs with `handle(file)`.
+// The worker side of WorkerPool: answer `{id, file, op}` jobs with `handle(file, {op, onBytes})`.
 import { parentPort } from 'node:worker_threads'
 
 export interface FileJob {
   id: number
   file: string
+  /** What to do with the file, for a worker that does more than one thing (the parse pool: digest or scan). */
+  op?: string
   /** The caller wants byte counts while the job runs (progress), at most one message per this many ms. */
   progress?: number
 }
@@ -13,13 +15,16 @@ export type FileReply<R> =
   /** Bytes done since the last such message of this job (sent before its value). */
   | { id: number; progress: number }
 
-/** `handle` gets a byte counter when the job asked for progress (throttled here, so posting stays cheap). */
-export function serveFileJobs<R>(handle: (file: string, onBytes?: (bytes: number) => void) => Promise<R>): void {
+/**
+ * `handle` gets the job's `op` (for a worker that does more than one thing) and a byte counter when the job asked
+ * for progress (throttled here, so posting stays cheap).
+ */
+export function serveFileJobs<R>(handle: (file: string, job: { op?: string; onBytes?: (bytes: number) => void }) => Promise<R>): void {
   const port = parentPort
   if (!port) return
   port.on('message', (job: FileJob) => {
     const onBytes = job.progress === undefined ? undefined : throttledCounter((n) => port.postMessage({ id: job.id, progress: n } satisfies FileReply<R>), job.progress)
-    handle(job.file, onBytes).then(
+    handle(job.file, { op: job.op, onBytes }).then(
       (value) => port.postMessage({ id: job.id, value } satisfies FileReply<R>),
       (err: NodeJS.ErrnoException) => port.postMessage({ id: job.id, error: { message: String(err?.message ?? err), code: err?.code } } satisfies FileReply<R>),
     )

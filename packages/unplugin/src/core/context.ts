@@ -2,11 +2,13 @@ import { readFile, stat } from 'node:fs/promises'
 import { statSync } from 'node:fs'
 import path from 'node:path'
 import {
-  buildManifest, computeDigests, computeStatus, formatBytes, formatError, idTable, isModelopsError, ModelopsError, resolveOutputs,
-  serializeManifest, artifactPath, generatorInputsOf, Workspace,
+  buildManifest, computeDigests, computeStatus, formatError, isModelopsError, ModelopsError, resolveOutputs,
+  serializeManifest, artifactPath, Workspace,
   type DigestReport, type Generator, type LocalStore, type Manifest, type ModelOutputs, type OutputHold, type Project,
 } from '@modelops-bundle/core'
+import { formatBytes, idTable, generatorInputsOf } from '@modelops-bundle/core/internal'
 import { explainStatus } from './explain.js'
+import { progressLog } from './log.js'
 import { withRootHint } from './project.js'
 import type { OptionsResolved } from './options.js'
 
@@ -114,6 +116,7 @@ export class ModelopsContext {
     // The generator's own files are digested in the same pass (one stat-cache pass) and watched like models.
     const report = await computeDigests(ws, registry, {
       environment: options.environment, concurrency: options.concurrency,
+      ...(options.log ? { onProgress: progressLog(this.logger) } : {}),
       ...(generatorInputs.length ? { generatorInputs } : {}),
     })
     const watch = new Set<string>([project.registryPath, project.configPath])

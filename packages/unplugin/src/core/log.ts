@@ -1,5 +1,7 @@
 // The plugin speaks at the bundler's log level: `rollup --silent`, esbuild `logLevel: 'silent'`, webpack
 // `infrastructureLogging.level: 'none'` and Vite `logLevel` silence its summary (and warnings, where they ask).
+import { describeProgress, type ProgressCallback } from '@modelops-bundle/core'
+import { progressAfterMs } from '@modelops-bundle/core/internal'
 import type { Logger } from './context.js'
 
 /** Our three kinds of line, from most to least quiet. */
@@ -43,4 +45,20 @@ export function contextLogger(context: unknown): Logger | undefined {
   if (typeof c.info !== 'function' || typeof c.warn !== 'function') return undefined
   const bare = (m: string) => m.replace(/^modelops-bundle: /, '')
   return { info: (m) => c.info!(bare(m)), warn: (m) => c.warn!(bare(m)) }
+}
+
+/**
+ * Hashing progress as a few info lines (issue 17), never a redraw (bundler logs are often CI logs): once hashing has
+ * run `afterMs` (PROGRESS_AFTER_MS, or MODELOPS_PROGRESS_AFTER_MS), one line, then one as each quarter (25, 50,
+ * 75 %) is passed. The logger's level decides whether any is printed.
+ */
+export function progressLog(logger: Logger, afterMs: number = progressAfterMs()): ProgressCallback {
+  let quarter = -1
+  return (p) => {
+    if (p.done || p.elapsedMs < afterMs) return
+    const q = p.bytesTotal > 0 ? Math.floor((p.bytesDone / p.bytesTotal) * 4) : 4
+    if (q <= quarter || (quarter >= 0 && q >= 4)) return
+    quarter = q
+    logger.info(`modelops-bundle: hashing… ${describeProgress(p)}`)
+  }
 }

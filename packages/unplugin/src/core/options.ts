@@ -1,5 +1,7 @@
 import path from 'node:path'
-import { didYouMean, parseDuration, parseSize, isProjectRelative, type EnvironmentInputs, type Generator, type GeneratorCommand, type RemoteCacheOptions } from '@modelops-bundle/core'
+import type { EnvironmentInputs, Generator, GeneratorCommand, RemoteCacheOptions } from '@modelops-bundle/core'
+import { didYouMean } from '@modelops-bundle/core/errors'
+import { parseDuration, parseSize, isProjectRelative } from '@modelops-bundle/core/internal'
 
 export interface Options {
   /**
@@ -33,9 +35,9 @@ export interface Options {
    */
   manifest?: { fileName?: string } | false
   /**
-   * The build report asset: per model whether THIS build `generated` its outputs or took them from the cache,
-   * the generator identity, and the counts and seconds of the build. Not deterministic (unlike the manifest),
-   * so it is off by default. Vite dev serves it at `<base><fileName>` (the latest run).
+   * The build report asset: per model whether THIS build `generated` its outputs, `pulled` them from the remote
+   * cache or took them from the local cache (`cached`), the generator identity, and the counts and seconds of the
+   * build. Not deterministic (unlike the manifest), so it is off by default. Vite dev serves it at `<base><fileName>` (the latest run).
    * @default false; `{}` or `{ fileName }` turns it on, fileName defaulting to 'modelops-build.json'
    */
   report?: { fileName?: string } | false
@@ -77,7 +79,8 @@ export interface Options {
    */
   base?: string
   /**
-   * Log the summary line (and progress of slow generations).
+   * Log the summary line, and progress of slow work: hashing that runs past 1 s (MODELOPS_PROGRESS_AFTER_MS
+   * changes that), generators that run past 5 s. Lines follow the bundler's log level.
    * @default true
    */
   log?: boolean

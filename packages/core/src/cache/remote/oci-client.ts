@@ -3,10 +3,13 @@
 // streams: 64 MiB PUT on localhost 4.8 s vs 1.2 s, curl 0.9 s, same run). Everything streams; every byte read from the registry is checked against its sha256 and size while
 // it streams, because a registry serves whatever is on its disk (a flipped byte comes back with 200).
 import { createHash } from 'node:crypto'
+import type { Readable } from 'node:stream'
 import { createRequire } from 'node:module'
 import type { Agent, request as undiciRequest } from 'undici'
-import { basicHeader, findCredentials, parseChallenge, type Challenge, type Credentials } from './auth.js'
+import { basicHeader, findCredentials, parseChallenge, type Challenge, type CredentialSource, type Credentials } from './auth.js'
+import { runCredentialHelper } from './credential-helper.js'
 import { formatOciUrl, isLoopback, type OciLocation } from './reference.js'
+import { verifiedBlob } from './verified-blob.js'
 
 type Undici = typeof import('undici')
 let undici: Undici | undefined
@@ -39,10 +42,16 @@ export interface OciClientOptions {
   /** Give up when the registry sends no response headers, or no body bytes, for this long. @default 60000 (ms) */
   responseTimeout?: number
   /** @default findCredentials(registry): MODELOPS_REMOTE_CACHE_USERNAME/PASSWORD, then ~/.docker/config.json; null = anonymous */
-  credentials?: Credentials | null
+  credentials?: CredentialSource | null
+  /** Called once if a docker credential helper fails (the client then goes on anonymously). @default ignore */
+  onWarning?: (message: string) => void
   /** Blobs larger than this go up in chunks (PATCH). @default 64 MiB */
   chunkedAbove?: number
-  /** Size of one PATCH of a chunked upload. @default 16 MiB */
+  /**
+   * Size of one PATCH of a chunked upload. Each PATCH costs distribution a round of bookkeeping (its saved hash state,
+   * reopening the upload): 200 MiB went up at 0.5x curl's PUT in 16 MiB PATCHes, 0.75x in 64 MiB ones (same run).
+   * @default 64 MiB
+   */
   chunkSize?: number
 }
 
@@ -54,13 +63,19 @@ const DIGEST_RE = /^sha256:[0-9a-f]{64}$/
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/
 const MAX_MANIFEST = 4 * 1024 * 1024
 const MiB = 1024 * 1024
+/** Bytes of a blob GET buffered ahead of its consumer. */
+const BLOB_BUFFER = 4 * MiB
 
 export class OciClient {
   readonly name: string
   private readonly base: string
   private readonly origin: string
   private agentInstance: Agent | undefined
-  private readonly credentials: Credentials | undefined
+  private readonly credentialSource: CredentialSource | undefined
+  /** The credentials in use once known (a helper runs on the first challenge); for answers and messages. */
+  private credentials: Credentials | undefined
+  private helperRun: Promise<Credentials | undefined> | undefined
+  private readonly onWarning: (message: string) => void
   private readonly chunkedAbove: number
   private readonly chunkSize: number
   /** The Authorization header that last worked (Basic, or a Bearer token for the widest scope asked so far). */
@@ -82,9 +97,11 @@ export class OciClient {
     this.base = `${this.origin}/v2/${location.repository}`
     this.connectTimeout = options.connectTimeout ?? 5000
     this.responseTimeout = options.responseTimeout ?? 60_000
-    this.credentials = options.credentials === null ? undefined : (options.credentials ?? findCredentials(location.registry))
+    this.credentialSource = options.credentials === null ? undefined : (options.credentials ?? findCredentials(location.registry))
+    if (this.credentialSource?.kind !== 'helper') this.credentials = this.credentialSource
+    this.onWarning = options.onWarning ?? (() => {})
     this.chunkedAbove = options.chunkedAbove ?? 64 * MiB
-    this.chunkSize = options.chunkSize ?? 16 * MiB
+    this.chunkSize = options.chunkSize ?? 64 * MiB
   }
 
   /** `GET /v2/`: reachable and the credentials (if any) accepted. */
@@ -153,29 +170,15 @@ export class OciClient {
 
   /**
    * A blob's bytes, streamed. Its size and sha256 are checked as it streams: more bytes than `size` fail at once, and
-   * after the last chunk a short or altered blob throws (RemoteError 'integrity') before the iteration completes, so a
-   * consumer that reads to the end never mistakes bad bytes for good ones.
+   * after the last chunk a short or altered blob errors the stream (RemoteError 'integrity') instead of ending it, so
+   * a consumer that reads to the end never mistakes bad bytes for good ones.
    */
-  async *getBlob(digest: string, size: number, options: { signal?: AbortSignal } = {}): AsyncGenerator<Uint8Array> {
+  async getBlob(digest: string, size: number, options: { signal?: AbortSignal } = {}): Promise<Readable> {
     const what = `GET blob ${short(digest)}`
-    const res = await this.request('GET', `${this.base}/blobs/${checkDigest(digest)}`, { signal: options.signal, what })
+    // A large socket buffer lets the network run ahead while the consumer hashes and writes (64 KiB: they take turns).
+    const res = await this.request('GET', `${this.base}/blobs/${checkDigest(digest)}`, { signal: options.signal, what, highWaterMark: BLOB_BUFFER })
     await this.expect(res, [200], what)
-    const hash = createHash('sha256')
-    let n = 0
-    try {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        n += chunk.byteLength
-        if (n > size) throw new RemoteError('integrity', `${this.name}: ${what}: more than the ${size} bytes its descriptor says`)
-        hash.update(chunk)
-        yield chunk
-      }
-    } catch (err) {
-      res.body.destroy()
-      throw this.networkError(err, what)
-    }
-    if (n !== size) throw new RemoteError('integrity', `${this.name}: ${what}: cut short at ${n} of ${size} bytes`)
-    const got = `sha256:${hash.digest('hex')}`
-    if (got !== digest) throw new RemoteError('integrity', `${this.name}: ${what}: the bytes served have digest ${got}`)
+    return verifiedBlob(res.body, digest, size, (why) => new RemoteError('integrity', `${this.name}: ${what}: ${why}`), (err) => this.networkError(err, what))
   }
 
   /**
@@ -265,7 +268,7 @@ export class OciClient {
   private async request(
     method: string,
     url: string,
-    init: { headers?: Record<string, string>; body?: () => Buffer | AsyncIterable<Uint8Array>; push?: boolean; signal?: AbortSignal; what: string },
+    init: { headers?: Record<string, string>; body?: () => Buffer | AsyncIterable<Uint8Array>; push?: boolean; signal?: AbortSignal; what: string; highWaterMark?: number },
   ): Promise<Response> {
     let tried: string | undefined
     let authTries = 0
@@ -277,7 +280,7 @@ export class OciClient {
       let res: Response
       try {
         const body = init.body?.()
-        res = await send(this.agent, url, { method, headers, body, signal: init.signal })
+        res = await send(this.agent, url, { method, headers, body, signal: init.signal, highWaterMark: init.highWaterMark })
       } catch (err) {
         throw this.networkError(err, init.what)
       }
@@ -309,10 +312,21 @@ export class OciClient {
     }
   }
 
+  /** The credentials to answer a challenge with: a credential helper runs once, on the first challenge. */
+  private async resolveCredentials(): Promise<Credentials | undefined> {
+    const found = this.credentialSource
+    if (found?.kind !== 'helper') return this.credentials
+    this.helperRun ??= runCredentialHelper(found).then(({ credentials, problem }) => {
+      if (problem) this.onWarning(`modelops-bundle: remote cache ${this.name}: ${problem}; going on without credentials`)
+      return (this.credentials = credentials)
+    })
+    return this.helperRun
+  }
+
   /** The Authorization header a challenge asks for, or undefined if we have nothing to answer it with. */
   private async authorize(challenge: Challenge | undefined, push: boolean, signal?: AbortSignal): Promise<string | undefined> {
     if (!challenge) return undefined
-    const creds = this.credentials
+    const creds = await this.resolveCredentials()
     if (challenge.scheme === 'basic') return creds?.kind === 'basic' ? basicHeader(creds) : undefined
     if (challenge.scheme !== 'bearer' || !challenge.params.realm) return undefined
     let realm: URL
@@ -452,9 +466,9 @@ interface Response {
 async function send(
   agent: Agent,
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: Buffer | AsyncIterable<Uint8Array>; signal?: AbortSignal },
+  init: { method: string; headers: Record<string, string>; body?: Buffer | AsyncIterable<Uint8Array>; signal?: AbortSignal; highWaterMark?: number },
 ): Promise<Response> {
-  const r = await loadUndici().request(url, { method: init.method as 'GET', headers: init.headers, body: init.body as never, signal: init.signal, dispatcher: agent })
+  const r = await loadUndici().request(url, { method: init.method as 'GET', headers: init.headers, body: init.body as never, signal: init.signal, dispatcher: agent, ...(init.highWaterMark ? { highWaterMark: init.highWaterMark } : {}) })
   return {
     status: r.statusCode,
     ok: r.statusCode >= 200 && r.statusCode < 300,

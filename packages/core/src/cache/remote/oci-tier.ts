@@ -84,7 +84,7 @@ export class OciRemoteTier implements RemoteTier {
     const indexLayer = indexLayers[0]!
     if (indexLayer.size > MAX_INDEX) bad(`has an index of ${indexLayer.size} bytes`)
     const chunks: Buffer[] = []
-    for await (const c of this.client.getBlob(indexLayer.digest, indexLayer.size, options)) chunks.push(Buffer.from(c))
+    for await (const c of await this.client.getBlob(indexLayer.digest, indexLayer.size, options)) chunks.push(Buffer.from(c))
     let index: { schema?: unknown; key?: unknown; files?: unknown; model_id?: unknown; entrypoint?: unknown; digest?: unknown; generator?: unknown }
     try {
       index = JSON.parse(Buffer.concat(chunks).toString('utf8'))
@@ -110,7 +110,8 @@ export class OciRemoteTier implements RemoteTier {
       seen.add(f.path)
       const layer = layerOf.get(f.path)
       if (!layer || layer.size !== f.bytes || layer.annotations?.[BLAKE2B] !== f.digest) bad(`has no layer matching ${JSON.stringify(f.path)} of its index`)
-      files.push({ path: f.path, bytes: f.bytes, digest: f.digest })
+      // The layer's sha256 is what the client verifies each byte against while it streams.
+      files.push({ path: f.path, bytes: f.bytes, digest: f.digest, sha256: layer!.digest })
     }
     if (layerOf.size !== files.length) bad('has layers its index does not list')
     const meta: CacheEntryMeta = { model_id: String(index.model_id), entrypoint: String(index.entrypoint), digest: String(index.digest), generator: index.generator }
@@ -129,8 +130,10 @@ export class OciRemoteTier implements RemoteTier {
   }
 
   /**
-   * Push an entry: each file's blob (sha256 computed by a first streamed read; skipped if the registry has it), the
-   * index and the empty config, then the manifest under the key. A key the registry already has is left alone.
+   * Push an entry: each file's blob (its sha256 from the index, else computed by a first streamed read; skipped if the
+   * registry has it), the index and the empty config, then the manifest under the key. A key the registry already has
+   * is left alone. A recorded sha256 that is wrong cannot publish wrong bytes: the registry checks the digest of what
+   * it receives, and a blob it already has under that digest fails every puller's BLAKE2b check.
    */
   async upload(entry: EntrySource, options: { signal?: AbortSignal } = {}): Promise<void> {
     const key = checkKey(entry.key)
@@ -138,7 +141,8 @@ export class OciRemoteTier implements RemoteTier {
     const files = [...entry.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     const layers: Descriptor[] = new Array(files.length)
     await mapLimit(files, UPLOAD_CONCURRENCY, async (f, i) => {
-      const digest = await sha256Of(await entry.open(f.path, options), f.bytes, f.path)
+      // Recorded at commit: one read of the file (the upload) instead of two.
+      const digest = f.sha256 && SHA_RE.test(f.sha256) ? f.sha256 : await sha256Of(await entry.open(f.path, options), f.bytes, f.path)
       await this.client.uploadBlob(digest, f.bytes, (start, end) => lazy(() => entry.open(f.path, { ...options, start, end })), options)
       layers[i] = { mediaType: OUTPUT_FILE_MEDIA, digest, size: f.bytes, annotations: { [TITLE]: f.path, [BLAKE2B]: f.digest } }
     })
