@@ -1,10 +1,10 @@
 // One project, two tools (issue 15): our CLI and the real Python modelops-bundle (R2) on the same temp projects.
 // The Python tool is required: python-tool.ts fails (never skips) when it cannot be found or built.
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { parse } from 'yaml'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { run, sampleProject, show, tempDir } from './helpers.js'
+import { run, sampleProject, show, tempDir, writeFiles } from './helpers.js'
 import { ok, py, pyStates, pythonTool } from './python-tool.js'
 
 const ids = ['sir_deterministicsir', 'sir_networksir', 'sir_stochasticsir', 'incidence_target', 'prevalence_survey']
@@ -194,10 +194,7 @@ describe('no churn over several rounds (docs/interop.md, "Where the tools differ
       'src/mypkg/models/__init__.py': 'SCALE = 1\n',
       'src/mypkg/models/sir.py': 'import modelops_calabaria as cb\nfrom mypkg.models import SCALE\n\n\nclass SIR(cb.BaseModel):\n    @cb.model_output("inc")\n    def inc(self):\n        return SCALE\n',
     }
-    for (const [rel, text] of Object.entries(files)) {
-      mkdirSync(join(root, rel, '..'), { recursive: true })
-      writeFileSync(join(root, rel), text)
-    }
+    writeFiles(root, files)
     const model = 'src/mypkg/models/sir.py'
     const entry = () => parse(registry(root)).models.sir_sir as { entrypoint: string; code: string[] }
     await ok(run(['register-model', model], { cwd: root }))
