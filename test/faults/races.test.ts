@@ -1,12 +1,13 @@
-// Races: concurrent CLI registrations, concurrent builds on one cache folder, Vite client + SSR in one process.
-import { readFileSync } from 'node:fs'
+// Races: concurrent CLI registrations, concurrent builds on one cache folder, Vite client + SSR in one process, a file
+// changing under the progress line.
+import { appendFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { describe, expect } from 'vitest'
 import { fault } from './support/record.js'
-import { cli, firstLines, sleep, type RunResult } from './support/run.js'
+import { CLI_BIN, cli, escapeRe, firstLines, run, sleep, type RunResult } from './support/run.js'
 import { build, buildWorld, expectGoodOutputs, generations, emitted } from './support/build.js'
-import { makeProject, listFiles } from './support/project.js'
+import { makeProject, listFiles, tempDir } from './support/project.js'
 import { pyYamlLoad } from './support/python.js'
 
 const G = 'race'
@@ -174,5 +175,43 @@ describe('races', () => {
     expect(again.r.code, again.r.stderr).toBe(0)
     expect(generations(w)).toEqual({ m0_m0: 1, m1_m1: 1 })
     ctx.observe(`manifests: ${manifests.map((f) => f.slice(outDir.length + 1)).join(', ')}; one generation per model`)
+  })
+  fault(G, 'a file growing and shrinking while `hash` draws progress', { fault: '`mops-bundle hash` of a 64 MiB file on a terminal (util-linux `script`), progress from 0 ms (MODELOPS_PROGRESS_AFTER_MS=0), while this process appends 1 MiB blocks to the file every 5 ms, then cuts it to 1 MiB; 3 rounds', expected: 'each run exits 0 with its digest line; no progress line says more than 100 % or more bytes done than the total; the line is cleared before the result' }, async (ctx) => {
+    const dir = tempDir('mops-progress-race-')
+    const file = join(dir, 'big.bin')
+    const MiB = 1 << 20
+    const lines: string[] = []
+    for (let round = 0; round < 3; round++) {
+      writeFileSync(file, '')
+      truncateSync(file, 64 * MiB)
+      const command = [process.execPath, CLI_BIN, 'hash', file].map((a) => `'${a}'`).join(' ')
+      let ticks = 0
+      const writer = setInterval(() => {
+        ticks++
+        if (ticks === 40) truncateSync(file, MiB)
+        else appendFileSync(file, randomBytes(MiB))
+      }, 5)
+      let r: RunResult
+      try {
+        r = await run('script', ['-qfec', command, '/dev/null'], { cwd: dir, env: { MODELOPS_PROGRESS_AFTER_MS: '0', CI: '', TERM: 'xterm' } })
+      } finally {
+        clearInterval(writer)
+      }
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0)
+      const drawn = r.stdout.split('\r\u001B[2K')
+      const result = drawn.pop()!
+      expect(result, r.stdout).toMatch(new RegExp(`^blake2b256:[0-9a-f]{64}  bytes  ${escapeRe(file)}\r\n$`))
+      for (const l of drawn.filter((d) => d.startsWith('hashing '))) {
+        const m = /^hashing ([\d.]+) (B|KiB|MiB) \/ ([\d.]+) (B|KiB|MiB) \((\d+)%\)/.exec(l)
+        expect(m, l).not.toBeNull()
+        const bytes = (n: string, unit: string) => Number(n) * ({ B: 1, KiB: 1024, MiB: MiB } as Record<string, number>)[unit]!
+        expect(Number(m![5])).toBeLessThanOrEqual(100)
+        expect(bytes(m![1]!, m![2]!)).toBeLessThanOrEqual(bytes(m![3]!, m![4]!))
+        lines.push(l)
+      }
+    }
+    expect(lines.length).toBeGreaterThan(0)
+    ctx.tries(3, 0)
+    ctx.observe(`3 runs exit 0 with a digest line; ${lines.length} progress lines, none past 100 % or its total; last: ${lines.at(-1)}`)
   })
 })

@@ -11,6 +11,7 @@ import { digestLooseFiles, isPythonSource } from '../src/digest/loose.js'
 import { HashPool } from '../src/digest/pool.js'
 import { describeProgress, progressAfterMs, PROGRESS_AFTER_MS, ProgressMeter, type HashProgress } from '../src/digest/progress.js'
 import { LocalStore } from '../src/cache/local-store.js'
+import { PARSE_POOL_MIN_BYTES, sharedParsePool } from '../src/python/pool.js'
 import { makeProject, tempDir, write } from './digest-helpers.js'
 
 const MiB = 1 << 20
@@ -100,17 +101,21 @@ describe('onProgress of the hashing paths', () => {
     const { dir, project: p } = project()
     const sizes: Record<string, number> = { 'data/a.bin': 3 * MiB, 'data/b.bin': 2 * MiB + 7, 'data/small.csv': 1000 }
     for (const [rel, n] of Object.entries(sizes)) write(dir, rel, randomBytes(n))
-    // Eight Python files: enough for the parser's worker pool.
-    for (let i = 0; i < 8; i++) write(dir, `models/m${i}.py`, `class M${i}:\n    pass\n`)
-    const pyBytes = 8 * 'class M0:\n    pass\n'.length
+    // Eight Python files, 8 × 80 KiB: enough for the parser's worker pool (PARSE_POOL_MIN_BYTES).
+    const source = (i: number) => `class M${i}:\n    pass\n` + Array.from({ length: 8192 }, (_, k) => `x${k} = ${k}\n`).join('').slice(0, 80 * 1024)
+    for (let i = 0; i < 8; i++) write(dir, `models/m${i}.py`, source(i))
+    const pyBytes = [0, 1, 2, 3, 4, 5, 6, 7].reduce((n, i) => n + Buffer.byteLength(source(i)), 0)
+    expect(pyBytes).toBeGreaterThanOrEqual(PARSE_POOL_MIN_BYTES)
     const paths = { code: ['models'], data: ['data'] }
     const requests = [{ rel: 'models', mode: 'code' as const }, { rel: 'data', mode: 'data' as const }]
     // The two ≥1 MiB files go to the hash workers (thresholds lowered so a small fixture takes that path).
     const engine = { cacheDir: false as const, concurrency: 2, largeFileBytes: MiB, poolMinBytes: 1 }
     const plain = await digestFiles(p, paths, engine)
     const seen: HashProgress[] = []
+    const parsedBefore = sharedParsePool(2).completed
     const { results, stats } = await digestPaths(p, requests, { ...engine, onProgress: (x) => seen.push({ ...x }) })
     expect(stats.pooled).toBe(2)
+    expect(sharedParsePool(2).completed - parsedBefore, 'the .py files went to the parse workers').toBe(8)
     expect(Object.fromEntries([...results.values()].map((r) => [r.path, r.digest]))).toEqual(plain)
     const total = Object.values(sizes).reduce((a, b) => a + b, 0) + pyBytes
     const last = seen.at(-1)!

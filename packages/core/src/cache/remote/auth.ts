@@ -12,28 +12,59 @@ export type Credentials =
 export const ENV_USERNAME = 'MODELOPS_REMOTE_CACHE_USERNAME'
 export const ENV_PASSWORD = 'MODELOPS_REMOTE_CACHE_PASSWORD'
 
+/** Credentials a docker credential helper keeps: fetched (docker-credential-<helper> get) when the registry first asks. */
+export interface HelperCredentials {
+  kind: 'helper'
+  /** The helper's name: the program is `docker-credential-<helper>` on PATH. */
+  helper: string
+  /** What the helper is asked for on stdin: the registry host[:port], as `docker login` stores it. */
+  server: string
+  /** Where the helper was named, for messages: `~/.docker/config.json (credsStore)`. */
+  source: string
+  /** The `auths` entry of the same file, used when the helper has nothing for this registry (as docker does). */
+  fallback?: Credentials
+}
+
+export type CredentialSource = Credentials | HelperCredentials
+
+/** A helper name that stays a name: `docker-credential-<name>` looked up on PATH, never a path. */
+const HELPER_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+
 /**
- * Credentials for `registry` (host[:port]): MODELOPS_REMOTE_CACHE_USERNAME/PASSWORD, else the `auths` entry of
- * `$DOCKER_CONFIG/config.json` (default `~/.docker/config.json`), which docker and ORAS write. Credential helpers
- * (`credsStore`, `credHelpers`) are not run: they would execute a program named by a file; put the token in the
- * environment instead. Undefined means anonymous.
+ * Credentials for `registry` (host[:port]), as docker looks them up: MODELOPS_REMOTE_CACHE_USERNAME/PASSWORD, else
+ * `$DOCKER_CONFIG/config.json` (default `~/.docker/config.json`, which docker and ORAS write): the registry's
+ * `credHelpers` entry, else `credsStore`, else its `auths` entry. A helper is only named here; the client runs it
+ * when the registry first asks for credentials (credential-helper.ts). Undefined means anonymous.
  */
-export function findCredentials(registry: string, env: NodeJS.ProcessEnv = process.env): Credentials | undefined {
+export function findCredentials(registry: string, env: NodeJS.ProcessEnv = process.env): CredentialSource | undefined {
   const username = env[ENV_USERNAME]
   const password = env[ENV_PASSWORD]
   if (username || password) return { kind: 'basic', username: username ?? '', password: password ?? '', source: `${ENV_USERNAME}/${ENV_PASSWORD}` }
   const file = path.join(env.DOCKER_CONFIG || path.join(env.HOME || homedir(), '.docker'), 'config.json')
-  let auths: unknown
+  let config: { auths?: unknown; credsStore?: unknown; credHelpers?: unknown }
   try {
-    auths = (JSON.parse(readFileSync(file, 'utf8')) as { auths?: unknown }).auths
+    config = JSON.parse(readFileSync(file, 'utf8')) as typeof config
+    if (!config || typeof config !== 'object') return undefined
   } catch {
     return undefined // no file, or one we cannot read: anonymous (a broken docker config must not break a build)
   }
+  const fromAuths = authsEntry(config.auths, registry, `${file} (auths)`)
+  const helperOf = (value: unknown, source: string): HelperCredentials | undefined =>
+    typeof value === 'string' && HELPER_NAME_RE.test(value) ? { kind: 'helper', helper: value, server: registry, source, ...(fromAuths ? { fallback: fromAuths } : {}) } : undefined
+  if (config.credHelpers && typeof config.credHelpers === 'object') {
+    for (const [key, value] of Object.entries(config.credHelpers as Record<string, unknown>)) {
+      if (authsKeyHost(key) === registry) return helperOf(value, `${file} (credHelpers)`) ?? fromAuths
+    }
+  }
+  return helperOf(config.credsStore, `${file} (credsStore)`) ?? fromAuths
+}
+
+/** The `auths` entry for `registry`: `identitytoken`, `username`/`password`, or `auth` (base64 `user:pass`). */
+function authsEntry(auths: unknown, registry: string, source: string): Credentials | undefined {
   if (!auths || typeof auths !== 'object') return undefined
   for (const [key, value] of Object.entries(auths as Record<string, unknown>)) {
     if (authsKeyHost(key) !== registry || !value || typeof value !== 'object') continue
     const v = value as { auth?: unknown; username?: unknown; password?: unknown; identitytoken?: unknown }
-    const source = `${file} (auths)`
     if (typeof v.identitytoken === 'string' && v.identitytoken) return { kind: 'identity', token: v.identitytoken, source }
     if (typeof v.username === 'string' && typeof v.password === 'string') return { kind: 'basic', username: v.username, password: v.password, source }
     if (typeof v.auth === 'string' && v.auth) {

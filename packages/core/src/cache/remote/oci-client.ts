@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { createRequire } from 'node:module'
 import type { Agent, request as undiciRequest } from 'undici'
-import { basicHeader, findCredentials, parseChallenge, type Challenge, type Credentials } from './auth.js'
+import { basicHeader, findCredentials, parseChallenge, type Challenge, type CredentialSource, type Credentials } from './auth.js'
+import { runCredentialHelper } from './credential-helper.js'
 import { formatOciUrl, isLoopback, type OciLocation } from './reference.js'
 import { verifiedBlob } from './verified-blob.js'
 
@@ -41,7 +42,9 @@ export interface OciClientOptions {
   /** Give up when the registry sends no response headers, or no body bytes, for this long. @default 60000 (ms) */
   responseTimeout?: number
   /** @default findCredentials(registry): MODELOPS_REMOTE_CACHE_USERNAME/PASSWORD, then ~/.docker/config.json; null = anonymous */
-  credentials?: Credentials | null
+  credentials?: CredentialSource | null
+  /** Called once if a docker credential helper fails (the client then goes on anonymously). @default ignore */
+  onWarning?: (message: string) => void
   /** Blobs larger than this go up in chunks (PATCH). @default 64 MiB */
   chunkedAbove?: number
   /**
@@ -68,7 +71,11 @@ export class OciClient {
   private readonly base: string
   private readonly origin: string
   private agentInstance: Agent | undefined
-  private readonly credentials: Credentials | undefined
+  private readonly credentialSource: CredentialSource | undefined
+  /** The credentials in use once known (a helper runs on the first challenge); for answers and messages. */
+  private credentials: Credentials | undefined
+  private helperRun: Promise<Credentials | undefined> | undefined
+  private readonly onWarning: (message: string) => void
   private readonly chunkedAbove: number
   private readonly chunkSize: number
   /** The Authorization header that last worked (Basic, or a Bearer token for the widest scope asked so far). */
@@ -90,7 +97,9 @@ export class OciClient {
     this.base = `${this.origin}/v2/${location.repository}`
     this.connectTimeout = options.connectTimeout ?? 5000
     this.responseTimeout = options.responseTimeout ?? 60_000
-    this.credentials = options.credentials === null ? undefined : (options.credentials ?? findCredentials(location.registry))
+    this.credentialSource = options.credentials === null ? undefined : (options.credentials ?? findCredentials(location.registry))
+    if (this.credentialSource?.kind !== 'helper') this.credentials = this.credentialSource
+    this.onWarning = options.onWarning ?? (() => {})
     this.chunkedAbove = options.chunkedAbove ?? 64 * MiB
     this.chunkSize = options.chunkSize ?? 64 * MiB
   }
@@ -303,10 +312,21 @@ export class OciClient {
     }
   }
 
+  /** The credentials to answer a challenge with: a credential helper runs once, on the first challenge. */
+  private async resolveCredentials(): Promise<Credentials | undefined> {
+    const found = this.credentialSource
+    if (found?.kind !== 'helper') return this.credentials
+    this.helperRun ??= runCredentialHelper(found).then(({ credentials, problem }) => {
+      if (problem) this.onWarning(`modelops-bundle: remote cache ${this.name}: ${problem}; going on without credentials`)
+      return (this.credentials = credentials)
+    })
+    return this.helperRun
+  }
+
   /** The Authorization header a challenge asks for, or undefined if we have nothing to answer it with. */
   private async authorize(challenge: Challenge | undefined, push: boolean, signal?: AbortSignal): Promise<string | undefined> {
     if (!challenge) return undefined
-    const creds = this.credentials
+    const creds = await this.resolveCredentials()
     if (challenge.scheme === 'basic') return creds?.kind === 'basic' ? basicHeader(creds) : undefined
     if (challenge.scheme !== 'bearer' || !challenge.params.realm) return undefined
     let realm: URL

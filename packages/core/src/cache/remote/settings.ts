@@ -3,7 +3,7 @@
 import path from 'node:path'
 import { ModelopsError } from '../../errors.js'
 import type { ProjectConfig } from '../../project/project.js'
-import type { Credentials } from './auth.js'
+import type { CredentialSource } from './auth.js'
 import { OciRemoteTier } from './oci-tier.js'
 import { parseOciUrl, type OciLocation } from './reference.js'
 
@@ -84,7 +84,7 @@ export function resolveRemoteCache(input: {
 }
 
 /** The remote tier for resolved settings (credentials from the environment or ~/.docker/config.json unless given). */
-export function openRemoteTier(settings: ResolvedRemoteCache, options: { credentials?: Credentials | null; responseTimeout?: number } = {}): OciRemoteTier {
+export function openRemoteTier(settings: ResolvedRemoteCache, options: { credentials?: CredentialSource | null; responseTimeout?: number; onWarning?: (message: string) => void } = {}): OciRemoteTier {
   return new OciRemoteTier(settings.location, { push: settings.push, connectTimeout: settings.connectTimeout, ...options })
 }
 
@@ -93,8 +93,9 @@ export function configuredRemoteTier(
   project: { root: string; configPath: string; config: ProjectConfig },
   option?: RemoteCacheOptions | false,
   env: NodeJS.ProcessEnv = process.env,
+  options: { onWarning?: (message: string) => void } = {},
 ): OciRemoteTier | undefined {
   const configFile = path.relative(project.root, project.configPath).split(path.sep).join('/')
   const settings = resolveRemoteCache({ config: project.config.remote_cache, configFile, option, env })
-  return settings ? openRemoteTier(settings) : undefined
+  return settings ? openRemoteTier(settings, options) : undefined
 }
