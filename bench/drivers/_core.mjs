@@ -4,10 +4,12 @@ import { performance } from 'node:perf_hooks'
 
 export const NOT_READY_EXIT = 3
 const coreUrl = new URL('../../packages/core/dist/index.js', import.meta.url)
+// The worker pools the drivers drive directly are not public API: they come from the internal entry.
+const internalUrl = new URL('../../packages/core/dist/internal.js', import.meta.url)
 
 export async function loadCore() {
   try {
-    return await import(coreUrl.href)
+    return { ...(await import(coreUrl.href)), ...(await import(internalUrl.href)) }
   } catch (err) {
     notReady(`core does not load from packages/core/dist (${err.message.split('\n')[0]})`)
   }

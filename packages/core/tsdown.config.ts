@@ -18,6 +18,8 @@ const packageDir = (name: string, file: string) => dirname(require.resolve(`${na
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    // Not public API: what the CLI, the plugin and the benchmarks share with core beyond index (src/internal.ts).
+    internal: 'src/internal.ts',
     errors: 'src/errors.ts',
     hash: 'src/digest/loose.ts',
     'hash-worker': 'src/digest/hash-worker.ts',

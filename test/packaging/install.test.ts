@@ -1,7 +1,10 @@
 // What a production install of the packed packages weighs and holds, and that what it holds is enough to run.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { publint } from 'publint'
+import { formatMessage } from 'publint/utils'
 import { describe, expect, inject, it } from 'vitest'
 import { appEnv, exec, installApp, PACKAGES, REPO, show, treeBytes, type PackageDir } from './support/packed.js'
 
@@ -30,6 +33,15 @@ describe('packed packages', { timeout: 300_000 }, () => {
       expect(core).toContain(`package/dist/${f}`)
     }
     expect(core.filter((f) => /\.(c|h|cc|node|gyp)$|prebuilds\//.test(f))).toEqual([])
+  })
+
+  it('publint finds nothing to fix in any tarball (exports, types and files as published)', async () => {
+    for (const [folder, name] of Object.entries(PACKAGES) as [PackageDir, string][]) {
+      const bytes = await readFile(tarballs[folder])
+      const tarball = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+      const { messages, pkg } = await publint({ pack: { tarball }, level: 'suggestion', strict: true })
+      expect(messages.map((m) => `${m.type}: ${formatMessage(m, pkg) ?? m.code}`), name).toEqual([])
+    }
   })
 
   it(`npm i --omit=dev of core + CLI is at most ${BUDGET / MB} MB, has no install scripts, and digests Python and data`, async () => {

@@ -96,6 +96,19 @@ describe('README snippets against the packed packages', SLOW, () => {
     const api = await exec('node', ['digests.mjs'], { cwd: project, env })
     expect(api.code, show(api)).toBe(0)
     expect(api.stdout).toMatch(/^bundle1:[0-9a-f]{64} fresh\n$/)
+
+    // docs/api.md's example, in the same project: fresh exits 0; a bad registry exits 2 with file:line, no stack.
+    const doc = snippets(read('docs/api.md')).filter((b) => b.file)
+    expect(doc.map((b) => b.file)).toEqual(['check.mjs'])
+    writeSnippet(doc[0]!, project)
+    const check = await exec('node', ['check.mjs'], { cwd: project, env })
+    expect(check.code, show(check)).toBe(0)
+    expect(check.stdout).toMatch(/fresh/)
+    writeFileSync(join(project, '.modelops-bundle/registry.yaml'), 'models: [\n')
+    const broken = await exec('node', ['check.mjs'], { cwd: project, env })
+    expect(broken.code, show(broken)).toBe(2)
+    expect(broken.stderr).toMatch(/registry\.yaml:\d+:\d+: /)
+    expect(broken.stderr).not.toMatch(/\n\s+at /)
   })
 
   it('plugin README: the set-up block, then each bundler snippet builds the sample project; the sample README runs too', async () => {

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'STALE'
   | 'READ_TIMEOUT'
 
+/** Where a problem is: the file as the user should see it, and a 1-based line and column when known. */
 export interface ErrorLocation {
   /** Path as the user should see it (project-relative POSIX where possible). */
   file?: string
@@ -28,6 +29,10 @@ export interface ErrorLocation {
   column?: number
 }
 
+/**
+ * The one error type of every user-facing failure: a stable `code`, the location (file, line, column) and a `hint`
+ * saying what to do. `exitCode` is what the CLI exits with (2 for USAGE, else 1). Anything else thrown is a bug.
+ */
 export class ModelopsError extends Error {
   override readonly name = 'ModelopsError'
   readonly code: ErrorCode
@@ -50,11 +55,15 @@ export class ModelopsError extends Error {
   }
 }
 
+/** True for a ModelopsError, also one made by another copy of this package (checked by `name`, not only instanceof). */
 export function isModelopsError(err: unknown): err is ModelopsError {
   return err instanceof ModelopsError || (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'ModelopsError')
 }
 
-/** `file:line:column: message` then an indented hint line. */
+/**
+ * `file:line:column: message` then an indented hint line.
+ * Never throws; plain text without colour (callers colour it).
+ */
 export function formatError(err: ModelopsError): string {
   let where = err.file ?? ''
   if (where && err.line !== undefined) where += `:${err.line}`

@@ -1,69 +1,47 @@
-// Public API of @modelops-bundle/core. The CLI and the build plugins use only what is exported here.
-export * from './errors.js'
-export * from './registry/types.js'
-export * from './digest/types.js'
+// Public API of @modelops-bundle/core, by concept; docs/api.md lists and explains every name (test/api.test.ts
+// holds the two equal). Everything else is internal: the CLI and the plugin reach the few internals they share
+// through `@modelops-bundle/core/internal` (src/internal.ts), which is not a public contract.
 
-export * from './project/project.js'
-export * from './project/paths.js'
-export * from './project/names.js'
-export * from './project/lock.js'
-export * from './project/atomic.js'
-export * from './project/config.js'
-export * from './registry/registry.js'
-export * from './registry/reconcile.js'
-export * from './registry/target-sets.js'
-export * from './registry/digests-file.js'
-export * from './interop/tracked.js'
-export * from './interop/registry-ref.js'
+// Errors: every user-facing failure is a ModelopsError with a code, a location and a hint.
+export { ModelopsError, isModelopsError, formatError, type ErrorCode, type ErrorLocation, type Warning } from './errors.js'
 
-export * from './digest/bytes.js'
-export * from './digest/canonical.js'
-export * from './digest/composite.js'
-export * from './digest/environment.js'
-export * from './digest/compute.js'
-export * from './digest/status.js'
-export * from './digest/algorithms.js'
-export * from './digest/explain.js'
-export * from './digest/status-views.js'
-export * from './digest/blake2b.js'
-export * from './digest/env-sources.js'
-export * from './digest/tree.js'
-export * from './digest/stat-cache.js'
-export * from './digest/engine.js'
-export * from './digest/loose.js'
-export * from './digest/pool.js'
-export * from './digest/progress.js'
+// Workspace: the project (`.modelops-bundle/`), its config and its cache folder.
+export { Workspace, type WorkspaceSettings, type WorkspaceOutputs } from './workspace/workspace.js'
+export { findProject, initProject, type InitOptions, type Project, type ProjectConfig } from './project/project.js'
+export { resolveProjectPath } from './project/paths.js'
+export { NODE_MODULES_CACHE_DIR, WORKSPACE_CACHE_DIR } from './project/constants.js'
+export { createSample, type SampleOptions } from './sample/sample.js'
 
-// Not the parser itself: web-tree-sitter is bundled into dist/, so its types are not installed for users.
-export { PYSEM_ALGO, PYSEM_HEADER, SEMANTIC_FALLBACK, decodeSource, semanticDigest, semanticDigestMany, semanticTokens, type SemanticFileResult, type SemanticManyOptions, type SemanticResult } from './python/semantic.js'
-export * from './python/discover.js'
-export * from './python/imports.js'
-export * from './python/roots.js'
-export { GRAMMAR_VERSION, GRAMMAR_WASM_SHA256, grammarWasmPath, grammarWasmSha256 } from './python/parser.js'
-export * from './python/pool.js'
+// Registry: `.modelops-bundle/registry.yaml` in the Python tool's schema, and the commands that change it.
+export { loadRegistry, updateRegistry, parseRegistry, serializeRegistry } from './registry/registry.js'
+export type { Registry, ModelEntry, TargetEntry, TargetSet } from './registry/types.js'
+export { reconcileModels, reconcileTargets, type ReconcileModelsOptions, type ReconcileTargetsOptions, type ReconcileReport, type RegistryChange, type ChangeOp } from './registry/reconcile.js'
+export { setTargetSet, deleteTargetSet } from './registry/target-sets.js'
+
+// Discovery: models and targets of a Python file, from its AST (never runs code).
 export { ModuleScans } from './python/scans.js'
+export { discoverFile, type DiscoverOptions, type DiscoveryResult, type DiscoveredModel, type DiscoveredTarget, type DiscoveryIssue } from './python/discover.js'
 
-export * from './sample/sample.js'
+// Digests: provenance digests of models and targets, and their freshness against the registry (docs/digests.md).
+export { computeDigests, type ComputeOptions } from './digest/compute.js'
+export { computeStatus } from './digest/status.js'
+export { formatStatus, statusJson, type FormatStatusOptions, type RegistryPaths } from './digest/explain.js'
+export type {
+  DigestReport, ModelDigest, TargetDigest, EntityDigest, Component, ComponentKind, EnvironmentInputs, EnvironmentReport,
+  StatusReport, EntityStatus, ComponentChange, ChangeKind,
+} from './digest/types.js'
+export { describeProgress, type HashProgress, type ProgressCallback } from './digest/progress.js'
+export { hashFile } from './digest/bytes.js'
+export { semanticDigest, type SemanticResult } from './python/semantic.js'
 
-export * from './cache/types.js'
-export * from './cache/key.js'
-export * from './cache/local-store.js'
-export * from './cache/hold.js'
-export * from './cache/storage.js'
-export * from './manifest/manifest.js'
-export * from './generate/run.js'
-export * from './generate/outputs.js'
-export * from './generate/inputs.js'
-export * from './generate/tiers.js'
-export * from './workspace/workspace.js'
+// Outputs and cache: generators run once per model digest, their files kept in a content-addressed cache (docs/cache.md).
+export { resolveOutputs, type ResolveOutputsOptions, type ResolveOutputsResult, type ModelOutputs } from './generate/outputs.js'
+export type { Generator, GeneratorCommand, GeneratorFunction, GenerateModel, GenerateContext } from './generate/run.js'
+export { LocalStore, type LocalStoreOptions, type VerifyResult, type VerifyEntryResult } from './cache/local-store.js'
+export type { CacheEntry, CacheFile, CacheInfo, PruneResult } from './cache/types.js'
+export type { OutputHold } from './cache/hold.js'
+export type { RemoteCacheOptions } from './cache/remote/settings.js'
 
-export * from './cache/entry-source.js'
-export * from './cache/remote/reference.js'
-export { findCredentials, ENV_USERNAME as ENV_REMOTE_CACHE_USERNAME, ENV_PASSWORD as ENV_REMOTE_CACHE_PASSWORD, type Credentials, type CredentialSource, type HelperCredentials } from './cache/remote/auth.js'
-export { OciClient, RemoteError, isRemoteError, type OciClientOptions, type RemoteErrorKind } from './cache/remote/oci-client.js'
-export * from './cache/remote/oci-tier.js'
-export * from './cache/remote/settings.js'
-
-export * from './util/units.js'
-export * from './util/process.js'
-export * from './util/map-limit.js'
+// Manifest: what a build emits beside the bundle (docs/manifest.md).
+export { buildManifest, serializeManifest, artifactPath, MANIFEST_FILE } from './manifest/manifest.js'
+export type { Manifest, ManifestModel, ManifestTarget, ManifestArtifact, ManifestComponent } from './manifest/types.js'

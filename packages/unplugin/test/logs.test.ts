@@ -104,7 +104,7 @@ describe('hashing progress', { timeout: 120_000 }, () => {
 describe('generate.timeout', { timeout: 120_000 }, () => {
   it("takes config.yaml's forms ('10m', '50ms') as well as milliseconds; anything else is refused at once", async () => {
     const { default: EsbuildPlugin } = await import('unplugin-modelops-bundle/esbuild')
-    expect(() => EsbuildPlugin({ generate: { command: 'true', timeout: 'ten minutes' } })).toThrow(/`generate.timeout` must be milliseconds or a duration such as '30s', '10m' or '1h', got "ten minutes"/)
+    expect(() => EsbuildPlugin({ generate: { command: 'true', timeout: 'ten minutes' } })).toThrow('`generate.timeout`: must be a duration such as 500ms, 30s, 10m or 1h (or a number of milliseconds), got "ten minutes"')
     // A generator that outlives '50ms' is stopped: the string was read as 50 ms, not ignored.
     const slow = { command: [process.execPath, '-e', 'setTimeout(() => {}, 20000)'], timeout: '50ms' }
     const out = await printed(() => esbuildWith('silent', { generate: slow }))

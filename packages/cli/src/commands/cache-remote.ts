@@ -1,9 +1,9 @@
 // `mops-bundle cache status|push|pull`: the two tiers of the output cache (docs/remote-cache.md). Keys are those a
 // build computes: the current digests and config.yaml's generator (a build with another `generate` option has others).
+import { computeDigests, isModelopsError, ModelopsError, type Workspace } from '@modelops-bundle/core'
 import {
-  cacheKey, computeDigests, entrySource, formatBytes, generatorIdentity, generatorInputsDigest, isModelopsError, ModelopsError,
-  pullEntry, type CacheEntryMeta, type OciRemoteTier, type RemoteTier, type Workspace,
-} from '@modelops-bundle/core'
+  cacheKey, entrySource, formatBytes, generatorIdentity, generatorInputsDigest, pullEntry, type CacheEntryMeta, type OciRemoteTier, type RemoteTier,
+} from '@modelops-bundle/core/internal'
 import { defineCli } from '../argv.js'
 import { EXIT, type Output, table, usageError } from '../output.js'
 import { currentWorkspace } from '../project.js'

@@ -1,6 +1,7 @@
 // `mops-bundle cache info|prune|clear`: the build plugin's output cache (core/src/cache, docs/cache.md).
 import path from 'node:path'
-import { formatBytes, LocalStore, NODE_MODULES_CACHE_DIR, parseSize, WORKSPACE_CACHE_DIR } from '@modelops-bundle/core'
+import { LocalStore, NODE_MODULES_CACHE_DIR, WORKSPACE_CACHE_DIR } from '@modelops-bundle/core'
+import { formatBytes, parseSize } from '@modelops-bundle/core/internal'
 import { defineCommand } from 'citty'
 import { defineCli } from '../argv.js'
 import { EXIT, type Output, table, usageError } from '../output.js'

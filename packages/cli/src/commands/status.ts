@@ -1,18 +1,7 @@
+import { computeDigests, computeStatus, formatStatus, ModelopsError, statusJson } from '@modelops-bundle/core'
 import {
-  computeDigests,
-  computeStatus,
-  entryDetails,
-  fileViews,
-  formatBytes,
-  findEntry,
-  formatDetails,
-  formatExplain,
-  formatFiles,
-  formatStatus,
-  ModelopsError,
-  statusJson,
-  untrackedFiles,
-} from '@modelops-bundle/core'
+  entryDetails, fileViews, findEntry, formatBytes, formatDetails, formatExplain, formatFiles, untrackedFiles,
+} from '@modelops-bundle/core/internal'
 import { defineCli } from '../argv.js'
 import { currentWorkspace } from '../project.js'
 import { colorEnabled, table } from '../output.js'

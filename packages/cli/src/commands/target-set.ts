@@ -1,4 +1,5 @@
-import { deleteTargetSet, parseWeight, setTargetSet, updateRegistry } from '@modelops-bundle/core'
+import { deleteTargetSet, setTargetSet, updateRegistry } from '@modelops-bundle/core'
+import { parseWeight } from '@modelops-bundle/core/internal'
 import { defineCommand } from 'citty'
 import { defineCli } from '../argv.js'
 import { table } from '../output.js'

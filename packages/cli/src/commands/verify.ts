@@ -1,4 +1,5 @@
-import { computeDigests, computeStatus, formatStatus, statusJson, strictProblems } from '@modelops-bundle/core'
+import { computeDigests, computeStatus, formatStatus, statusJson } from '@modelops-bundle/core'
+import { strictProblems } from '@modelops-bundle/core/internal'
 import { defineCli } from '../argv.js'
 import { colorEnabled, EXIT, reportError } from '../output.js'
 import { currentWorkspace } from '../project.js'

@@ -31,6 +31,7 @@ const FILES = 'files'
 /** Staging folders older than this are leftovers of killed builds. */
 const STALE_STAGING_MS = 60 * 60 * 1000
 
+/** Options of a LocalStore: warnings callback and how lookups verify entries. */
 export interface LocalStoreOptions {
   /** Called with a message when the store drops something the user should know about. */
   onWarning?: (message: string) => void
@@ -64,6 +65,7 @@ export interface VerifyEntryResult {
   reason?: string
 }
 
+/** What LocalStore.verifyAll found: entries checked, intact, dropped as corrupt, and each entry's result. */
 export interface VerifyResult {
   dir: string
   /** Entries hashed (ok + dropped). */

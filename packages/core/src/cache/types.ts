@@ -32,6 +32,7 @@ export interface CacheEntryMeta {
   generator: unknown
 }
 
+/** One entry of the output cache: its key, its files (with digests) and where they are on disk. */
 export interface CacheEntry {
   /** Bare 64-hex cache key. */
   key: string
@@ -69,6 +70,7 @@ export interface Staging {
   discard(): Promise<void>
 }
 
+/** What LocalStore.info reports: the store folder, its entry count and size, and the entries least recently used first. */
 export interface CacheInfo {
   /** Absolute path of the store. */
   dir: string
@@ -78,6 +80,7 @@ export interface CacheInfo {
   list: Array<{ key: string; model_id: string; bytes: number; files: number; last_used: string }>
 }
 
+/** What LocalStore.prune and clear removed: entries, bytes freed, abandoned staging folders. */
 export interface PruneResult {
   removed: number
   freed: number

@@ -13,7 +13,11 @@ export async function hashBytes(data: Uint8Array | string): Promise<string> {
   return `${BYTES_ALGO}:${await blake2b256Hex(data)}`
 }
 
-/** `blake2b256:<hex>` of a file, streamed in constant memory; `onBytes` as in hashFileHex. */
+/**
+ * `blake2b256:<hex>` of a file, streamed in constant memory; `onBytes` as in hashFileHex.
+ * @throws ModelopsError PATH_INVALID for a folder, FIFO, socket or device, READ_TIMEOUT for a file that never answers;
+ * the node:fs error (ENOENT, EACCES) of a file that cannot be opened.
+ */
 export async function hashFile(file: string, onBytes?: (bytes: number) => void): Promise<string> {
   return `${BYTES_ALGO}:${await hashFileHex(file, undefined, file, onBytes)}`
 }

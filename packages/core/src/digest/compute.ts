@@ -13,6 +13,7 @@ import { idTable } from '../project/names.js'
 
 export { computeStatus } from './status.js'
 
+/** Options of computeDigests: environment overrides, worker threads, progress callback and the stat cache. */
 export interface ComputeOptions extends Omit<EngineOptions, 'pruneCache' | 'cacheDir'> {
   /** Overrides of environment inputs (plugin option `environment`). */
   environment?: Partial<EnvironmentInputs>
@@ -37,6 +38,7 @@ function sortedRecord<T>(rec: Record<string, T>): Record<string, T> {
  * Digest every model and target of `registry` (default: the workspace's registry as it is on disk): each listed file
  * is read at most once (shared files, stat cache in the workspace's cache folder), missing files become component
  * digest 'absent' (listed in `missing`), never an exception.
+ * @throws ModelopsError PATH_INVALID (a path that is not project-relative POSIX, a FIFO, socket or device), PATH_OUTSIDE (a path leading outside the project, symbolic links included), READ_TIMEOUT (a file that never answers).
  */
 export async function computeDigests(ws: Workspace, registry: Registry = ws.registry(), options: ComputeOptions = {}): Promise<DigestReport> {
   const { project } = ws

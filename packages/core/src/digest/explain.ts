@@ -9,6 +9,7 @@ export interface RegistryPaths {
   targets: Record<string, { path: string }>
 }
 
+/** Options of formatStatus. */
 export interface FormatStatusOptions {
   /** ANSI colours. Default false. */
   color?: boolean

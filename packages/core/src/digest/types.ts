@@ -11,6 +11,7 @@
  */
 export type ComponentKind = 'MODEL_CODE' | 'DATA' | 'CODE_DEP' | 'TARGET_CODE' | 'TARGET_DATA'
 
+/** One file that goes into a composite digest: its kind, project-relative path and digest. */
 export interface Component {
   kind: ComponentKind
   /** Project-relative POSIX path. */
@@ -30,11 +31,13 @@ export interface EnvironmentInputs {
   thread_count: number
 }
 
+/** The environment inputs used, and their digest (`env1:<hex>`, docs/digests.md). */
 export interface EnvironmentReport extends EnvironmentInputs {
   /** `env1:<hex>` */
   digest: string
 }
 
+/** The digests of one model or target: its composite digest and the components it was made from. */
 export interface EntityDigest {
   /** `composite1:<hex>` */
   digest: string
@@ -45,15 +48,18 @@ export interface EntityDigest {
   missing: string[]
 }
 
+/** The digests of one model (EntityDigest plus its class and declared outputs). */
 export interface ModelDigest extends EntityDigest {
   class_name: string
   outputs: string[]
 }
 
+/** The digests of one target (EntityDigest plus the model output it compares with). */
 export interface TargetDigest extends EntityDigest {
   model_output: string
 }
 
+/** What computeDigests returns: the bundle digest, the environment and every model and target digest, keyed by id. */
 export interface DigestReport {
   /** `bundle1:<hex>` */
   bundle_digest: string
@@ -82,6 +88,7 @@ export interface DigestReport {
  */
 export type ChangeKind = 'added' | 'removed' | 'modified' | 'missing' | 'unverifiable' | 'reformatted' | 'untracked' | 'outdated'
 
+/** One difference between a recorded digest and the current one: which file, what kind of change, both digests. */
 export interface ComponentChange {
   kind: ComponentKind
   path: string
@@ -99,6 +106,7 @@ export interface ComponentChange {
   basis?: 'semantic' | 'sha256'
 }
 
+/** Freshness of one model or target: fresh, or stale with the changes that make it so. */
 export interface EntityStatus {
   id: string
   entrypoint: string
@@ -106,6 +114,7 @@ export interface EntityStatus {
   changes: ComponentChange[]
 }
 
+/** What computeStatus returns: whether every entry is fresh, and each model's and target's status. */
 export interface StatusReport {
   fresh: boolean
   models: EntityStatus[]

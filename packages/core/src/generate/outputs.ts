@@ -17,6 +17,7 @@ import { entrySource } from '../cache/entry-source.js'
 import { pullEntry } from './tiers.js'
 import { mapLimit } from '../util/map-limit.js'
 
+/** One model's outputs: its cache key, the cache entry holding the files, and where they came from. */
 export interface ModelOutputs {
   id: string
   key: string
@@ -28,6 +29,7 @@ export interface ModelOutputs {
   source: 'memo' | 'cached' | 'pulled' | 'generated'
 }
 
+/** Options of resolveOutputs: the digest report, the generator, concurrency, progress and cancellation. */
 export interface ResolveOutputsOptions {
   report: DigestReport
   generator: Generator
@@ -47,6 +49,7 @@ export interface ResolveOutputsOptions {
   hold?: OutputHold
 }
 
+/** What resolveOutputs returns: each model's outputs by id, counts per source, and the hold keeping them readable. */
 export interface ResolveOutputsResult {
   outputs: Map<string, ModelOutputs>
   /** Served from the local tier (and the memo). */
@@ -77,6 +80,7 @@ const NO_SPACE_RE = /ENOSPC|EDQUOT|EROFS|No space left on device|Disk quota exce
  * Concurrent builds sharing a local store generate (or pull) each key once. A remote that fails (down, refused,
  * bad bytes) costs one warning per call and is not asked again in it; it never fails the build. The first
  * generator failure aborts the other runs and is thrown; the store keeps only complete entries.
+ * @throws ModelopsError GENERATOR_FAILED (exit status, timeout or unsafe files, with the stderr tail) for the first generator that fails, LOCK_TIMEOUT when another build holds a key too long.
  */
 export async function resolveOutputs(ws: Workspace, options: ResolveOutputsOptions): Promise<ResolveOutputsResult> {
   const { report, generator } = options

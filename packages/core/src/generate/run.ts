@@ -22,6 +22,7 @@ export interface GeneratorCommand {
   inputs?: string[]
 }
 
+/** The model a generator runs for (also in its environment as MODELOPS_MODEL_ID, MODELOPS_ENTRYPOINT, …). */
 export interface GenerateModel {
   id: string
   entrypoint: string
@@ -32,6 +33,7 @@ export interface GenerateModel {
   digest: string
 }
 
+/** Where a generator writes (`outDir`, empty), the model's digest, and an AbortSignal that ends the run. */
 export interface GenerateContext {
   /** Empty folder to write the outputs into. */
   outDir: string
@@ -46,6 +48,7 @@ export interface GenerateContext {
 /** Generate in-process. Its name and source text are its identity: edit it and the cache misses. */
 export type GeneratorFunction = (model: GenerateModel, context: GenerateContext) => void | Promise<void>
 
+/** How model outputs are made: a command run once per model, or an async function. */
 export type Generator = GeneratorCommand | GeneratorFunction
 
 export const DEFAULT_GENERATOR_TIMEOUT = 600_000

@@ -11,7 +11,10 @@ export const MANIFEST_FILE = 'modelops-manifest.json'
 /** Output-root folder that holds every model's artifacts: `modelops/<model id>/<file>`. */
 export const ARTIFACTS_DIR = 'modelops'
 
-/** Path of one artifact in the output: `modelops/<id>/<file>`. */
+/**
+ * Path of one artifact in the output: `modelops/<id>/<file>`.
+ * Does not check the names: writers go through the output-path check, which refuses names that lead outside the output.
+ */
 export function artifactPath(modelId: string, file: string): string {
   return `${ARTIFACTS_DIR}/${modelId}/${file}`
 }

@@ -5,6 +5,7 @@ import type { Component, EnvironmentReport } from '../digest/types.js'
 /** Data-contract id of the manifest (docs/manifest.md); the value is MANIFEST_SCHEMA. */
 export type ManifestSchema = 'modelops-bundle/manifest@1'
 
+/** One output file of a model in the manifest: its path in the output and its digest. */
 export interface ManifestArtifact {
   /** POSIX path relative to the output root: `modelops/<model id>/<file>`. */
   path: string
@@ -13,12 +14,14 @@ export interface ManifestArtifact {
   bytes: number
 }
 
+/** One input file of a model or target in the manifest (as Component). */
 export interface ManifestComponent {
   kind: Component['kind']
   path: string
   digest: string
 }
 
+/** One model in the manifest: entrypoint, composite digest, components and artifacts. */
 export interface ManifestModel {
   entrypoint: string
   path: string
@@ -30,6 +33,7 @@ export interface ManifestModel {
   artifacts: ManifestArtifact[]
 }
 
+/** One target in the manifest: entrypoint, model output, digest and components. */
 export interface ManifestTarget {
   entrypoint: string
   path: string
@@ -38,6 +42,7 @@ export interface ManifestTarget {
   components: ManifestComponent[]
 }
 
+/** The manifest a build emits beside the bundle (`modelops-manifest.json`, data contract in docs/manifest.md). */
 export interface Manifest {
   schema: ManifestSchema
   /** `bundle1:<hex>` */

@@ -40,6 +40,7 @@ export interface ProjectConfig {
   remote_cache?: { url: string; push?: boolean; plain_http?: boolean; connect_timeout?: number }
 }
 
+/** A project found on disk: absolute root and `.modelops-bundle/` paths, and its config.yaml with defaults applied. */
 export interface Project {
   /** Absolute path of the folder that holds `.modelops-bundle/` (symbolic links resolved). */
   root: string
@@ -139,6 +140,7 @@ export interface InitOptions {
  * Create `.modelops-bundle/` with an empty registry and a config.yaml holding `registry_ref` plus every other key
  * commented out. Idempotent: existing files are kept, except that `registryRef` given explicitly is added to a
  * config.yaml that has none (`missingRegistryRef` says when one is missing and was not given).
+ * @throws ModelopsError CONFIG_INVALID when an existing config.yaml is malformed; file system errors (EACCES, ENOSPC) as thrown by node:fs.
  */
 export async function initProject(dir: string, options: InitOptions = {}): Promise<{ project: Project; created: string[]; registryRef: string | null; registryRefSource: string | null; missingRegistryRef: boolean }> {
   const root = path.resolve(dir)

@@ -11,9 +11,13 @@ import type { Lit } from './literal-eval.js'
 import type { ClassInfo, DecoratorInfo, FunctionInfo, ModuleInfo } from './scan.js'
 import { ModuleScans } from './scans.js'
 
+/** A model class found in a file: its name, line, base classes, declared outputs and entrypoint. */
 export interface DiscoveredModel { name: string; line: number; bases: string[]; outputs: string[]; entrypoint: string | null }
+/** A `@calibration_target` function found in a file: its target name, function, line, model output and data. */
 export interface DiscoveredTarget { name: string; function: string; line: number; model_output: string; data: Record<string, string>; entrypoint: string | null }
+/** Why part of a file could not be read as a model or target (line, message); the rest is still discovered. */
 export interface DiscoveryIssue { line: number; message: string }
+/** Everything discoverFile found in one file: models, targets and the issues met on the way. */
 export interface DiscoveryResult {
   path: string
   models: DiscoveredModel[]
@@ -23,6 +27,7 @@ export interface DiscoveryResult {
   others?: DiscoveredModel[]
 }
 
+/** Options of discoverFile. */
 export interface DiscoverOptions {
   /** Project root for import resolution and entrypoints; null outside a project (entrypoint from the path as given). */
   root?: string | null
@@ -276,7 +281,10 @@ function targetOf(d: DecoratorInfo, fn: string, errors: DiscoveryIssue[]): { nam
   return { name, model_output: mo.value, data }
 }
 
-/** Models, outputs and targets of one file, by reading its AST; never runs code. `file` absolute or cwd-relative. */
+/**
+ * Models, outputs and targets of one file, by reading its AST; never runs code. `file` absolute or cwd-relative.
+ * @throws ModelopsError FILE_NOT_FOUND for a missing file; syntax errors and unreadable decorators are not thrown but listed in `errors`.
+ */
 export async function discoverFile(file: string, options: DiscoverOptions = {}): Promise<DiscoveryResult> {
   const abs = resolve(file)
   const root = options.root ? resolve(options.root) : null

@@ -5,7 +5,8 @@
 import type { Node, Tree, TreeCursor } from 'web-tree-sitter'
 import { rowsInside } from './blank.js'
 import { cleanDocstring, decodeStringBody, identifierText, numberToken, pushPieces, type Piece } from './literals.js'
-import { binaryRunNeedsReshape, emitBinaryRun, type Emitter, operatorOf, reshapeAwait, reshapeWalrusTernary, unparenthesize } from './reshape.js'
+import { binaryRunNeedsReshape, emitBinaryRun, type Emitter, reshapeAwait, reshapeWalrusTernary, unparenthesize } from './reshape.js'
+import { firstChildType, isDocstringStatement, isSingleWithoutComma, leftmostSplat, namedChildren, openSequencePattern, ROTATE, sameBoolean, subscriptNeedsTuple, trailingCommaSingle } from './shapes.js'
 import { BITWISE_OR, checkStringPrefix, CONTINUED, EXPRESSION, IndentChecker, NOT_FIRST, LEVEL, NAMED, lineStartBefore, PRIMARY, PythonSyntaxError, PYTHON2_NODES, type Slot, slotOf, STAR, YIELD } from './syntax.js'
 
 /** Anonymous tokens that are pure punctuation: the node types around them already carry the structure. */
@@ -128,9 +129,6 @@ interface Walk extends Emitter {
 }
 
 const STAR_ANNOTATION: Slot = { min: EXPRESSION, star: BITWISE_OR, yield: false }
-
-/** Nodes whose leftmost operand may be tree-sitter's `*x`, which in Python stars the whole node (`[*a + b]`). */
-const ROTATE = new Set(['binary_operator', 'boolean_operator', 'comparison_operator', 'conditional_expression', 'call', 'attribute', 'subscript'])
 
 /** Statement-like nodes that start their own line but hang under a compound statement. */
 const CLAUSES = new Set(['else_clause', 'elif_clause', 'except_clause', 'except_group_clause', 'finally_clause'])
@@ -625,113 +623,9 @@ function lambdaColonEndsField(stack: Frame[]): boolean {
   return false
 }
 
-/** The `*x` at the start of a chain of left operands (through binary/boolean/comparison/ternary/call/attribute/subscript). */
-function leftmostSplat(node: Node): Node | null {
-  let n: Node | null = node
-  while (n && ROTATE.has(n.type)) n = n.firstNamedChild
-  return n?.type === 'list_splat' ? n : null
-}
-
-/** `(a or b) or c`: the parenthesised left operand is a BoolOp with the same operator as its parent. */
-function sameBoolean(paren: Node): boolean {
-  const inner = unparenthesize(paren)
-  return inner.type === 'boolean_operator' && operatorOf(inner) === operatorOf(paren.parent!)
-}
-
 /** `(x): int` — a parenthesised plain name as the target of an annotation. */
 function annotatedName(c: TreeCursor, parent: Frame | undefined, field: string | null): boolean {
   if (parent?.node !== 'assignment' || field !== 'left') return false
   const node = c.currentNode
   return unparenthesize(node).type === 'identifier' && node.parent?.childForFieldName('type') != null
-}
-
-function firstChildType(c: TreeCursor): string | null {
-  if (!c.gotoFirstChild()) return null
-  const t = c.nodeType
-  c.gotoParent()
-  return t
-}
-
-/** `case a, b:` / `case a,:` — an open sequence: more than one pattern, or a trailing comma. */
-function openSequencePattern(c: TreeCursor): boolean {
-  let patterns = 0
-  let commas = 0
-  if (c.gotoFirstChild()) {
-    do {
-      if (c.nodeType === 'case_pattern') patterns++
-      else if (c.nodeType === ',') commas++
-    } while (c.gotoNextSibling())
-    c.gotoParent()
-  }
-  return patterns > 1 || commas > 0
-}
-
-function trailingCommaSingle(c: TreeCursor): boolean {
-  let named = 0
-  let last = ''
-  if (c.gotoFirstChild()) {
-    do {
-      const t = c.nodeType
-      if (t === 'comment') continue
-      if (c.nodeIsNamed) named++
-      last = t === ']' ? last : t
-    } while (c.gotoNextSibling())
-    c.gotoParent()
-  }
-  return named === 1 && last === ','
-}
-
-/** First statement of a body: a lone (non-f) string expression is a docstring. */
-function isDocstringStatement(c: TreeCursor): boolean {
-  const node = c.currentNode
-  let strings = 0
-  let others = 0
-  for (const ch of node.namedChildren) {
-    if (!ch || ch.type === 'comment') continue
-    if (ch.type === 'string' || ch.type === 'concatenated_string') strings++
-    else others++
-  }
-  return strings === 1 && others === 0
-}
-
-function namedChildren(c: TreeCursor): number {
-  let n = 0
-  if (c.gotoFirstChild()) {
-    do if (c.nodeIsNamed && c.nodeType !== 'comment') n++
-    while (c.gotoNextSibling())
-    c.gotoParent()
-  }
-  return n
-}
-
-function isSingleWithoutComma(c: TreeCursor): boolean {
-  let named = 0
-  let commas = 0
-  if (c.gotoFirstChild()) {
-    do {
-      if (c.nodeType === ',') commas++
-      else if (c.nodeIsNamed && c.nodeType !== 'comment') named++
-    } while (c.gotoNextSibling())
-    c.gotoParent()
-  }
-  return named === 1 && commas === 0
-}
-
-/** `a[1, 2]`, `a[1,]` and `a[*b]` index with a tuple, as `a[(1, 2)]` does. */
-function subscriptNeedsTuple(c: TreeCursor, src: string): boolean {
-  let subs = 0
-  let commas = 0
-  let splat = false
-  if (c.gotoFirstChild()) {
-    do {
-      if (c.nodeType === ',') commas++
-      else if (c.currentFieldName === 'subscript') {
-        subs++
-        // `a[*b + c]` stars the sum (a star rotation; nothing else starts with `*`).
-        if (c.nodeType === 'list_splat' || src.charCodeAt(c.startIndex) === 42) splat = true
-      }
-    } while (c.gotoNextSibling())
-    c.gotoParent()
-  }
-  return subs > 1 || commas > 0 || splat
 }

@@ -5,6 +5,10 @@ import { readRegularFile } from '../project/read.js'
 import { defaultWorkers, parsePoolPaysOff, sharedParsePool, type ParsePool } from './pool.js'
 import { scanSource, type ModuleInfo } from './scan.js'
 
+/**
+ * The parsed modules of one discovery run over many files (DiscoverOptions.scans): each file is parsed once, on
+ * worker threads when the files are big enough together. Make one with `ModuleScans.for(files)` per run.
+ */
 export class ModuleScans {
   /** By absolute path; null when the file cannot be read. */
   private readonly memo = new Map<string, Promise<ModuleInfo | null>>()

@@ -18,6 +18,7 @@ export const PYSEM_ALGO = 'pysem1'
  */
 export const PYSEM_HEADER = `${PYSEM_ALGO}\nnormalisation 1\n${GRAMMAR_VERSION}\nsha256:${GRAMMAR_WASM_SHA256}\n`
 
+/** What semanticDigest returns: the digest, whether it is semantic or the byte fallback, and why it fell back. */
 export interface SemanticResult {
   /** `pysem1:<hex>`, or `blake2b256:<hex>` on fallback. */
   digest: string

@@ -18,6 +18,7 @@ import type { ModelEntry, Registry, TargetEntry } from './types.js'
 import { sha256Files } from '../digest/status.js'
 import { compareCodePoints } from '../digest/canonical.js'
 
+/** What happened to a registry entry: `+` added, `~` updated, `-` removed. */
 export type ChangeOp = 'added' | 'updated' | 'removed'
 
 /** One line of the `+ ~ -` report. */
@@ -39,6 +40,7 @@ export interface RegistryChange {
   targetSets?: string[]
 }
 
+/** What reconcileModels / reconcileTargets changed: the files scanned, one RegistryChange per entry, counts and warnings. */
 export interface ReconcileReport {
   kind: 'models' | 'targets'
   /** Files scanned, project-relative. */
@@ -50,6 +52,7 @@ export interface ReconcileReport {
   warnings: Warning[]
 }
 
+/** Options of reconcileModels (the flags of `mops-bundle register-model`). */
 export interface ReconcileModelsOptions {
   /** Keep only these discovered classes; a name not found in the file is an error. */
   classes?: string[]
@@ -77,6 +80,7 @@ export interface ReconcileModelsOptions {
   compute?: ComputeOptions
 }
 
+/** Options of reconcileTargets (the flags of `mops-bundle register-target`). */
 export interface ReconcileTargetsOptions {
   /** Keep only these targets (function name or target id); a name not found is an error. */
   targets?: string[]
@@ -101,6 +105,7 @@ interface FilePlan<E> {
  * the entries of every scanned file are replaced by what is discovered now. Discovery and hashing run before the
  * registry lock; the diff is computed against the registry re-read under the lock, so concurrent runs on
  * different files never lose each other's entries.
+ * @throws ModelopsError FILE_NOT_FOUND, PATH_INVALID, DISCOVERY (e.g. a class not found in the file), ID_COLLISION, USAGE (options that contradict), LOCK_TIMEOUT; the registry is left as it was.
  */
 export async function reconcileModels(project: Project, file: string | null, options: ReconcileModelsOptions = {}): Promise<ReconcileReport> {
   const before = loadRegistry(project)
@@ -222,7 +227,10 @@ export async function reconcileModels(project: Project, file: string | null, opt
   })
 }
 
-/** register-target: like reconcileModels for `@calibration_target` functions; removed targets leave every target set. */
+/**
+ * register-target: like reconcileModels for `@calibration_target` functions; removed targets leave every target set.
+ * @throws ModelopsError as reconcileModels.
+ */
 export async function reconcileTargets(project: Project, file: string | null, options: ReconcileTargetsOptions = {}): Promise<ReconcileReport> {
   const before = loadRegistry(project)
   const files = fileSet(file, Object.values(before.targets).map((t) => t.path), options.regenAll)

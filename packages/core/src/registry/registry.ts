@@ -63,6 +63,7 @@ function prototypeFree(registry: Registry): Registry {
  * The project's registry, or an empty one when the file does not exist. The parse is cached by the file's exact text
  * (project/parse-cache.ts): in memory, and for a Workspace as a snapshot in its cache folder for the next process
  * (a bare Project: in memory only). Warnings are replayed on every load, as the parse produced them.
+ * @throws ModelopsError REGISTRY_INVALID (file, line, column) for a registry that does not parse or breaks the schema.
  */
 export function loadRegistry(source: Workspace | Project, options: { warnings?: Warning[] } = {}): Registry {
   const { project, cacheDir } = 'project' in source ? { project: source.project, cacheDir: source.cacheDir } : { project: source, cacheDir: undefined }
@@ -105,7 +106,10 @@ export async function saveRegistry(project: Project, registry: Registry): Promis
   await writeRegistryText(project, serializeRegistry(registry))
 }
 
-/** Lock, re-read, apply `mutate`, write atomically. Concurrent callers never lose each other's entries. */
+/**
+ * Lock, re-read, apply `mutate`, write atomically. Concurrent callers never lose each other's entries.
+ * @throws ModelopsError LOCK_TIMEOUT when the project lock stays held, REGISTRY_INVALID for a damaged registry, or what `mutate` throws (nothing is written then).
+ */
 export async function updateRegistry<T>(project: Project, mutate: (registry: Registry) => T | Promise<T>, options: LockOptions = {}): Promise<T> {
   return withProjectLock(
     project,

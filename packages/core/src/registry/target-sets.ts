@@ -17,6 +17,7 @@ export function parseWeight(raw: string): [string, number] {
 /**
  * Create or replace the set `name` with `targets` (default: every registered target, in registry order;
  * duplicates dropped, first kept) and `weights` (members only). Mutates `registry`; returns the new set.
+ * @throws ModelopsError USAGE for unknown targets, weights of targets not in the set, or a registry without targets.
  */
 export function setTargetSet(registry: Registry, name: string, targets: string[] | undefined, weights: Record<string, number> = {}): TargetSet {
   const ids = [...new Set(targets && targets.length > 0 ? targets : Object.keys(registry.targets))]
@@ -39,7 +40,10 @@ export function setTargetSet(registry: Registry, name: string, targets: string[]
   return set
 }
 
-/** Delete the set `name`; an error naming the existing sets when there is none of that name. */
+/**
+ * Delete the set `name`; an error naming the existing sets when there is none of that name.
+ * @throws ModelopsError USAGE (exit code 1) when there is no set `name`.
+ */
 export function deleteTargetSet(registry: Registry, name: string): void {
   if (!(name in registry.target_sets)) {
     const names = Object.keys(registry.target_sets).sort()

@@ -22,6 +22,7 @@ export interface ModelEntry {
   model_digest: string | null
 }
 
+/** One calibration target of the registry (`@calibration_target` function), with its data files and digests. */
 export interface TargetEntry {
   path: string
   /** `package.module:function` */
@@ -36,11 +37,13 @@ export interface TargetEntry {
   target_digest: string | null
 }
 
+/** A named set of target ids, with an optional weight per target. */
 export interface TargetSet {
   targets: string[]
   weights: Record<string, number>
 }
 
+/** The whole `.modelops-bundle/registry.yaml`: models, targets and target sets, keyed by id (null-prototype tables). */
 export interface Registry {
   /** Always '1.0' on write (the value the Python tool writes). */
   version: string

@@ -7,6 +7,7 @@ import { defaultRegistryRef, FALLBACK_LOGIN_SERVER } from '../interop/registry-r
 import * as py from './templates/python.js'
 import * as project from './templates/project.js'
 
+/** Options of createSample. */
 export interface SampleOptions {
   /**
    * Project name (pyproject.toml, README).
@@ -38,7 +39,10 @@ export function sampleFiles(name: string, registryRef = `${FALLBACK_LOGIN_SERVER
   }
 }
 
-/** Write the sample project into `dir` (created; must be empty or absent). Returns its root and written files. */
+/**
+ * Write the sample project into `dir` (created; must be empty or absent). Returns its root and written files.
+ * @throws ModelopsError PATH_INVALID when `dir` is a file or a folder that is not empty, USAGE for an invalid project name.
+ */
 export async function createSample(dir: string, options: SampleOptions = {}): Promise<{ root: string; files: string[] }> {
   const root = resolve(dir)
   const existing = await readdir(root).catch((err: NodeJS.ErrnoException) => {

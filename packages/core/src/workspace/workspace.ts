@@ -11,6 +11,7 @@ import { findProjectRoot, openProject, type Project, type ProjectConfig } from '
 import { loadRegistry } from '../registry/registry.js'
 import type { Registry } from '../registry/types.js'
 
+/** How a workspace is opened: who opens it (CLI or build), the cache folder, remote cache and registry overrides. */
 export interface WorkspaceSettings {
   /**
    * Who opens the workspace; decides the default cache folder (docs/cache.md, "Where the cache lives").
@@ -47,6 +48,11 @@ export interface WorkspaceSettings {
 /** The workspace's output tiers; its local tier is the disk store. */
 export type WorkspaceOutputs = OutputTiers & { local: LocalStore }
 
+/**
+ * One modelops-bundle project as a caller sees it: the project (`.modelops-bundle/`), its registry, its cache folder
+ * (resolved once, by `settings.mode`) and its output tiers. Open it with `Workspace.open(from)`, which throws
+ * NOT_A_PROJECT when no folder from `from` upwards holds `.modelops-bundle/` and CONFIG_INVALID for a bad config.yaml.
+ */
 export class Workspace {
   /** The project: root, `.modelops-bundle/`, registry and config paths, config.yaml with defaults. */
   readonly project: Project

@@ -2,10 +2,11 @@ import { readFile, stat } from 'node:fs/promises'
 import { statSync } from 'node:fs'
 import path from 'node:path'
 import {
-  buildManifest, computeDigests, computeStatus, formatBytes, formatError, idTable, isModelopsError, ModelopsError, resolveOutputs,
-  serializeManifest, artifactPath, generatorInputsOf, Workspace,
+  buildManifest, computeDigests, computeStatus, formatError, isModelopsError, ModelopsError, resolveOutputs,
+  serializeManifest, artifactPath, Workspace,
   type DigestReport, type Generator, type LocalStore, type Manifest, type ModelOutputs, type OutputHold, type Project,
 } from '@modelops-bundle/core'
+import { formatBytes, idTable, generatorInputsOf } from '@modelops-bundle/core/internal'
 import { explainStatus } from './explain.js'
 import { progressLog } from './log.js'
 import { withRootHint } from './project.js'

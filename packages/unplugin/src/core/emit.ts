@@ -12,7 +12,7 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { Writable } from 'node:stream'
 import type { BuildResult as EsbuildResult, OutputFile, PluginBuild } from 'esbuild'
-import { outputFilePath } from '@modelops-bundle/core'
+import { outputFilePath } from '@modelops-bundle/core/internal'
 import type { BuildResult, EmittedFile, ModelopsContext } from './context.js'
 import { serializeBuildReport } from './report.js'
 

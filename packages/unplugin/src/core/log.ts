@@ -1,6 +1,7 @@
 // The plugin speaks at the bundler's log level: `rollup --silent`, esbuild `logLevel: 'silent'`, webpack
 // `infrastructureLogging.level: 'none'` and Vite `logLevel` silence its summary (and warnings, where they ask).
-import { describeProgress, progressAfterMs, type ProgressCallback } from '@modelops-bundle/core'
+import { describeProgress, type ProgressCallback } from '@modelops-bundle/core'
+import { progressAfterMs } from '@modelops-bundle/core/internal'
 import type { Logger } from './context.js'
 
 /** Our three kinds of line, from most to least quiet. */

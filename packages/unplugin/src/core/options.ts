@@ -1,5 +1,7 @@
 import path from 'node:path'
-import { didYouMean, parseDuration, parseSize, isProjectRelative, type EnvironmentInputs, type Generator, type GeneratorCommand, type RemoteCacheOptions } from '@modelops-bundle/core'
+import type { EnvironmentInputs, Generator, GeneratorCommand, RemoteCacheOptions } from '@modelops-bundle/core'
+import { didYouMean } from '@modelops-bundle/core/errors'
+import { parseDuration, parseSize, isProjectRelative } from '@modelops-bundle/core/internal'
 
 export interface Options {
   /**

@@ -1,6 +1,6 @@
 // The build report (option `report`): what THIS build did. Unlike the manifest it is not deterministic
 // (sources depend on the cache, seconds on the machine), so it is a separate file (docs/manifest.md).
-import { idTable } from '@modelops-bundle/core'
+import { idTable } from '@modelops-bundle/core/internal'
 import type { BuildResult } from './context.js'
 
 export const BUILD_REPORT_SCHEMA = 'modelops-bundle/build-report@1'
