@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync, watch, type FSWatcher } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
-import { writeFileAtomic } from '@modelops-bundle/core'
+import { writeFileAtomic } from '@modelops-bundle/core/internal'
 
 /** Files above this size are watched by us, not handed to a bundler that reads every file it watches (esbuild). */
 export const LARGE_WATCH_FILE = 1024 * 1024
