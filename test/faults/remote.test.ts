@@ -2,6 +2,8 @@
 // Machine A builds and pushes through the registry directly; machine B builds through the faulty proxy. Whatever the
 // registry does, B's build succeeds by generating locally, prints ONE warning naming the remote, and never emits
 // bytes it did not verify.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { fault } from './support/record.js'
 import { firstLines, stackLine, type RunResult } from './support/run.js'
@@ -121,6 +123,26 @@ describe('remote cache faults on machine B', () => {
     expect(warnings.length, warnings.join('\n')).toBe(1)
     expect(await fetch(`http://${reg.host}/v2/${repo}/tags/list`).then((x) => x.status), 'nothing pushed').toBe(404)
     ctx.observe(`warning \`${firstLines(warnings[0]!, 1).slice(0, 300)}\``)
+  })
+
+  fault(G, 'local cache unusable', { fault: 'machine B\'s cacheDir is a regular file (ENOTDIR: nothing can be written or committed there); the registry holds both entries', expected: 'build succeeds with 0 generated: each entry streamed from the registry, verified, into a temporary folder and emitted; one warning about the output cache that says the remote is still used, none about the remote; the file untouched' }, async (ctx) => {
+    const w = buildWorld(2)
+    const repo = await machineA(w)
+    const file = join(tempDir('mops-cacheb-file-'), 'cache')
+    writeFileSync(file, 'not a folder\n')
+    const r = await build({ ...w, cacheDir: file }, { options: { remoteCache: { url: reg.url(repo) } } })
+    expect(r.r.code, `machine B:\n${r.r.stderr}`).toBe(0)
+    expect(stackLine(r.r.stderr), r.r.stderr).toBeUndefined()
+    expectGoodOutputs(w, r.outDir)
+    expect(generations(w), 'machine B generated nothing: both entries came from the registry').toEqual({ m0_m0: 1, m1_m1: 1 })
+    const lines = (r.r.stderr + '\n' + r.r.stdout).split('\n')
+    const cacheLines = lines.filter((l) => /output cache/.test(l))
+    expect(cacheLines, r.r.stderr).toHaveLength(1)
+    expect(cacheLines[0]).toContain(file)
+    expect(cacheLines[0]).toMatch(new RegExp(`fetched from the remote cache ${reg.url(repo).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} or generated`))
+    expect(lines.filter((l) => /remote cache/.test(l) && !/output cache/.test(l)), 'no remote failure').toEqual([])
+    expect(readFileSync(file, 'utf8')).toBe('not a folder\n')
+    ctx.observe(`0 generated, both pulled into a temporary folder and emitted; warning \`${firstLines(cacheLines[0]!, 1).slice(0, 300)}\``)
   })
 
   fault(G, 'remote fixed again', { fault: 'after a faulty build (wrong bytes), machine C builds through the healthy registry', expected: '0 generated: the entries machine A pushed are intact (a bad download never damaged the remote)' }, async (ctx) => {

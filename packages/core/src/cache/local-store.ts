@@ -1,27 +1,16 @@
 import { randomBytes } from 'node:crypto'
-import { createWriteStream, existsSync, readFileSync, statSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs'
-import { hostname } from 'node:os'
+import { existsSync, readFileSync, statSync, utimesSync, type BigIntStats } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
-import { Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import path from 'node:path'
-import type { lock as LockFn } from 'proper-lockfile'
-import { BYTES_ALGO, hashFile, hashFileWithSha256 } from '../digest/bytes.js'
+import { hashFile } from '../digest/bytes.js'
 import { NO_PROGRESS, progressMeter, type ProgressCallback } from '../digest/progress.js'
-import { acquireHasher, releaseHasher } from '../digest/blake2b.js'
+import { checkAgainstIndex, FolderWriter, indexFolder, safeJoin, SHA256_RE, type Written } from './folder-files.js'
 import { OutputHold, sweepHolds } from './hold.js'
+import { tryKeyLock, withKeyLock } from './locks.js'
 import { Stamps, wallNs } from './stamps.js'
 import { ModelopsError } from '../errors.js'
-import { pidAlive } from '../util/process.js'
 import { outputNameProblem } from '../project/names.js'
-import type { ByteStream, CacheEntry, CacheEntryMeta, CacheFile, CacheInfo, LookupResult, OutputStore, PruneResult, Staging } from './types.js'
-
-let lockModule: Promise<typeof LockFn> | undefined
-/** proper-lockfile (and the graceful-fs it patches in) loads only when a key must be generated: ~17 ms a warm build never pays. */
-function properLockfile(): Promise<typeof LockFn> {
-  lockModule ??= import('proper-lockfile').then((m) => (m.default ?? m).lock)
-  return lockModule
-}
+import type { CacheEntry, CacheEntryMeta, CacheFile, CacheInfo, LookupResult, OutputStore, PruneResult, Staging } from './types.js'
 
 /** Version of the on-disk layout; a new layout gets a new folder, so old and new tools never misread each other. */
 export const CACHE_LAYOUT = 'outputs-v1'
@@ -86,9 +75,6 @@ interface IndexFile extends CacheEntryMeta {
 }
 
 const KEY_RE = /^[0-9a-f]{64}$/
-const SHA256_RE = /^sha256:[0-9a-f]{64}$/
-/** Bytes a staged file buffers before the network is paused. */
-const WRITE_BUFFER = 4 * 1024 * 1024
 
 /**
  * Content-addressed local store:
@@ -201,49 +187,7 @@ export class LocalStore implements OutputStore {
 
   async withLock<T>(key: string, fn: () => Promise<T>, options: { signal?: AbortSignal; timeout?: number } = {}): Promise<T> {
     checkKey(key)
-    const locks = path.join(this.dir, 'locks')
-    await mkdir(locks, { recursive: true })
-    const target = path.join(locks, key)
-    const deadline = Date.now() + (options.timeout ?? 30 * 60 * 1000)
-    let release: (() => Promise<void>) | undefined
-    let compromised: Error | undefined
-    // `<key>.lock.owner` names the lock's holder: a holder on this host whose pid is gone (kill -9) is taken over
-    // at once, not after the 30 s stale period; a live holder never is, and holders on other hosts keep the mtime rule.
-    let holderDead = false
-    for (let wait = 20; ; wait = Math.min(wait * 2, 500)) {
-      options.signal?.throwIfAborted()
-      try {
-        release = await (await properLockfile())(target, {
-          realpath: false,
-          lockfilePath: `${target}.lock`,
-          // The holder refreshes the lock every 5 s (2 s once it took a dead one's) while it generates; a lock untouched
-          // for 30 s belongs to a dead process. A dead holder's lock counts as stale after 2 s without a refresh.
-          stale: holderDead ? 2_000 : 30_000,
-          update: holderDead ? 1_000 : 5_000,
-          onCompromised: (err) => { compromised = err },
-        })
-        writeOwner(`${target}.lock`)
-        break
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'ELOCKED') throw err
-        holderDead = lockHolderDead(`${target}.lock`)
-        if (Date.now() > deadline) {
-          throw new ModelopsError('LOCK_TIMEOUT', `timed out waiting for another build to generate cache entry ${key.slice(0, 12)}`, {
-            file: `${target}.lock`,
-            hint: 'If no other build is running, remove the lock folder.',
-          })
-        }
-        await sleep(wait + Math.random() * wait)
-      }
-    }
-    try {
-      return await fn()
-    } finally {
-      // Owner first: a waiter must never read our pid beside a lock someone else holds by then.
-      await rm(`${target}.lock.owner`, { force: true }).catch(() => {})
-      await release().catch(() => {})
-      if (compromised) this.onWarning(`cache lock for ${key.slice(0, 12)} was taken over while held: ${compromised.message}`)
-    }
+    return withKeyLock(path.join(this.dir, 'locks'), key, fn, { ...options, onWarning: this.onWarning })
   }
 
   async stage(key: string): Promise<Staging> {
@@ -251,8 +195,8 @@ export class LocalStore implements OutputStore {
     const root = path.join(this.dir, 'staging', `${key}.${process.pid}.${randomBytes(4).toString('hex')}`)
     const outDir = path.join(root, FILES)
     await mkdir(outDir, { recursive: true })
-    /** Files written through `write`, hashed on the way in (keyed by POSIX path). */
-    const written = new Map<string, Written>()
+    /** Files written through `write`, hashed on the way in. */
+    const writer = new FolderWriter(outDir, `cache entry ${key.slice(0, 12)}`)
     let done = false
     const discard = async () => {
       if (done) return
@@ -262,11 +206,8 @@ export class LocalStore implements OutputStore {
     const commit = async (meta: CacheEntryMeta, commitOptions: { hold?: OutputHold; expect?: readonly CacheFile[] } = {}): Promise<CacheEntry> => {
       if (done) throw new Error('staging already committed or discarded')
       const stamps = this.verifyMode === 'stamp' ? Stamps.empty() : undefined
-      const files = await indexFolder(outDir, stamps, `the generator of model ${meta.model_id}`, written)
-      if (commitOptions.expect) {
-        const problem = indexMismatch(files, commitOptions.expect)
-        if (problem) throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} does not match the index it came with: ${problem}`)
-      }
+      const files = await indexFolder(outDir, stamps, `the generator of model ${meta.model_id}`, writer.written)
+      if (commitOptions.expect) checkAgainstIndex(`cache entry ${key.slice(0, 12)}`, files, commitOptions.expect)
       const index: IndexFile = { schema: ENTRY_SCHEMA, key, ...meta, bytes: files.reduce((n, f) => n + f.bytes, 0), files }
       if (stamps && stamps.size > 0 && stamps.write(root)) this.stats.stampWrites++
       const fh = await open(path.join(root, INDEX), 'w')
@@ -295,34 +236,7 @@ export class LocalStore implements OutputStore {
         throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} could not be committed: ${again.status === 'corrupt' ? again.reason : 'it vanished'}`)
       }
     }
-    const write = async (rel: string, data: ByteStream, writeOptions: { signal?: AbortSignal; sha256?: string } = {}): Promise<void> => {
-      const abs = safeJoin(outDir, rel)
-      if (!abs) throw new ModelopsError('CACHE', `cache entry ${key.slice(0, 12)} names an unsafe path ${JSON.stringify(rel)}`)
-      await mkdir(path.dirname(abs), { recursive: true })
-      // BLAKE2b is computed as the bytes go to disk (while the next ones are still on the network), so the commit need
-      // not read the file again: it takes this digest if the file's size and mtime are those it had when written.
-      const h = await acquireHasher()
-      let bytes = 0
-      try {
-        // Synchronous stages joined by pipe (no async generator hop per chunk), and a write buffer large enough that
-        // chunks arriving during a write go out together (writev) instead of pausing the network.
-        const tap = new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
-            h.update(chunk)
-            bytes += chunk.byteLength
-            callback(null, chunk)
-          },
-        })
-        // 'wx': two index rows naming one file must not silently overwrite each other.
-        await pipeline(data, tap, createWriteStream(abs, { flags: 'wx', highWaterMark: WRITE_BUFFER }), { signal: writeOptions.signal })
-        const st = await stat(abs, { bigint: true })
-        const sha256 = writeOptions.sha256 && SHA256_RE.test(writeOptions.sha256) ? writeOptions.sha256 : undefined
-        if (Number(st.size) === bytes) written.set(rel, { bytes, mtimeNs: st.mtimeNs, digest: `${BYTES_ALGO}:${h.digest('hex')}`, ...(sha256 ? { sha256 } : {}) })
-      } finally {
-        releaseHasher(h)
-      }
-    }
-    return { outDir, commit, write, discard }
+    return { outDir, commit, write: (rel, data, options) => writer.write(rel, data, options), discard }
   }
 
   async remove(key: string): Promise<void> {
@@ -444,20 +358,8 @@ export class LocalStore implements OutputStore {
   }
 
   /** Run `fn` under the key's lock if nobody holds it right now; undefined (fn not run) if a build does. */
-  private async tryLocked<T>(key: string, fn: () => Promise<T>): Promise<T | undefined> {
-    const target = path.join(this.dir, 'locks', key)
-    await mkdir(path.dirname(target), { recursive: true })
-    let release: () => Promise<void>
-    try {
-      release = await (await properLockfile())(target, { realpath: false, lockfilePath: `${target}.lock`, stale: 30_000, onCompromised: () => {} })
-    } catch {
-      return undefined
-    }
-    try {
-      return await fn()
-    } finally {
-      await release().catch(() => {})
-    }
+  private tryLocked<T>(key: string, fn: () => Promise<T>): Promise<T | undefined> {
+    return tryKeyLock(path.join(this.dir, 'locks'), key, fn)
   }
 
   private async sweepStaging(olderThanMs: number): Promise<number> {
@@ -472,28 +374,6 @@ export class LocalStore implements OutputStore {
       }
     }
     return n
-  }
-}
-
-/**
- * Record this process as the holder of the lock folder `lockDir` in `<lockDir>.owner` (beside it: proper-lockfile
- * removes its folder with rmdir). Best effort: without it, waiters use the mtime rule.
- */
-function writeOwner(lockDir: string): void {
-  try {
-    writeFileSync(`${lockDir}.owner`, `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`)
-  } catch {
-    // A read-only or full cache: waiters fall back to the 30 s stale rule.
-  }
-}
-
-/** Is the lock `lockDir` held by a process of this host that no longer runs? Unknown holders are not dead. */
-function lockHolderDead(lockDir: string): boolean {
-  try {
-    const owner = JSON.parse(readFileSync(`${lockDir}.owner`, 'utf8')) as { pid?: unknown; host?: unknown }
-    return typeof owner.pid === 'number' && owner.host === hostname() && !pidAlive(owner.pid)
-  } catch {
-    return false
   }
 }
 
@@ -528,8 +408,8 @@ function readIndex(dir: string, key: string): LookupResult | { index: IndexFile 
 }
 
 /** An entry for outputs kept outside any store (the cache could not take them), indexed like a commit. */
-export async function folderEntry(filesDir: string, key: string, meta: CacheEntryMeta): Promise<CacheEntry> {
-  const files = await indexFolder(filesDir, undefined, `the generator of model ${meta.model_id}`)
+export async function folderEntry(filesDir: string, key: string, meta: CacheEntryMeta, written?: ReadonlyMap<string, Written>): Promise<CacheEntry> {
+  const files = await indexFolder(filesDir, undefined, `the generator of model ${meta.model_id}`, written)
   return toEntry(filesDir, { schema: ENTRY_SCHEMA, key, ...meta, bytes: files.reduce((n, f) => n + f.bytes, 0), files })
 }
 
@@ -545,84 +425,6 @@ function toEntry(filesDir: string, index: IndexFile): CacheEntry {
       return abs
     },
   }
-}
-
-/** A file `Staging.write` put into staging, with the digest of the bytes it wrote and the file's size and mtime after. */
-interface Written {
-  bytes: number
-  mtimeNs: bigint
-  digest: string
-  sha256?: string
-}
-
-/**
- * Every regular file under `root`, sorted by POSIX path; symlinks and other special files are refused.
- * With `stamps`, records the stamp of each file that did not change while hashed and is not racy (rare at commit:
- * a generator's files are usually seconds old, so their first warm lookup hashes and stamps them).
- */
-async function indexFolder(root: string, stamps?: Stamps, who = 'the generator', written?: ReadonlyMap<string, Written>): Promise<CacheFile[]> {
-  // Names first, bytes after: a folder with one unpublishable name is refused before anything is hashed or
-  // committed, with every such name in one message (names come as bytes: invalid UTF-8 is seen as such).
-  const found: string[] = []
-  const unsafe: string[] = []
-  const walk = async (rel: string) => {
-    const dirents = await readdir(path.join(root, rel), { withFileTypes: true, encoding: 'buffer' })
-    for (const d of dirents) {
-      const raw = d.name as unknown as Buffer
-      const name = raw.toString('utf8')
-      const childRel = rel ? `${rel}/${name}` : name
-      const problem = Buffer.from(name, 'utf8').equals(raw) ? outputNameProblem(childRel) : 'is not valid UTF-8'
-      if (problem) unsafe.push(`${JSON.stringify(childRel)} ${problem}`)
-      else if (d.isDirectory()) await walk(childRel)
-      else if (d.isFile()) found.push(childRel)
-      else {
-        throw new ModelopsError('GENERATOR_FAILED', `${who} wrote ${childRel}, which is not a regular file`, {
-          hint: 'Write plain files into MODELOPS_OUT_DIR (no symlinks, sockets or pipes).',
-        })
-      }
-    }
-  }
-  await walk('')
-  if (unsafe.length > 0) {
-    throw new ModelopsError('GENERATOR_FAILED', `${who} wrote ${unsafe.length === 1 ? 'a file name' : `${unsafe.length} file names`} that cannot be published: ${unsafe.sort().join('; ')}. Nothing was cached`, {
-      hint: 'Output names become paths in the build and URLs: no backslashes, control characters (newline, NUL, tab), invalid UTF-8, or names ending in a dot or a space. Rename them in the generator.',
-    })
-  }
-  const files: CacheFile[] = []
-  for (const rel of found) {
-    const abs = path.join(root, ...rel.split('/'))
-    const statNs = wallNs()
-    const st = await stat(abs, { bigint: true })
-    const w = written?.get(rel)
-    if (w && Number(st.size) === w.bytes && st.mtimeNs === w.mtimeNs) {
-      files.push({ path: rel, bytes: w.bytes, digest: w.digest, ...(w.sha256 ? { sha256: w.sha256 } : {}) })
-      continue
-    }
-    const { digest, sha256 } = await hashFileWithSha256(abs)
-    files.push({ path: rel, bytes: Number(st.size), digest, sha256 })
-    stamps?.recordHashed(abs, st, digest, statNs)
-  }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-}
-
-/** How `actual` (as indexed) differs from `expected` (an index from elsewhere), or undefined when equal. */
-function indexMismatch(actual: readonly CacheFile[], expected: readonly CacheFile[]): string | undefined {
-  const want = new Map(expected.map((f) => [f.path, f]))
-  for (const f of actual) {
-    const w = want.get(f.path)
-    if (!w) return `${JSON.stringify(f.path)} is not in the index`
-    if (w.bytes !== f.bytes) return `${f.path} has ${f.bytes} bytes, index says ${w.bytes}`
-    if (w.digest !== f.digest) return `${f.path} has digest ${f.digest}, index says ${w.digest}`
-    want.delete(f.path)
-  }
-  const [missing] = want.keys()
-  return missing === undefined ? undefined : `${missing} is missing`
-}
-
-function safeJoin(root: string, rel: string): string | undefined {
-  if (typeof rel !== 'string' || rel === '' || rel.includes('\0') || rel.includes('\\') || rel.startsWith('/')) return undefined
-  if (rel.split('/').some((seg) => seg === '' || seg === '.' || seg === '..')) return undefined
-  return path.join(root, ...rel.split('/'))
 }
 
 function checkKey(key: string): void {
@@ -643,7 +445,4 @@ async function readdirOrEmpty(dir: string): Promise<string[]> {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms))
-}
 

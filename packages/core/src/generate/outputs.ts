@@ -14,7 +14,7 @@ import type { Workspace } from '../workspace/workspace.js'
 import { generatorIdentity, runGenerator, type Generator } from './run.js'
 import { generatorInputsDigest } from './inputs.js'
 import { entrySource } from '../cache/entry-source.js'
-import { pullEntry } from './tiers.js'
+import { pullEntry, pullIntoFolder } from './tiers.js'
 import { mapLimit } from '../util/map-limit.js'
 
 /** One model's outputs: its cache key, the cache entry holding the files, and where they came from. */
@@ -97,7 +97,7 @@ export async function resolveOutputs(ws: Workspace, options: ResolveOutputsOptio
     noCache ??= (async () => {
       const reason = (store.dir ? await cacheFolderProblem(store.dir).catch(() => undefined) : undefined) ?? storageReason(err)
       noCacheReason = reason
-      warn(`modelops-bundle: cannot use the output cache ${where}: ${reason}. Building without caching: outputs are generated into a temporary folder every build. Make that folder writable with free space, or set the cacheDir option to one that is.`)
+      warn(`modelops-bundle: cannot use the output cache ${where}: ${reason}. Building without caching: outputs are ${remote ? `fetched from the remote cache ${remote.name} or ` : ''}generated into a temporary folder every build. Make that folder writable with free space, or set the cacheDir option to one that is.`)
       return reason
     })()
     return noCache
@@ -140,6 +140,26 @@ export async function resolveOutputs(ws: Workspace, options: ResolveOutputsOptio
       return undefined
     }
   }
+  /** The remote's verified entry of `key` in a temp folder (the local cache is unusable); undefined when none or it fails. */
+  const pullUncached = async (key: string, meta: CacheEntryMeta): Promise<CacheEntry | undefined> => {
+    const tier = remote
+    if (!tier) return undefined
+    let dir: string | undefined
+    try {
+      const found = await tier.fetch(key, { signal })
+      if (!found) return undefined
+      dir = await hold.scratch(key)
+      const entry = await pullIntoFolder(found, dir, meta, { signal })
+      hold.adopt(key, dir)
+      return entry
+    } catch (err) {
+      if (dir) await rm(dir, { recursive: true, force: true }).catch(() => {})
+      if (signal.aborted) throw err
+      // The temp folder refusing the bytes is not the remote's fault: generating (into the same place) says why.
+      if (!isStorageError(err)) remoteFailed(err, `fetching ${key.slice(0, 12)}`)
+      return undefined
+    }
+  }
   const pushes: Promise<void>[] = []
   const push = (entry: CacheEntry): void => {
     const tier = remote
@@ -165,13 +185,19 @@ export async function resolveOutputs(ws: Workspace, options: ResolveOutputsOptio
       await runGenerator(generator, gm, { outDir, digest: model.digest, signal, root: ws.root })
       await checkWroteSomething(outDir, gm, warn)
     }
-    /** Generate outside the cache (it cannot take the outputs): a temp folder the hold keeps for this build. */
+    /**
+     * Outside the cache (it cannot take the outputs): the remote's entry, verified while streamed into a temp folder
+     * the hold keeps for this build, else a generator run into one.
+     */
     const uncached = async (): Promise<ModelOutputs> => {
+      const fetched = await pullUncached(key, meta)
+      if (fetched) return { id, key, entry: fetched, source: 'pulled' }
       const dir = await hold.scratch(key)
       try {
         await run(dir)
         const entry = await folderEntry(dir, key, meta)
         hold.adopt(key, dir)
+        push(entry)
         return { id, key, entry, source: 'generated' }
       } catch (err) {
         await rm(dir, { recursive: true, force: true }).catch(() => {})

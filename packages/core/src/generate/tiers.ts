@@ -1,6 +1,8 @@
 // Moving entries between the output store's tiers: a remote entry into the local store (verified on the way), a local
 // entry out to the remote. Only the local tier touches the disk; the remote sees keys, indexes and streams.
 import type { OutputHold } from '../cache/hold.js'
+import { checkAgainstIndex, FolderWriter } from '../cache/folder-files.js'
+import { folderEntry } from '../cache/local-store.js'
 import type { CacheEntry, CacheEntryMeta, OutputStore, RemoteEntry } from '../cache/types.js'
 
 /**
@@ -18,4 +20,18 @@ export async function pullEntry(local: OutputStore, remote: RemoteEntry, meta: C
     // After a commit the staging folder is gone (renamed): discard is a no-op then.
     await staging.discard()
   }
+}
+
+/**
+ * Stream a remote entry into `dir`, a folder outside any store (the local cache cannot take it: read-only, full),
+ * with the same checks as a commit: each blob's sha256 and size while it streams, then every file's size and BLAKE2b
+ * against the index, no file more or less. Throws on any mismatch; the caller removes `dir` then.
+ */
+export async function pullIntoFolder(remote: RemoteEntry, dir: string, meta: CacheEntryMeta, options: { signal?: AbortSignal } = {}): Promise<CacheEntry> {
+  const what = `cache entry ${remote.key.slice(0, 12)}`
+  const writer = new FolderWriter(dir, what)
+  for (const file of remote.files) await writer.write(file.path, await remote.open(file.path, { signal: options.signal }), { signal: options.signal, sha256: file.sha256 })
+  const entry = await folderEntry(dir, remote.key, meta, writer.written)
+  checkAgainstIndex(what, entry.files, remote.files)
+  return entry
 }
