@@ -1,6 +1,6 @@
 // Run the BUILT CLI (bin → dist) as a real child process in real temp folders.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -77,3 +77,11 @@ export function show(r: RunResult): string {
 }
 
 export const ANSI = /\u001B\[[0-9;]*m/
+
+/** Write each project-relative file of `files` under `root`, making folders as needed. */
+export function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(join(root, rel, '..'), { recursive: true })
+    writeFileSync(join(root, rel), text)
+  }
+}

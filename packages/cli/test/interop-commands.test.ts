@@ -60,13 +60,13 @@ describe('register-model --code-mode', () => {
     writeFileSync(join(fresh, '.modelops-bundle/config.yaml'), read(root, '.modelops-bundle/config.yaml'))
     await ok(run(['register-model', 'models/sir.py'], { cwd: fresh }))
     expect(codeOf(fresh, 'sir_stochasticsir')).toContain('models/extra.py')
-  })
+  }, 600_000)
 
   it('a mode other than files or package is a usage error (exit 2); Python silently takes package', async () => {
     const r = await run(['register-model', 'models/sir.py', '--code-mode', 'pkg'], { cwd: project() })
     expect(r.code, show(r)).toBe(2)
     expect(r.stderr).toContain("--code-mode must be 'files' or 'package'")
-  })
+  }, 600_000)
 })
 
 describe('list --model-label / --target-label', () => {
@@ -88,7 +88,7 @@ describe('list --model-label / --target-label', () => {
     const bad = await run(['list', '--model-label', 'team'], { cwd: root })
     expect(bad.code, show(bad)).toBe(2)
     expect(bad.stderr).toContain('KEY=VALUE')
-  })
+  }, 600_000)
 })
 
 describe('status --details / --explain / --files / --untracked-only', () => {
@@ -118,7 +118,7 @@ describe('status --details / --explain / --files / --untracked-only', () => {
     expect([p.code, t.code], show(t)).toEqual([1, 1])
     expect(p.stdout).toContain('sir_stochasticsir (StochasticSIR)')
     expect(t.stderr).toContain('sir_stochasticsir (StochasticSIR)')
-  })
+  }, 600_000)
 
   it('--explain names the same stale entries and file, with the recorded and current digests', async () => {
     const p = await ok(py(['status', '--explain'], { cwd: root }))
@@ -129,7 +129,7 @@ describe('status --details / --explain / --files / --untracked-only', () => {
     expect(ourStale).toEqual(['sir_deterministicsir', 'sir_networksir', 'sir_stochasticsir'])
     for (const out of [p.stdout, t.stdout]) expect(out.split('Explanation')[1]).toContain('models/common.py')
     expect(t.stdout).toMatch(/recorded: pysem1:[0-9a-f]{64}\n {4}current: {2}pysem1:[0-9a-f]{64}/)
-  })
+  }, 600_000)
 
   it('--files lists every file Python tracks for the registry, each with its state and the entries using it', async () => {
     const p = await ok(py(['status', '--files'], { cwd: root }))
@@ -146,7 +146,7 @@ describe('status --details / --explain / --files / --untracked-only', () => {
     const t = await ok(run(['status', '--files'], { cwd: root }))
     expect(t.stdout).toMatch(/Δ models\/common\.py +modified +CODE_DEP/)
     expect(t.stdout).toMatch(/✓ data\/data\.csv +fresh +TARGET_DATA +incidence_target/)
-  })
+  }, 600_000)
 
   it('--untracked-only lists the same files as Python (ignored and tracked ones left out)', async () => {
     writeFileSync(join(root, 'notes.txt'), 'x')
@@ -162,5 +162,5 @@ describe('status --details / --explain / --files / --untracked-only', () => {
     expect(ours).not.toContain('models/common.py')
     const text = await ok(run(['status', '--untracked-only'], { cwd: root }))
     expect(text.stdout).toMatch(/^ {2}notes\.txt +1 B$/m)
-  })
+  }, 600_000)
 })

@@ -4,7 +4,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { parse } from 'yaml'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { run, sampleProject, show, tempDir } from './helpers.js'
+import { run, sampleProject, show, tempDir, writeFiles } from './helpers.js'
 import { ok, py, pyStates, pythonTool } from './python-tool.js'
 
 const ids = ['sir_deterministicsir', 'sir_networksir', 'sir_stochasticsir', 'incidence_target', 'prevalence_survey']
@@ -154,7 +154,84 @@ describe('no churn', () => {
     const targets = registry(root)
     await ok(run(['register-target', 'targets/epi.py'], { cwd: root }))
     expect(registry(root)).toBe(targets)
-  })
+  }, 600_000)
+})
+
+describe('no churn over several rounds (docs/interop.md, "Where the tools differ")', () => {
+  /** registry.yaml without the one documented flip: the inherited outputs of a subclass. */
+  const stable = (root: string) => {
+    const r = parse(registry(root))
+    for (const m of Object.values(r.models as Record<string, { outputs: string[] }>)) m.outputs = []
+    return r
+  }
+  const bothFresh = async (root: string, round: string) => {
+    const v = await run(['verify'], { cwd: root })
+    expect(v.code, `${round}\n${show(v)}`).toBe(0)
+    const s = await ok(py(['status'], { cwd: root }))
+    expect(Object.values(pyStates(s.stdout)).every((x) => x.includes('Ready')), `${round}\n${s.stdout}`).toBe(true)
+    return s
+  }
+
+  it('TS, Python, TS, Python, TS, Python: after the first Python round the registry stops changing, both stay fresh', async () => {
+    const root = await tsProject()
+    const seen: unknown[] = []
+    for (const [i, tool] of (['py', 'ts', 'py', 'ts', 'py'] as const).entries()) {
+      const cmd = (args: string[]) => (tool === 'py' ? py(args, { cwd: root }) : run(args, { cwd: root }))
+      await ok(cmd(['register-model', 'models/sir.py']))
+      await ok(cmd(['register-target', 'targets/epi.py']))
+      await bothFresh(root, `round ${i + 2} (${tool})`)
+      seen.push(stable(root))
+    }
+    for (const r of seen) expect(r).toEqual(seen[0])
+  }, 600_000)
+
+  it('a src layout: Python cannot read our entrypoint without src/__init__.py; with it both write the same, and converge', async () => {
+    const root = join(tempDir('mops-interop-src-'), 'srcproj')
+    await ok(run(['init', root, '--registry-ref', 'localhost:5555/srcproj'], { cwd: tempDir() }))
+    const files: Record<string, string> = {
+      'pyproject.toml': '[project]\nname = "mypkg"\nversion = "0.1"\n',
+      'src/mypkg/__init__.py': '',
+      'src/mypkg/models/__init__.py': 'SCALE = 1\n',
+      'src/mypkg/models/sir.py': 'import modelops_calabaria as cb\nfrom mypkg.models import SCALE\n\n\nclass SIR(cb.BaseModel):\n    @cb.model_output("inc")\n    def inc(self):\n        return SCALE\n',
+    }
+    writeFiles(root, files)
+    const model = 'src/mypkg/models/sir.py'
+    const entry = () => parse(registry(root)).models.sir_sir as { entrypoint: string; code: string[] }
+    await ok(run(['register-model', model], { cwd: root }))
+    expect(entry().entrypoint).toBe('mypkg.models.sir:SIR')
+    // What Python cannot read: its preflight maps module paths to files from the project root only, and its own
+    // register-model refuses the layout until src/ is a package.
+    expect((await ok(py(['status'], { cwd: root }))).stdout).toContain("Module file not found for entrypoint 'mypkg.models.sir:SIR'")
+    const refused = await py(['register-model', model], { cwd: root })
+    expect(refused.code, show(refused)).toBe(1)
+    expect(refused.stdout).toContain('Missing required __init__.py files')
+
+    writeFileSync(join(root, 'src/__init__.py'), '')
+    await ok(run(['register-model', model], { cwd: root }))
+    expect(entry().entrypoint).toBe('src.mypkg.models.sir:SIR')
+    // Python lists the package __init__.py files only of packages the model imports: src/ it is given with --code.
+    const pyArgs = ['register-model', model, '--code', 'src/__init__.py']
+    await ok(py(pyArgs, { cwd: root }))
+    const afterPy = registry(root)
+    expect(entry().entrypoint).toBe('src.mypkg.models.sir:SIR')
+    for (const [i, tool] of (['ts', 'py', 'ts'] as const).entries()) {
+      await ok(tool === 'py' ? py(pyArgs, { cwd: root }) : run(['register-model', model], { cwd: root }))
+      expect(registry(root), `round ${i + 3} (${tool})`).toBe(afterPy)
+      const s = await bothFresh(root, `round ${i + 3} (${tool})`)
+      expect(s.stdout).not.toContain('Module file not found')
+    }
+  }, 600_000)
+
+  it('a config.yaml without import settings (as Python init writes it): register-model says what to add', async () => {
+    const root = await pyProject()
+    const r = await ok(run(['register-model', 'models/sir.py'], { cwd: root }))
+    expect(r.stderr).toContain('no code_roots and import_mode for the Python modelops-bundle, which then uses code_roots [src] and import_mode package')
+    expect(r.stderr).toMatch(/auto_code:\n {4}code_roots: \['\.', 'src'\]\n {4}import_mode: files/)
+    // init writes them, so a project made by mops-bundle init never sees this.
+    const made = join(tempDir('mops-init-'), 'x')
+    await ok(run(['init', made, '--registry-ref', 'localhost:5555/x'], { cwd: tempDir() }))
+    expect(read(made, '.modelops-bundle/config.yaml')).toMatch(/^auto_code:\n {2}code_roots: \['\.', 'src'\]/m)
+  }, 600_000)
 })
 
 describe('digests: sha256 where Python reads, semantic digests beside it', () => {

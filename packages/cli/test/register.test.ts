@@ -2,7 +2,7 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { run, sampleProject, show, tempDir, VECTORS } from './helpers.js'
+import { run, sampleProject, show, tempDir, VECTORS, writeFiles } from './helpers.js'
 
 const registryText = (root: string) => readFileSync(join(root, '.modelops-bundle/registry.yaml'), 'utf8')
 const listJson = async (root: string) => JSON.parse((await run(['list', '--json'], { cwd: root })).stdout)
@@ -16,10 +16,7 @@ describe('register-model', { timeout: 240_000 }, () => {
       'src/mypkg/models/__init__.py': 'SCALE = 1\n',
       'src/mypkg/models/sir.py': 'import modelops_calabaria as cb\n\nclass SIR(cb.BaseModel):\n    pass\n',
     }
-    for (const [rel, text] of Object.entries(files)) {
-      mkdirSync(join(root, rel, '..'), { recursive: true })
-      writeFileSync(join(root, rel), text)
-    }
+    writeFiles(root, files)
     const reg = await run(['register-model', 'src/mypkg/models/sir.py'], { cwd: root })
     expect(reg.code, show(reg)).toBe(0)
     expect(reg.stdout).toMatch(/^\+ sir_sir\s+entry=mypkg\.models\.sir:SIR$/m)

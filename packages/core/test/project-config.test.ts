@@ -114,7 +114,12 @@ describe('initProject', () => {
     })
     expect(config.generator).toEqual({ command: ['python3', 'run_model.py'], timeout: 600_000, inputs: ['run_model.py'] })
     expect(config.code_roots).toEqual(['.', 'src'])
-    expect(config.code_ignore).toEqual(['tests/*'])
+  })
+
+  it("sets the import settings the Python tool reads (auto_code mapping), equal to our defaults", () => {
+    const live = CONFIG_TEMPLATE.split('\n').filter((l) => l !== '' && !l.startsWith('#')).join('\n')
+    expect(live).toMatch(/^auto_code:\n {2}code_roots: \['\.', 'src'\].*\n {2}import_mode: files/)
+    expect(parseConfig(live, 'config.yaml').config).toEqual(defaultConfig())
   })
 })
 
@@ -205,7 +210,8 @@ describe('openProject and config.yaml', () => {
 
   it('the template is valid for PyYAML too (the Python tool reads the same file)', () => {
     const [loaded] = pyyamlLoadMany([CONFIG_TEMPLATE])
-    expect(loaded).toBe(null)
+    // Only the import settings are live: the mapping the Python tool's config.py reads with data.get('auto_code').
+    expect(loaded).toEqual({ auto_code: { code_roots: ['.', 'src'], import_mode: 'files', ignore: [] } })
   })
 })
 

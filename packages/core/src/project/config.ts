@@ -280,7 +280,8 @@ function duration(src: YamlSource, node: Node | null, where: string, hint = 'wri
 
 /** The config.yaml `mops-bundle init` writes: every key commented out, with its default and meaning. */
 export const CONFIG_TEMPLATE = `# modelops-bundle project configuration.
-# Every key is optional: what is shown commented out is the default. Uncomment a key to change it.
+# Every key is optional: what is shown commented out is the default (auto_code is set, for the
+# Python modelops-bundle's sake). Uncomment a key to change it.
 # (Keys this tool does not know, e.g. those of the Python modelops-bundle, are ignored with a warning.)
 
 # Inputs of the environment digest, which is part of every model's digest. Leave a key out to use
@@ -306,12 +307,13 @@ export const CONFIG_TEMPLATE = `# modelops-bundle project configuration.
 # code_roots: ['.', 'src']
 
 # On register-model, add every project Python file a model imports (transitively) as a code
-# dependency. true / false, or a mapping as the Python modelops-bundle writes it:
-# auto_code: true
-# auto_code:
-#   code_roots: [src]               # used when there is no top-level code_roots
-#   import_mode: files              # files (each imported file) or package (whole packages)
-#   ignore: ['tests/*']             # fnmatch patterns on project-relative paths
+# dependency. Set here, not commented, as the Python modelops-bundle reads it: its defaults differ
+# (code_roots [src], import_mode package), and with these both tools record the same code
+# (docs/interop.md). auto_code: false turns it off for mops-bundle only.
+auto_code:
+  code_roots: ['.', 'src']        # used when there is no top-level code_roots
+  import_mode: files              # files (each imported module) or package (whole packages)
+  ignore: []                      # fnmatch patterns on project-relative paths, e.g. ['tests/*']
 
 # The program that produces a model's outputs, run by the build plugin on a cache miss, with the
 # project root as working directory and MODELOPS_MODEL_ID, MODELOPS_ENTRYPOINT,

@@ -1,8 +1,10 @@
+// register-model / register-target: the entries of each scanned file are replaced by what discovery finds now, as the reference CLI does,
 // with the weaknesses of §8.2.7 fixed: unknown --class/--target names, a missing PATH and id collisions across
 // files are errors; changes to data, code or outputs count as updates; pruning is reported, never silent.
 import fs from 'node:fs'
 import { relative, sep } from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
+export type { ChangeOp, ReconcileReport, RegistryChange } from './reconcile-changes.js'
 import type { ComputeOptions } from '../digest/compute.js'
 import { digestFiles } from '../digest/compute.js'
 import type { Project } from '../project/project.js'
@@ -14,43 +16,11 @@ import { ModuleScans } from '../python/scans.js'
 import { importRootOf, importRoots } from '../python/roots.js'
 import { loadRegistry, updateRegistry } from './registry.js'
 import { removeFromTargetSets } from './target-sets.js'
-import type { ModelEntry, Registry, TargetEntry } from './types.js'
-import { sha256Files } from '../digest/status.js'
+import type { ModelEntry, TargetEntry } from './types.js'
+import { apply, collision, modelFields, report, targetFields, type FilePlan, type ReconcileReport } from './reconcile-changes.js'
+import { digestPresent, existsAny, mergeSemantic, pick, recordable, type SemanticNote } from './reconcile-digests.js'
+import { pythonImportSettingsWarning } from '../interop/import-settings.js'
 import { compareCodePoints } from '../digest/canonical.js'
-
-/** What happened to a registry entry: `+` added, `~` updated, `-` removed. */
-export type ChangeOp = 'added' | 'updated' | 'removed'
-
-/** One line of the `+ ~ -` report. */
-export interface RegistryChange {
-  op: ChangeOp
-  id: string
-  /** Project-relative file the entry comes from. */
-  path: string
-  entrypoint: string
-  /** The file's own digest (model_digest / target_digest) before and after, when it changed (updated only). */
-  digest?: { from: string | null; to: string | null }
-  /** What else changed (updated only): 'entrypoint', 'outputs', 'model_output', 'data', 'code'. */
-  fields?: string[]
-  /** Per changed list field, its items marked `+` added, `-` removed, `~` digest changed (e.g. `~data/data.csv`). */
-  details?: Record<string, string[]>
-  /** Why an entry was removed: 'no longer discovered', 'excluded', 'file missing', or `re-registered as <id>`. */
-  reason?: string
-  /** Target sets the removed target was taken out of. */
-  targetSets?: string[]
-}
-
-/** What reconcileModels / reconcileTargets changed: the files scanned, one RegistryChange per entry, counts and warnings. */
-export interface ReconcileReport {
-  kind: 'models' | 'targets'
-  /** Files scanned, project-relative. */
-  files: string[]
-  changes: RegistryChange[]
-  added: number
-  updated: number
-  removed: number
-  warnings: Warning[]
-}
 
 /** Options of reconcileModels (the flags of `mops-bundle register-model`). */
 export interface ReconcileModelsOptions {
@@ -89,17 +59,6 @@ export interface ReconcileTargetsOptions {
   compute?: ComputeOptions
 }
 
-interface FilePlan<E> {
-  path: string
-  /** null: the file is missing and its entries go. */
-  entries: Map<string, E> | null
-  /** Ids of this file to drop even if rediscovered ('excluded'). */
-  excluded: Set<string>
-  /** Classes/functions registered from this file that a filter left out: their entries stay as they are. */
-  untouched: Set<string>
-  lines: Map<string, number>
-}
-
 /**
  * Register the models of `file` (project-relative; null only with regenAll) and reconcile the registry:
  * the entries of every scanned file are replaced by what is discovered now. Discovery and hashing run before the
@@ -111,8 +70,10 @@ export async function reconcileModels(project: Project, file: string | null, opt
   const before = loadRegistry(project)
   const files = fileSet(file, Object.values(before.models).map((m) => m.path), options.regenAll)
   const autoCode = options.autoCode ?? project.config.auto_code
-  const codeMode = options.codeMode ?? project.config.import_mode ?? 'files'
   const warnings: Warning[] = []
+  const codeMode = options.codeMode ?? project.config.import_mode ?? 'files'
+  const settings = autoCode ? pythonImportSettingsWarning(project) : null
+  if (settings) warnings.push(settings)
   const plans: FilePlan<ModelEntry>[] = []
   const semantic: SemanticNote[] = []
 
@@ -401,119 +362,6 @@ function idsOf<E extends { path: string }>(entries: Record<string, E>, path: str
 }
 
 /**
- * Replace the entries of every planned file in `table` (in place, keeping the YAML slot of ids that stay) and
- * return the changes. Collisions with an id of a file that is not being rescanned are errors naming both files.
- */
-function apply<E extends { path: string; entrypoint: string }>(
-  table: Record<string, E>,
-  plans: FilePlan<E>[],
-  nameOf: (e: E) => string,
-  digestOf: (e: E) => string | null,
-  fieldsOf: (a: E, b: E) => Record<string, string[]>,
-  what: 'model' | 'target',
-): RegistryChange[] {
-  const scanned = new Set(plans.map((p) => p.path))
-  const claimed = new Map<string, string>()
-  for (const plan of plans) {
-    for (const id of plan.entries?.keys() ?? []) {
-      const other = table[id]
-      const line = plan.lines.get(id)
-      const problem = idProblem(id)
-      if (problem) throw new ModelopsError('DISCOVERY', `${what} id ${JSON.stringify(id)} ${problem}`, { file: plan.path, line, hint: ID_HINT })
-      if (other && other.path !== plan.path && !scanned.has(other.path)) {
-        throw collision(what, id, plan.path, line, other.path)
-      }
-      const twin = claimed.get(id)
-      if (twin !== undefined) throw collision(what, id, plan.path, line, twin)
-      claimed.set(id, plan.path)
-    }
-  }
-
-  const changes: RegistryChange[] = []
-  for (const plan of plans) {
-    const old = Object.entries(table).filter(([, e]) => e.path === plan.path)
-    const next = plan.entries ?? new Map<string, E>()
-    const renamed = new Map<string, string>()
-    for (const [id, entry] of next) renamed.set(nameOf(entry), id)
-    for (const [id, entry] of old) {
-      if (next.has(id)) continue
-      if (plan.entries !== null && plan.untouched.has(nameOf(entry))) continue
-      const reason =
-        plan.entries === null ? 'file missing'
-        : plan.excluded.has(id) ? 'excluded'
-        : renamed.has(nameOf(entry)) ? `re-registered as ${renamed.get(nameOf(entry))}`
-        : 'no longer discovered'
-      delete table[id]
-      changes.push({ op: 'removed', id, path: plan.path, entrypoint: entry.entrypoint, reason })
-    }
-    for (const [id, entry] of next) {
-      const prev = table[id]
-      table[id] = entry
-      if (!prev) {
-        changes.push({ op: 'added', id, path: plan.path, entrypoint: entry.entrypoint })
-        continue
-      }
-      const change: RegistryChange = { op: 'updated', id, path: plan.path, entrypoint: entry.entrypoint }
-      if (digestOf(prev) !== digestOf(entry)) change.digest = { from: digestOf(prev), to: digestOf(entry) }
-      const details = fieldsOf(prev, entry)
-      if (Object.keys(details).length > 0) {
-        change.fields = Object.keys(details)
-        change.details = details
-      }
-      if (change.digest || change.fields) changes.push(change)
-    }
-  }
-  const order: Record<ChangeOp, number> = { added: 0, updated: 1, removed: 2 }
-  return changes.sort((a, b) => order[a.op] - order[b.op] || compareCodePoints(a.id, b.id))
-}
-
-function modelFields(a: ModelEntry, b: ModelEntry): Record<string, string[]> {
-  const out: Record<string, string[]> = {}
-  if (a.entrypoint !== b.entrypoint) out.entrypoint = [`-${a.entrypoint}`, `+${b.entrypoint}`]
-  const outputs = listDiff(a.outputs, b.outputs)
-  if (outputs.length > 0) out.outputs = outputs
-  const data = depDiff(a.data, a.data_digests, b.data, b.data_digests)
-  if (data.length > 0) out.data = data
-  const code = depDiff(a.code, a.code_digests, b.code, b.code_digests)
-  if (code.length > 0) out.code = code
-  return out
-}
-
-function targetFields(a: TargetEntry, b: TargetEntry): Record<string, string[]> {
-  const out: Record<string, string[]> = {}
-  if (a.entrypoint !== b.entrypoint) out.entrypoint = [`-${a.entrypoint}`, `+${b.entrypoint}`]
-  if (a.model_output !== b.model_output) out.model_output = [`-${a.model_output}`, `+${b.model_output}`]
-  const data = depDiff(a.data, a.data_digests ?? {}, b.data, b.data_digests)
-  if (data.length > 0) out.data = data
-  return out
-}
-
-/** `+x` / `-x` for items added / removed; an order-only change shows as `~order`. */
-function listDiff(a: string[], b: string[]): string[] {
-  const out = [...b.filter((x) => !a.includes(x)).map((x) => `+${x}`), ...a.filter((x) => !b.includes(x)).map((x) => `-${x}`)]
-  if (out.length === 0 && !sameList(a, b)) out.push('~order')
-  return out
-}
-
-/** listDiff plus `~path` for dependencies whose recorded digest changed. */
-function depDiff(a: string[], ad: Record<string, string>, b: string[], bd: Record<string, string>): string[] {
-  const out = listDiff(a, b).filter((x) => x !== '~order')
-  for (const p of b) if (a.includes(p) && ad[p] !== bd[p]) out.push(`~${p}`)
-  if (out.length === 0 && !sameList(a, b)) out.push('~order')
-  return out
-}
-
-function report(kind: 'models' | 'targets', files: string[], changes: RegistryChange[], warnings: Warning[]): ReconcileReport {
-  const count = (op: ChangeOp) => changes.filter((c) => c.op === op).length
-  const seen = new Set<string>()
-  const unique = warnings.filter((w) => {
-    const key = `${w.file}:${w.line}:${w.message}`
-    return seen.has(key) ? false : (seen.add(key), true)
-  })
-  return { kind, files, changes, added: count('added'), updated: count('updated'), removed: count('removed'), warnings: unique }
-}
-
-/**
  * Code deps: the explicit list when given, else the recorded list (files of it that were deleted are dropped when
  * imports are followed, since they were most likely found that way), plus what import-following finds now.
  * Keeping recorded entries over-approximates, which can only cause a rebuild, never a stale result.
@@ -523,62 +371,6 @@ function mergeCode(project: Project, explicit: string[] | undefined, recorded: s
   // The model file is its own component (MODEL_CODE): never added as code, but kept where the Python tool put it
   // (its files mode lists it), so alternating registrations do not flip the list.
   return uniq([...base, ...auto.filter((p) => p !== self)]).sort(compareCodePoints)
-}
-
-/**
- * digestFiles over the paths that exist. A recorded dependency that has gone keeps its recorded digest (so status
- * reports it missing) and is named in a warning.
- */
-async function digestPresent(
-  project: Project,
-  file: string,
-  paths: { code: string[]; data: string[] },
-  recorded: Record<string, string>,
-  warnings: Warning[],
-  compute: ComputeOptions | undefined,
-): Promise<{ code: Record<string, string>; data: Record<string, string> }> {
-  const present = (list: string[]) => list.filter((p) => existsAny(project, p))
-  const opts = { ...compute, warnings }
-  // Separate passes: a path listed as both code and data is digested both ways, and the key must not mix them.
-  const code = await digestFiles(project, { code: present(paths.code), data: [] }, opts)
-  const data = await digestFiles(project, { code: [], data: present(paths.data) }, opts)
-  for (const [list, digests] of [[paths.code, code], [paths.data, data]] as const) {
-    for (const p of list) {
-      if (digests[p] !== undefined) continue
-      warnings.push({ code: 'FILE_NOT_FOUND', message: `recorded dependency ${p} is missing`, file })
-      if (recorded[p] !== undefined) digests[p] = recorded[p]
-    }
-  }
-  return { code, data }
-}
-
-/** [path, sha256 recorded in the registry, our digest of the same bytes] for digests.json. */
-type SemanticNote = [string, string, string]
-
-/**
- * What the registry records for each digested path: the `sha256:` of a file's bytes, which is what the Python tool
- * records and checks in these fields; our digest for folders (which it cannot digest) and for a missing file (the
- * digest recorded before). Our digest of each file goes to `notes`, for digests.json.
- */
-async function recordable(project: Project, own: Record<string, string>, notes: SemanticNote[]): Promise<Record<string, string>> {
-  const sha = await sha256Files(project, Object.keys(own))
-  const out: Record<string, string> = {}
-  for (const [p, d] of Object.entries(own)) {
-    const s = sha.get(p)
-    if (s?.startsWith('sha256:')) {
-      out[p] = s
-      if (d !== s) notes.push([p, s, d])
-    } else out[p] = d
-  }
-  return out
-}
-
-function mergeSemantic(registry: Registry, notes: SemanticNote[]): void {
-  const semantic = (registry.semantic ??= Object.create(null) as Record<string, Record<string, string>>)
-  for (const [p, sha, d] of notes) {
-    if (!Object.prototype.hasOwnProperty.call(semantic, p)) semantic[p] = Object.create(null) as Record<string, string>
-    semantic[p]![sha] = d
-  }
 }
 
 function storedDataPath(project: Project, file: string, line: number, raw: string): string {
@@ -592,17 +384,6 @@ function storedDataPath(project: Project, file: string, line: number, raw: strin
     }
     throw err
   }
-}
-
-function collision(what: string, id: string, path: string, line: number | undefined, other: string): ModelopsError {
-  return new ModelopsError('ID_COLLISION', `${what} id '${id}' is already registered from ${other}`, {
-    file: path,
-    line,
-    hint:
-      what === 'model'
-        ? `ids are <file stem>_<class>: rename the class or file, register it with --id, or drop the entry of ${other} first`
-        : `target ids are the function name or name=...: give one of them another name=... in its @calibration_target`,
-  })
 }
 
 function notFound(project: Project, path: string, what: string, command: string): ModelopsError {
@@ -623,24 +404,8 @@ function existsFile(project: Project, rel: string): boolean {
   }
 }
 
-function existsAny(project: Project, rel: string): boolean {
-  try {
-    return fs.existsSync(absolutePath(project, rel))
-  } catch {
-    return false
-  }
-}
-
-function pick(digests: Record<string, string>, paths: string[]): Record<string, string> {
-  const out = idTable<string>()
-  for (const p of paths) if (digests[p] !== undefined) out[p] = digests[p]
-  return out
-}
 
 function uniq(list: string[]): string[] {
   return [...new Set(list)]
 }
 
-function sameList(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
-}
