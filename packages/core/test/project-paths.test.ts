@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { absolutePath, isInsideProject, normalizeStoredPath, resolveProjectPath } from '../src/project/paths.js'
+import { absolutePath, insideProjectChecker, isInsideProject, normalizeStoredPath, resolveProjectPath } from '../src/project/paths.js'
 import { initProject, type Project } from '../src/project/project.js'
 import { catchError, tempDir } from './registry-helpers.js'
 
@@ -102,6 +102,25 @@ describe('absolutePath', () => {
     expect(catchError(() => absolutePath(project, 'escape/data/x.csv')).code).toBe('PATH_OUTSIDE')
     expect(isInsideProject(project, path.join(project.root, 'escape', 'x'))).toBe(false)
     expect(isInsideProject(project, path.join(project.root, 'models', 'sir.py'))).toBe(true)
+  })
+
+  it('the per-pass checker (folder realpaths memoised) answers as isInsideProject does, links and misses included', () => {
+    const check = insideProjectChecker(project)
+    const cases: [string, boolean][] = [
+      ['models/sir.py', true],
+      ['models/sub', true],
+      ['models/missing.py', true],
+      ['models/sir.py/under-a-file', true],
+      ['secret-link.csv', false],
+      ['escape', false],
+      ['escape/secret.csv', false], // a plain file, but its folder is a link leading out
+      ['escape/data/missing.csv', false],
+    ]
+    for (const [rel, inside] of cases) {
+      const abs = path.join(project.root, rel)
+      // Twice: the second answer comes from the memoised folder.
+      expect([check(abs), check(abs), isInsideProject(project, abs)], rel).toEqual([inside, inside, inside])
+    }
   })
 })
 

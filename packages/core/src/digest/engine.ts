@@ -5,7 +5,7 @@ import { statSync, type BigIntStats } from 'node:fs'
 import { join } from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
 import type { Project } from '../project/project.js'
-import { isInsideProject, realpathOfLongestPrefix, realProjectRoot } from '../project/paths.js'
+import { insideProjectChecker, realpathOfLongestPrefix, realProjectRoot } from '../project/paths.js'
 import { isReadRefusal, readRegularFile } from '../project/read.js'
 import { defaultWorkers, parsePoolPaysOff } from '../python/pool.js'
 import { mapLimit } from '../util/map-limit.js'
@@ -146,6 +146,7 @@ export async function digestPaths(
     memo?: { digest: string; warnings: Warning[] }
   }
   const plans = new Map<string, Plan>()
+  const isInside = insideProjectChecker(project)
   for (const req of requests) {
     const key = requestKey(req)
     if (plans.has(key)) continue
@@ -154,7 +155,7 @@ export async function digestPaths(
     plans.set(key, plan)
     const abs = join(project.root, req.rel)
     // Resolved before anything is opened: a registered path, or a folder on its way, may be a link out of the project.
-    if (!isInsideProject(project, abs)) {
+    if (!isInside(abs)) {
       throw new ModelopsError('PATH_OUTSIDE', `${req.owner ? `${req.owner}: ` : ''}${req.rel} resolves to ${realpathOfLongestPrefix(abs)} through a symbolic link, outside the project root ${project.root}; it is not read`, {
         file: req.rel,
         hint: 'replace the symbolic link by the file itself (copy it into the project), or remove the entry from the registry',
