@@ -1,5 +1,5 @@
 // Remote cache faults: a real docker-registry, a fault proxy in front of it, and two cache folders for two machines.
-// Machine A builds and pushes through the registry directly; machine B builds through the faulty proxy. Whatever the
+// Machine A builds and pushes through the registry directly; machine B builds through the faulty oci.proxy. Whatever the
 // registry does, B's build succeeds by generating locally, prints ONE warning naming the remote, and never emits
 // bytes it did not verify.
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -9,26 +9,17 @@ import { fault } from './support/record.js'
 import { firstLines, stackLine, type RunResult } from './support/run.js'
 import { build, buildWorld, expectGoodOutputs, generations, type BuildWorld } from './support/build.js'
 import { tempDir } from './support/project.js'
-import { deadPort, startFaultProxy, startRegistry, startSilentServer, type FaultProxy, type TestRegistry } from '../support/oci-registry.mjs'
+import { deadPort, startSilentServer, useRegistry, type FaultProxy } from '../support/oci-registry.mjs'
 
 const G = 'remote'
 
-let reg: TestRegistry
-let proxy: FaultProxy
-beforeAll(async () => {
-  reg = await startRegistry()
-  proxy = await startFaultProxy(reg.host)
-})
-afterAll(async () => {
-  await proxy?.close()
-  await reg?.stop()
-})
+const oci = useRegistry({ beforeAll, afterAll })
 
 let repoCount = 0
 /** Machine A: build with the registry as remote cache (pushes both models). Returns the url of its repository. */
 async function machineA(w: BuildWorld): Promise<string> {
   const repo = `faults/r${repoCount++}`
-  const r = await build(w, { options: { remoteCache: { url: reg.url(repo) } } })
+  const r = await build(w, { options: { remoteCache: { url: oci.reg.url(repo) } } })
   expect(r.r.code, `machine A:\n${r.r.stderr}`).toBe(0)
   expect(generations(w)).toEqual({ m0_m0: 1, m1_m1: 1 })
   expect(remoteWarnings(r.r), 'machine A: pushes without a warning').toEqual([])
@@ -54,9 +45,9 @@ interface Case {
 }
 
 const viaProxy = (repo: string, f: FaultProxy['fault'], match?: RegExp) => {
-  proxy.fault = f
-  proxy.match = match
-  return { url: proxy.url(repo) }
+  oci.proxy.fault = f
+  oci.proxy.match = match
+  return { url: oci.proxy.url(repo) }
 }
 
 const CASES: Case[] = [
@@ -90,8 +81,8 @@ describe('remote cache faults on machine B', () => {
       try {
         r = await machineB(w, option)
       } finally {
-        proxy.fault = undefined
-        proxy.match = undefined
+        oci.proxy.fault = undefined
+        oci.proxy.match = undefined
         await c.disarm?.()
       }
       expect(r.r.code, `machine B:\n${r.r.stderr}`).toBe(0)
@@ -107,21 +98,21 @@ describe('remote cache faults on machine B', () => {
   fault(G, 'push refused', { fault: 'machine A builds through a proxy that answers 403 to every POST/PUT/PATCH (a read-only token)', expected: 'build succeeds with its generated outputs and one warning; nothing is pushed' }, async (ctx) => {
     const w = buildWorld(2)
     const repo = `faults/ro${repoCount++}`
-    proxy.fault = { status: 403 }
-    proxy.match = /^(POST|PUT|PATCH) /
+    oci.proxy.fault = { status: 403 }
+    oci.proxy.match = /^(POST|PUT|PATCH) /
     let r: Awaited<ReturnType<typeof build>>
     try {
-      r = await build(w, { options: { remoteCache: { url: proxy.url(repo) } } })
+      r = await build(w, { options: { remoteCache: { url: oci.proxy.url(repo) } } })
     } finally {
-      proxy.fault = undefined
-      proxy.match = undefined
+      oci.proxy.fault = undefined
+      oci.proxy.match = undefined
     }
     expect(r.r.code, r.r.stderr).toBe(0)
     expect(stackLine(r.r.stderr), r.r.stderr).toBeUndefined()
     expectGoodOutputs(w, r.outDir)
     const warnings = remoteWarnings(r.r)
     expect(warnings.length, warnings.join('\n')).toBe(1)
-    expect(await fetch(`http://${reg.host}/v2/${repo}/tags/list`).then((x) => x.status), 'nothing pushed').toBe(404)
+    expect(await fetch(`http://${oci.reg.host}/v2/${repo}/tags/list`).then((x) => x.status), 'nothing pushed').toBe(404)
     ctx.observe(`warning \`${firstLines(warnings[0]!, 1).slice(0, 300)}\``)
   })
 
@@ -130,7 +121,7 @@ describe('remote cache faults on machine B', () => {
     const repo = await machineA(w)
     const file = join(tempDir('mops-cacheb-file-'), 'cache')
     writeFileSync(file, 'not a folder\n')
-    const r = await build({ ...w, cacheDir: file }, { options: { remoteCache: { url: reg.url(repo) } } })
+    const r = await build({ ...w, cacheDir: file }, { options: { remoteCache: { url: oci.reg.url(repo) } } })
     expect(r.r.code, `machine B:\n${r.r.stderr}`).toBe(0)
     expect(stackLine(r.r.stderr), r.r.stderr).toBeUndefined()
     expectGoodOutputs(w, r.outDir)
@@ -139,7 +130,7 @@ describe('remote cache faults on machine B', () => {
     const cacheLines = lines.filter((l) => /output cache/.test(l))
     expect(cacheLines, r.r.stderr).toHaveLength(1)
     expect(cacheLines[0]).toContain(file)
-    expect(cacheLines[0]).toMatch(new RegExp(`fetched from the remote cache ${reg.url(repo).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} or generated`))
+    expect(cacheLines[0]).toMatch(new RegExp(`fetched from the remote cache ${oci.reg.url(repo).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} or generated`))
     expect(lines.filter((l) => /remote cache/.test(l) && !/output cache/.test(l)), 'no remote failure').toEqual([])
     expect(readFileSync(file, 'utf8')).toBe('not a folder\n')
     ctx.observe(`0 generated, both pulled into a temporary folder and emitted; warning \`${firstLines(cacheLines[0]!, 1).slice(0, 300)}\``)
@@ -148,13 +139,13 @@ describe('remote cache faults on machine B', () => {
   fault(G, 'remote fixed again', { fault: 'after a faulty build (wrong bytes), machine C builds through the healthy registry', expected: '0 generated: the entries machine A pushed are intact (a bad download never damaged the remote)' }, async (ctx) => {
     const w = buildWorld(2)
     const repo = await machineA(w)
-    proxy.fault = 'flip'
+    oci.proxy.fault = 'flip'
     try {
-      await machineB(w, { url: proxy.url(repo) })
+      await machineB(w, { url: oci.proxy.url(repo) })
     } finally {
-      proxy.fault = undefined
+      oci.proxy.fault = undefined
     }
-    const c = await machineB(w, { url: proxy.url(repo) })
+    const c = await machineB(w, { url: oci.proxy.url(repo) })
     expect(c.r.code, c.r.stderr).toBe(0)
     expectGoodOutputs(w, c.outDir)
     expect(generations(w), 'machine C pulled both').toEqual({ m0_m0: 2, m1_m1: 2 })

@@ -12,7 +12,17 @@ export interface TestRegistry {
   tokenRequests: string[]
   stop(): Promise<void>
 }
-export declare function startRegistry(options?: { auth?: { username: string; password: string }; token?: { username: string; password: string } }): Promise<TestRegistry>
+export interface RegistryOptions { auth?: { username: string; password: string }; token?: { username: string; password: string } }
+export declare function startRegistry(options?: RegistryOptions): Promise<TestRegistry>
+
+export interface RegistryFixture {
+  /** The running registry; throws when read before beforeAll ran. */
+  readonly reg: TestRegistry
+  /** The fault proxy in front of it; throws without one (`proxy: false`). */
+  readonly proxy: FaultProxy
+}
+type Hook = (fn: () => Promise<void>) => void
+export declare function useRegistry(hooks: { beforeAll: Hook; afterAll: Hook }, options?: RegistryOptions & { proxy?: boolean }): RegistryFixture
 
 export type Fault = undefined | 'stall' | 'cut' | 'flip' | { status: number }
 export interface FaultProxy {

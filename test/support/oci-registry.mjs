@@ -61,6 +61,39 @@ async function startTokenServer(dir, { username, password }) {
 }
 
 /**
+ * A registry for the tests of one file or describe block, and unless `proxy: false` a fault proxy in front of it:
+ * started in `hooks.beforeAll`, stopped in `hooks.afterAll`. The hooks are vitest's, passed in because the
+ * benchmarks use this module outside vitest. Read `.reg` and `.proxy` inside tests (they exist once beforeAll ran).
+ * @param {{ beforeAll(fn: () => Promise<void>): void, afterAll(fn: () => Promise<void>): void }} hooks
+ * @param {{ auth?: { username: string, password: string }, token?: { username: string, password: string }, proxy?: boolean }} [options]
+ */
+export function useRegistry(hooks, options = {}) {
+  const { proxy: withProxy = true, ...registryOptions } = options
+  let reg
+  let proxy
+  hooks.beforeAll(async () => {
+    reg = await startRegistry(registryOptions)
+    if (withProxy) proxy = await startFaultProxy(reg.host)
+  })
+  hooks.afterAll(async () => {
+    await proxy?.close()
+    await reg?.stop()
+  })
+  const started = (what, value) => {
+    if (!value) throw new Error(`useRegistry: no ${what} here (it starts in beforeAll${what === 'proxy' && !withProxy ? '; this one was asked for without a proxy' : ''})`)
+    return value
+  }
+  return {
+    get reg() {
+      return started('registry', reg)
+    },
+    get proxy() {
+      return started('proxy', proxy)
+    },
+  }
+}
+
+/**
  * Start docker-registry. Fails (never skips) when it is not installed: `.ci/run` installs it.
  * `auth`: htpasswd (Basic). `token`: the Bearer flow through a token server (startTokenServer).
  * @param {{ auth?: { username: string, password: string }, token?: { username: string, password: string } }} [options]

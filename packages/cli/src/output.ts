@@ -34,12 +34,28 @@ let live = false
 /** Draw `text` as the one live line on stderr, redrawn in place; undefined clears it. Terminals only. */
 export function liveLine(text: string | undefined): void {
   if (text === undefined) {
-    if (live) process.stderr.write('\r\u001B[2K')
+    if (live) {
+      process.stderr.write('\r\u001B[2K')
+      for (const sig of STOP_SIGNALS) process.off(sig, stopped)
+    }
     live = false
     return
   }
-  process.stderr.write(`\r\u001B[2K${text}`)
+  // Listening before the first draw: a signal that comes as soon as the line is seen finds it handled.
+  if (!live) for (const sig of STOP_SIGNALS) process.once(sig, stopped)
   live = true
+  process.stderr.write(`\r\u001B[2K${text}`)
+}
+
+/** Ctrl-C (SIGINT) and `kill` (SIGTERM) while a live line is drawn must not leave it on the terminal. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const
+
+function stopped(sig: NodeJS.Signals): void {
+  // Clearing also drops these listeners (a TTY write is synchronous: the clear is out before we die).
+  liveLine(undefined)
+  // Die by the same signal, now with its default action: the shell sees 130/143 and a script's loop stops,
+  // as it would had we installed nothing.
+  process.kill(process.pid, sig)
 }
 
 /** Every line for stderr goes through here: a live line is cleared first, so nothing is printed behind it. */

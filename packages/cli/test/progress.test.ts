@@ -1,8 +1,8 @@
 // Progress of long hashing (issue 17 item 6), with the built CLI as a child process: under a pseudo-terminal
 // (util-linux `script`) a progress line is drawn on stderr and cleared before the result; piped, with --json or
 // with CI set, the output is byte for byte what it is without progress.
-import { execFileSync } from 'node:child_process'
-import { rmSync, truncateSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { BIN, run, sampleProject, show, spawnCollect, tempDir, type RunResult } from './helpers.js'
@@ -33,7 +33,57 @@ function bigFile(): { file: string; line: string } {
   return { file, line: `blake2b256:${hex}  bytes  ${file}` }
 }
 
+/** The pid of the CLI below `pid` (script runs it through a shell, which may or may not exec it). */
+function cliBelow(pid: number): number | undefined {
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number)) {
+      if (readFileSync(`/proc/${child}/cmdline`, 'utf8').includes(BIN)) return child
+      const deeper = cliBelow(child)
+      if (deeper) return deeper
+    }
+  }
+  return undefined
+}
+
+/**
+ * `hash` of a 16 GiB sparse file under a pseudo-terminal, stopped once its progress line is drawn: by a Ctrl-C typed
+ * into the terminal (the line discipline sends SIGINT to the foreground group) or by SIGTERM sent to the CLI.
+ */
+function stopWhileDrawn(how: 'ctrl-c' | 'SIGTERM'): Promise<{ code: number | null; out: string }> {
+  const file = join(tempDir('mops-progress-'), 'huge.bin')
+  writeFileSync(file, '')
+  truncateSync(file, 16 * 1024 * MiB)
+  const command = [process.execPath, BIN, 'hash', file].map(quote).join(' ')
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, TERM: 'xterm', CI: '', ...PROGRESS_NOW }, stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  let sent = false
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d
+    if (sent || !out.includes('hashing ')) return
+    sent = true
+    if (how === 'ctrl-c') child.stdin.write('\u0003')
+    else process.kill(cliBelow(child.pid!)!, 'SIGTERM')
+  })
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    // script -e exits with the CLI's status, 128 + the signal's number when a signal ended it.
+    child.on('close', (code) => resolve({ code, out }))
+  })
+}
+
 describe('progress line', { timeout: 240_000 }, () => {
+  it('Ctrl-C or SIGTERM while the line is drawn: the line is cleared, exit 130/143, no stack', async () => {
+    for (const [how, code] of [['ctrl-c', 130], ['SIGTERM', 143]] as const) {
+      const r = await stopWhileDrawn(how)
+      expect(r.code, `${how}: ${JSON.stringify(r.out)}`).toBe(code)
+      // The last thing on the terminal is the clear (after the echoed ^C): nothing left drawn, nothing printed.
+      expect(r.out.endsWith(CLEAR), `${how}: ${JSON.stringify(r.out.slice(-200))}`).toBe(true)
+      expect(r.out.lastIndexOf(CLEAR)).toBeGreaterThan(r.out.lastIndexOf('hashing '))
+      expect(r.out).not.toMatch(/Error|\n\s+at /)
+    }
+  })
+
+
   it('hash on a terminal: progress redrawn in place on one line, cleared, then the normal output', async () => {
     const { file, line } = bigFile()
     const r = await underTty(['hash', file], tempDir(), PROGRESS_NOW)

@@ -19,6 +19,8 @@ export { parseWeight } from './registry/target-sets.js'
 export { strictProblems } from './digest/status.js'
 export { formatBytes, parseDuration, parseSize } from './util/units.js'
 export { idTable, outputFilePath } from './project/names.js'
+// The plugin's esbuild watch stamp (rewritten on every data change; readers must never see a torn one).
+export { writeFileAtomic } from './project/atomic.js'
 export { isProjectRelative } from './digest/engine.js'
 
 // The CLI's views of a status (`status <id>`, `--files`, `--explain`, `--untracked-only`); when progress starts.

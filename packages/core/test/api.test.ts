@@ -42,7 +42,7 @@ const INTERNAL = [
   'generatorInputsDigest', 'generatorInputsOf', 'idTable', 'isProjectRelative', 'outputFilePath', 'parseDuration', 'parseSize',
   'parseWeight', 'pullEntry', 'semanticDigestMany', 'sharedHashPool', 'strictProblems',
   'entryDetails', 'fileViews', 'findEntry', 'formatDetails', 'formatExplain', 'formatFiles', 'untrackedFiles',
-  'progressAfterMs',
+  'progressAfterMs', 'writeFileAtomic',
 ]
 
 describe('public API of @modelops-bundle/core', { timeout: 120_000 }, () => {

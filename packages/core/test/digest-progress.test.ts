@@ -71,8 +71,11 @@ describe('ProgressMeter', () => {
     expect(progressAfterMs({})).toBe(PROGRESS_AFTER_MS)
     expect(progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: '0' })).toBe(0)
     expect(progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: '250' })).toBe(250)
-    expect(progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: 'soon' })).toBe(PROGRESS_AFTER_MS)
-    expect(progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: '-1' })).toBe(PROGRESS_AFTER_MS)
+    expect(progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: ' ' })).toBe(PROGRESS_AFTER_MS)
+    expect(progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: '2s' })).toBe(2000)
+    // A bad value is refused as every MODELOPS_* duration is (util/units.ts), naming the variable.
+    expect(() => progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: 'soon' })).toThrow('MODELOPS_PROGRESS_AFTER_MS: must be a duration such as 500ms, 30s, 10m or 1h (or a number of milliseconds), got "soon"')
+    expect(() => progressAfterMs({ MODELOPS_PROGRESS_AFTER_MS: '-1' })).toThrow(/^MODELOPS_PROGRESS_AFTER_MS: must be a duration/)
   })
 })
 

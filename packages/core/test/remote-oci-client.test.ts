@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OciClient, RemoteError } from '../src/cache/remote/oci-client.js'
 import { findCredentials, parseChallenge } from '../src/cache/remote/auth.js'
 import { parseOciUrl } from '../src/cache/remote/reference.js'
-import { startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../../../test/support/oci-registry.mjs'
+import { useRegistry } from '../../../test/support/oci-registry.mjs'
 
 const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`
 async function* ranged(buf: Buffer, start: number, end: number) {
@@ -22,19 +22,10 @@ async function collect(it: Promise<AsyncIterable<Uint8Array>>): Promise<Buffer> 
 }
 
 describe('OciClient on docker-registry', () => {
-  let reg: TestRegistry
-  let proxy: FaultProxy
-  beforeAll(async () => {
-    reg = await startRegistry()
-    proxy = await startFaultProxy(reg.host)
-  })
-  afterAll(async () => {
-    await proxy?.close()
-    await reg?.stop()
-  })
+  const oci = useRegistry({ beforeAll, afterAll })
 
   it('uploads a blob once (HEAD first), reads it back verified, and stores a manifest under a tag', async () => {
-    const client = new OciClient(parseOciUrl(proxy.url('team/out'), undefined, 'test'), { credentials: null })
+    const client = new OciClient(parseOciUrl(oci.proxy.url('team/out'), undefined, 'test'), { credentials: null })
     const data = randomBytes(300_000)
     const digest = sha(data)
     expect(await client.headBlob(digest)).toBeUndefined()
@@ -54,44 +45,44 @@ describe('OciClient on docker-registry', () => {
   })
 
   it('uploads a blob larger than the chunk threshold in PATCHes', async () => {
-    const client = new OciClient(parseOciUrl(proxy.url('team/chunked'), undefined, 'test'), { credentials: null, chunkedAbove: 1 << 20, chunkSize: 400_000 })
+    const client = new OciClient(parseOciUrl(oci.proxy.url('team/chunked'), undefined, 'test'), { credentials: null, chunkedAbove: 1 << 20, chunkSize: 400_000 })
     const data = randomBytes((1 << 20) + 12345)
-    proxy.requests.length = 0
+    oci.proxy.requests.length = 0
     expect(await client.uploadBlob(sha(data), data.length, (s, e) => ranged(data, s, e))).toBe(true)
-    expect(proxy.requests.filter((r) => r.startsWith('PATCH')).length).toBe(3)
+    expect(oci.proxy.requests.filter((r) => r.startsWith('PATCH')).length).toBe(3)
     expect((await collect(client.getBlob(sha(data), data.length))).equals(data)).toBe(true)
     await client.close()
   })
 
   it('rejects a blob cut short or with a flipped byte, and names what went wrong', async () => {
-    const client = new OciClient(parseOciUrl(proxy.url('team/faulty'), undefined, 'test'), { credentials: null })
+    const client = new OciClient(parseOciUrl(oci.proxy.url('team/faulty'), undefined, 'test'), { credentials: null })
     const data = randomBytes(200_000)
     await client.uploadBlob(sha(data), data.length, (s, e) => ranged(data, s, e))
     try {
-      proxy.fault = 'flip'
+      oci.proxy.fault = 'flip'
       await expect(collect(client.getBlob(sha(data), data.length))).rejects.toThrow(/bytes served have digest/)
-      proxy.fault = 'cut'
+      oci.proxy.fault = 'cut'
       const err = await collect(client.getBlob(sha(data), data.length)).catch((e: unknown) => e)
       expect(err).toBeInstanceOf(RemoteError)
       expect((err as RemoteError).kind).toBe('integrity')
       // A descriptor that claims fewer bytes than the blob has is refused as soon as they overflow.
-      proxy.fault = undefined
+      oci.proxy.fault = undefined
       await expect(collect(client.getBlob(sha(data), 1000))).rejects.toThrow(/more than the 1000 bytes/)
     } finally {
-      proxy.fault = undefined
+      oci.proxy.fault = undefined
     }
     await client.close()
   })
 
   it('maps statuses to kinds: 403 forbidden, 5xx server, refused connection unreachable', async () => {
-    const client = new OciClient(parseOciUrl(proxy.url('team/status'), undefined, 'test'), { credentials: null })
+    const client = new OciClient(parseOciUrl(oci.proxy.url('team/status'), undefined, 'test'), { credentials: null })
     try {
-      proxy.fault = { status: 403 }
+      oci.proxy.fault = { status: 403 }
       await expect(client.headManifest('x')).rejects.toMatchObject({ kind: 'forbidden', status: 403 })
-      proxy.fault = { status: 503 }
+      oci.proxy.fault = { status: 503 }
       await expect(client.getManifest('x')).rejects.toMatchObject({ kind: 'server' })
     } finally {
-      proxy.fault = undefined
+      oci.proxy.fault = undefined
     }
     const down = new OciClient(parseOciUrl('oci://127.0.0.1:1/x', undefined, 'test'), { credentials: null })
     await expect(down.ping()).rejects.toMatchObject({ kind: 'unreachable' })
@@ -100,7 +91,7 @@ describe('OciClient on docker-registry', () => {
   })
 
   it('refuses digests and tags that are not the grammar (they come from manifests anyone can push)', async () => {
-    const client = new OciClient(parseOciUrl(reg.url('x'), undefined, 'test'), { credentials: null })
+    const client = new OciClient(parseOciUrl(oci.reg.url('x'), undefined, 'test'), { credentials: null })
     await expect(client.headBlob('sha256:../../etc')).rejects.toThrow(/not a sha256 digest/)
     await expect(client.headManifest('../x')).rejects.toThrow(/not a tag or digest/)
     await client.close()
@@ -108,34 +99,25 @@ describe('OciClient on docker-registry', () => {
 })
 
 describe('OciClient auth', () => {
-  let reg: TestRegistry
-  let proxy: FaultProxy
   const username = 'ci-user'
   const password = `pw-${randomBytes(8).toString('hex')}`
-  beforeAll(async () => {
-    reg = await startRegistry({ auth: { username, password } })
-    proxy = await startFaultProxy(reg.host)
-  })
-  afterAll(async () => {
-    await proxy?.close()
-    await reg?.stop()
-  })
+  const oci = useRegistry({ beforeAll, afterAll }, { auth: { username, password } })
 
   it('answers the Basic challenge with MODELOPS_REMOTE_CACHE_USERNAME/PASSWORD', async () => {
-    const loc = parseOciUrl(proxy.url('auth/out'), undefined, 'test')
+    const loc = parseOciUrl(oci.proxy.url('auth/out'), undefined, 'test')
     const creds = findCredentials(loc.registry, { MODELOPS_REMOTE_CACHE_USERNAME: username, MODELOPS_REMOTE_CACHE_PASSWORD: password })
     const client = new OciClient(loc, { credentials: creds })
     const data = randomBytes(1000)
     await client.uploadBlob(sha(data), data.length, (s, e) => ranged(data, s, e))
     expect((await collect(client.getBlob(sha(data), data.length))).equals(data)).toBe(true)
-    expect(proxy.authorizations.some((a) => a.startsWith('Basic '))).toBe(true)
+    expect(oci.proxy.authorizations.some((a) => a.startsWith('Basic '))).toBe(true)
     await client.close()
   })
 
   it('reads credentials from ~/.docker/config.json auths (auth field), and names only their source on refusal', async () => {
     const home = mkdtempSync(path.join(tmpdir(), 'mops-home-'))
     mkdirSync(path.join(home, '.docker'))
-    const loc = parseOciUrl(proxy.url('auth/out'), undefined, 'test')
+    const loc = parseOciUrl(oci.proxy.url('auth/out'), undefined, 'test')
     writeFileSync(path.join(home, '.docker', 'config.json'), JSON.stringify({ auths: { [`http://${loc.registry}`]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } }))
     const creds = findCredentials(loc.registry, { HOME: home })
     expect(creds).toMatchObject({ kind: 'basic', username })
@@ -160,27 +142,25 @@ describe('OciClient auth', () => {
 })
 
 describe('OciClient Bearer token flow (distribution token auth, as ghcr, Harbor and ECR)', () => {
-  let reg: TestRegistry
   const username = 'robot'
   const password = `tok-${randomBytes(8).toString('hex')}`
-  beforeAll(async () => { reg = await startRegistry({ token: { username, password } }) })
-  afterAll(async () => { await reg?.stop() })
+  const oci = useRegistry({ beforeAll, afterAll }, { token: { username, password }, proxy: false })
 
   it('follows 401 WWW-Authenticate: Bearer to the realm with Basic credentials, asks pull,push for a push, reuses the token', async () => {
-    const loc = parseOciUrl(reg.url('bearer/out'), undefined, 'test')
+    const loc = parseOciUrl(oci.reg.url('bearer/out'), undefined, 'test')
     const client = new OciClient(loc, { credentials: { kind: 'basic', username, password, source: 'test env' } })
     const data = randomBytes(5000)
     await client.uploadBlob(sha(data), data.length, (s, e) => ranged(data, s, e))
     expect((await collect(client.getBlob(sha(data), data.length))).equals(data)).toBe(true)
-    expect(reg.tokenRequests.every((r) => r.endsWith(`|${username}`))).toBe(true)
-    expect(reg.tokenRequests.some((r) => r.startsWith('repository:bearer/out:pull,push|'))).toBe(true)
+    expect(oci.reg.tokenRequests.every((r) => r.endsWith(`|${username}`))).toBe(true)
+    expect(oci.reg.tokenRequests.some((r) => r.startsWith('repository:bearer/out:pull,push|'))).toBe(true)
     // One token per scope, not one per request.
-    expect(reg.tokenRequests.length).toBeLessThanOrEqual(3)
+    expect(oci.reg.tokenRequests.length).toBeLessThanOrEqual(3)
     await client.close()
   })
 
   it('a token that grants nothing (wrong password) is refused once, with the source named and no secret in the message', async () => {
-    const loc = parseOciUrl(reg.url('bearer/out'), undefined, 'test')
+    const loc = parseOciUrl(oci.reg.url('bearer/out'), undefined, 'test')
     const client = new OciClient(loc, { credentials: { kind: 'basic', username, password: `${password}x`, source: 'test env' } })
     const err = (await client.headManifest('latest').catch((e: unknown) => e)) as RemoteError
     expect(err.kind).toBe('unauthorized')

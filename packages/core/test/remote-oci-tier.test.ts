@@ -15,7 +15,7 @@ import { parseOciUrl } from '../src/cache/remote/reference.js'
 import { resolveRemoteCache } from '../src/cache/remote/settings.js'
 import { parseConfig } from '../src/project/config.js'
 import type { CacheEntry, CacheEntryMeta, RemoteEntry } from '../src/cache/types.js'
-import { startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../../../test/support/oci-registry.mjs'
+import { useRegistry } from '../../../test/support/oci-registry.mjs'
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'mops-remote-'))
 const meta: CacheEntryMeta = { model_id: 'sir', entrypoint: 'models.sir:SIR', digest: `composite1:${'0'.repeat(64)}`, generator: { command: 'python3 run.py', env: {} } }
@@ -34,16 +34,7 @@ async function generate(store: LocalStore, key: string, files: Record<string, Bu
 const commitRemote = (store: LocalStore, remote: RemoteEntry): Promise<CacheEntry> => pullEntry(store, remote, remote.meta)
 
 describe('OciRemoteTier on docker-registry', () => {
-  let reg: TestRegistry
-  let proxy: FaultProxy
-  beforeAll(async () => {
-    reg = await startRegistry()
-    proxy = await startFaultProxy(reg.host)
-  })
-  afterAll(async () => {
-    await proxy?.close()
-    await reg?.stop()
-  })
+  const oci = useRegistry({ beforeAll, afterAll })
 
   it('machine B gets byte-identical files of the entry machine A pushed, committed into its own store', async () => {
     const a = new LocalStore(tmp())
@@ -51,12 +42,12 @@ describe('OciRemoteTier on docker-registry', () => {
     const key = 'a1'.repeat(32)
     const files = { 'summary.json': Buffer.from('{"r0": 2.5}\n'), 'series/run-1.csv': randomBytes(70_000), 'empty.txt': Buffer.alloc(0) }
     const entry = await generate(a, key, files)
-    const tierA = new OciRemoteTier(parseOciUrl(reg.url('team/outputs'), undefined, 'test'), { credentials: null })
+    const tierA = new OciRemoteTier(parseOciUrl(oci.reg.url('team/outputs'), undefined, 'test'), { credentials: null })
     expect(await tierA.has(key)).toBe(false)
     await tierA.upload(entrySource(entry))
     expect(await tierA.has(key)).toBe(true)
 
-    const tierB = new OciRemoteTier(parseOciUrl(reg.url('team/outputs'), undefined, 'test'), { credentials: null })
+    const tierB = new OciRemoteTier(parseOciUrl(oci.reg.url('team/outputs'), undefined, 'test'), { credentials: null })
     const remote = await tierB.fetch(key)
     expect(remote!.files).toEqual(entry.files)
     expect(remote!.meta).toEqual(meta)
@@ -78,7 +69,7 @@ describe('OciRemoteTier on docker-registry', () => {
     const key = 'c3'.repeat(32)
     const files = { 'out.bin': randomBytes(500_000), 'a.json': Buffer.from('{}') }
     const [ea, eb] = [await generate(new LocalStore(tmp()), key, files), await generate(new LocalStore(tmp()), key, files)]
-    const loc = parseOciUrl(reg.url('team/race'), undefined, 'test')
+    const loc = parseOciUrl(oci.reg.url('team/race'), undefined, 'test')
     const [ta, tb] = [new OciRemoteTier(loc, { credentials: null }), new OciRemoteTier(loc, { credentials: null })]
     await Promise.all([ta.upload(entrySource(ea)), tb.upload(entrySource(eb))])
     expect(await ta.client.tags()).toEqual([key])
@@ -100,7 +91,7 @@ describe('OciRemoteTier on docker-registry', () => {
       const src = entrySource(e)
       return { ...src, open: (rel: string, o?: { signal?: AbortSignal; start?: number; end?: number }) => (opens.push(rel), src.open(rel, o)) }
     }
-    const tier = new OciRemoteTier(parseOciUrl(reg.url('team/once'), undefined, 'test'), { credentials: null })
+    const tier = new OciRemoteTier(parseOciUrl(oci.reg.url('team/once'), undefined, 'test'), { credentials: null })
     await tier.upload(counted(entry))
     expect(opens.sort()).toEqual(['big.bin', 'small.txt'])
     // Pulled into machine B: the verified layer digests are recorded too, and its push (to another repository) reads once.
@@ -109,13 +100,13 @@ describe('OciRemoteTier on docker-registry', () => {
     const index = JSON.parse(readFileSync(path.join(b.dir, 'entries', key.slice(0, 2), key, 'index.json'), 'utf8'))
     expect(index.files.map((f: { sha256: string }) => f.sha256)).toEqual(entry.files.map((f) => f.sha256))
     opens.length = 0
-    const other = new OciRemoteTier(parseOciUrl(reg.url('team/once-b'), undefined, 'test'), { credentials: null })
+    const other = new OciRemoteTier(parseOciUrl(oci.reg.url('team/once-b'), undefined, 'test'), { credentials: null })
     await other.upload(counted(pulled))
     expect(opens.sort()).toEqual(['big.bin', 'small.txt'])
     // An entry of an older version (no sha256 in its index) still pushes, reading each file twice.
     opens.length = 0
     const old = { ...counted(entry), files: entry.files.map(({ sha256: _, ...f }) => f) }
-    const third = new OciRemoteTier(parseOciUrl(reg.url('team/once-old'), undefined, 'test'), { credentials: null })
+    const third = new OciRemoteTier(parseOciUrl(oci.reg.url('team/once-old'), undefined, 'test'), { credentials: null })
     await third.upload(old)
     expect(opens.sort()).toEqual(['big.bin', 'big.bin', 'small.txt', 'small.txt'])
     const back = await commitRemote(new LocalStore(tmp()), (await third.fetch(key))!)
@@ -126,25 +117,25 @@ describe('OciRemoteTier on docker-registry', () => {
   it('a flipped byte on the wire fails the stream; nothing is committed', async () => {
     const key = 'd4'.repeat(32)
     const entry = await generate(new LocalStore(tmp()), key, { 'x.bin': randomBytes(10_000) })
-    const tier = new OciRemoteTier(parseOciUrl(proxy.url('team/flip'), undefined, 'test'), { credentials: null })
+    const tier = new OciRemoteTier(parseOciUrl(oci.proxy.url('team/flip'), undefined, 'test'), { credentials: null })
     await tier.upload(entrySource(entry))
     const b = new LocalStore(tmp())
     const remote = await tier.fetch(key)
-    proxy.fault = 'flip'
-    proxy.match = /x\.bin|blobs/
+    oci.proxy.fault = 'flip'
+    oci.proxy.match = /x\.bin|blobs/
     try {
       await expect(commitRemote(b, remote!)).rejects.toThrow(/bytes served have digest/)
     } finally {
-      proxy.fault = undefined
-      proxy.match = undefined
+      oci.proxy.fault = undefined
+      oci.proxy.match = undefined
     }
     expect((await b.get(key)).status).toBe('miss')
     await tier.close()
   })
 
   it('refuses artifacts whose index names unsafe paths, or whose layers do not match the index', async () => {
-    const client = new OciClient(parseOciUrl(reg.url('team/hostile'), undefined, 'test'), { credentials: null })
-    const tier = new OciRemoteTier(parseOciUrl(reg.url('team/hostile'), undefined, 'test'), { credentials: null })
+    const client = new OciClient(parseOciUrl(oci.reg.url('team/hostile'), undefined, 'test'), { credentials: null })
+    const tier = new OciRemoteTier(parseOciUrl(oci.reg.url('team/hostile'), undefined, 'test'), { credentials: null })
     const put = async (key: string, files: Array<{ path: string; bytes: number; digest: string }>, layerTitle: string, body: Buffer) => {
       const index = Buffer.from(JSON.stringify({ schema: 'modelops-bundle/cache-entry@1', key, ...meta, bytes: body.length, files }))
       for (const b of [index, body, Buffer.from('{}')]) await client.uploadBlob(sha(b), b.length, async function* (s, e) { yield b.subarray(s, e) })

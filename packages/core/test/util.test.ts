@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { compareCodePoints } from '../src/digest/canonical.js'
 import { mapLimit } from '../src/util/map-limit.js'
 import { pidAlive } from '../src/util/process.js'
-import { formatBytes, MAX_DURATION_MS, parseDuration, parseSize } from '../src/util/units.js'
+import { envDuration, formatBytes, MAX_DURATION_MS, parseDuration, parseSize } from '../src/util/units.js'
 
 const problemOf = (f: () => unknown): string => {
   try {
@@ -36,6 +36,23 @@ describe('parseDuration', () => {
     expect(problemOf(() => parseDuration(`${'9'.repeat(400)}h`))).toMatch(/^Infinity ms|longer than the longest timer|must be a positive/)
     // Not a string nor a number (a plugin option from plain JS).
     expect(problemOf(() => parseDuration({} as unknown as string))).toBe('must be a duration such as 500ms, 30s, 10m or 1h (or a number of milliseconds), got {}')
+  })
+})
+
+describe('envDuration', () => {
+  it('reads MODELOPS_* durations: unset or blank is the default, zero only where allowed, bad values are USAGE errors naming the variable', () => {
+    const env = (v?: string) => ({ MODELOPS_X_MS: v })
+    expect([envDuration('MODELOPS_X_MS', 7, { env: env() }), envDuration('MODELOPS_X_MS', 7, { env: env('  ') }), envDuration('MODELOPS_X_MS', 7, { env: env('2s') })]).toEqual([7, 7, 2000])
+    expect(envDuration('MODELOPS_X_MS', 7, { env: env('0'), allowZero: true })).toBe(0)
+    for (const [value, message] of [['0', 'must be a positive number'], ['soon', 'must be a duration'], ['600h', 'longer than the longest timer']] as const) {
+      let err: unknown
+      try {
+        envDuration('MODELOPS_X_MS', 7, { env: env(value) })
+      } catch (e) {
+        err = e
+      }
+      expect(err).toMatchObject({ name: 'ModelopsError', code: 'USAGE', exitCode: 2, message: expect.stringMatching(new RegExp(`^MODELOPS_X_MS: .*${message}`)) })
+    }
   })
 })
 

@@ -1,3 +1,5 @@
+import path from 'node:path'
+import { tmpdir } from 'node:os'
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from 'unplugin'
 import type { PluginBuild } from 'esbuild'
 import { describeError, ModelopsContext, stacklessError, type BuildResult } from './core/context.js'
@@ -6,6 +8,7 @@ import { contextLogger, esbuildLevel, levelled, webpackLevel } from './core/log.
 import { isResolvedVirtual, isVirtual, RESOLVED_ID, VIRTUAL_ALIAS, VIRTUAL_ID, virtualModuleCode } from './core/virtual.js'
 import { createDevSupport, overlayError } from './core/dev-server.js'
 import { Emitter, PLUGIN_NAME as NAME, type AssetSink, type OutputFs } from './core/emit.js'
+import { ChangeStamp } from './core/change-stamp.js'
 
 export type { Options, OptionsResolved } from './core/options.js'
 export type { BuildResult, EmittedFile } from './core/context.js'
@@ -34,6 +37,12 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   }
   const result = () => ctx.latest ?? start()
   const dev = createDevSupport(ctx, result)
+  /** esbuild: stands for the large data files and folders it must not read itself (see ChangeStamp). */
+  let stamp: ChangeStamp | undefined
+  const esbuildWatchFiles = (r: BuildResult) => {
+    stamp ??= new ChangeStamp(r.workspace.cacheDir ?? path.join(tmpdir(), 'modelops-bundle'))
+    return stamp.relay(r.watchFiles)
+  }
 
   return {
     name: NAME,
@@ -80,8 +89,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           if (isServe) throw overlayError(err)
           return `throw new Error(${JSON.stringify(`modelops-bundle: ${describeError(err)}`)})\n`
         }
-        // esbuild only watches files returned from onLoad: this is where data-file watches attach there.
-        if (!isServe) for (const f of r.watchFiles) this.addWatchFile(f)
+        // esbuild only watches files returned from onLoad: this is where data-file watches attach there. It reads
+        // every watch file in full on every build (one-shot ones too): large files and folders go through a stamp.
+        if (!isServe) for (const f of framework === 'esbuild' ? await esbuildWatchFiles(r) : r.watchFiles) this.addWatchFile(f)
         return virtualModuleCode(r, ctx.base)
       },
     },
@@ -161,7 +171,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         const opts = build.initialOptions
         ctx.bundlerRoot = opts.absWorkingDir ?? process.cwd()
         ctx.logger = levelled(esbuildLevel(opts.logLevel))
+        let startedAt = 0
         build.onStart(async () => {
+          startedAt = stamp?.generation ?? 0
           try {
             await start()
             return {}
@@ -170,6 +182,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           }
         })
         build.onEnd(async (res) => {
+          // A change seen during this build may have reached the stamp before esbuild read it: rewrite it once more
+          // (after esbuild's read) so its watcher still sees a change and rebuilds.
+          if (stamp?.changedSince(startedAt)) await stamp.bump().catch(() => {})
           if (res.errors.length > 0 || !current) return
           const r = await current.catch(() => undefined)
           if (!r) return
@@ -179,6 +194,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
             // A thrown error fails esbuild's build (errors pushed onto `res` in onEnd do not); no stack for user errors.
             throw stacklessError(err)
           }
+        })
+        // esbuild calls this at the end of a one-shot build too; the watches never kept the process alive anyway.
+        build.onDispose(() => {
+          stamp?.close()
+          stamp = undefined
         })
       },
     },

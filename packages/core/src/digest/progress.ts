@@ -1,6 +1,6 @@
 // Progress of long hashing work (issue 17): bytes and files done against totals taken from the stats the engine
 // already has. Framework-free: the CLI redraws a terminal line from it, the plugin logs through the bundler.
-import { formatBytes } from '../util/units.js'
+import { envDuration, formatBytes } from '../util/units.js'
 
 /** One report: how far a hashing pass is. */
 export interface HashProgress {
@@ -27,11 +27,12 @@ export const PROGRESS_AFTER_MS = 1000
 /** Overrides PROGRESS_AFTER_MS: milliseconds (tests set 0). */
 export const PROGRESS_AFTER_ENV = 'MODELOPS_PROGRESS_AFTER_MS'
 
-/** PROGRESS_AFTER_MS, or the non-negative number of ms in MODELOPS_PROGRESS_AFTER_MS. */
+/**
+ * PROGRESS_AFTER_MS, or the duration in MODELOPS_PROGRESS_AFTER_MS (0 allowed).
+ * @throws ModelopsError USAGE for a value that is not a duration (util/units.ts, as every MODELOPS_* duration).
+ */
 export function progressAfterMs(env: Record<string, string | undefined> = process.env): number {
-  const text = env[PROGRESS_AFTER_ENV]?.trim()
-  const n = text ? Number(text) : NaN
-  return Number.isFinite(n) && n >= 0 ? n : PROGRESS_AFTER_MS
+  return envDuration(PROGRESS_AFTER_ENV, PROGRESS_AFTER_MS, { env, allowZero: true })
 }
 
 /** Credits one file's bytes: `add` as chunks are hashed (capped at its stat size), `done` credits the rest once. */

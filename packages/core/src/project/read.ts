@@ -5,18 +5,14 @@
 import fs, { constants, type Stats } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { ModelopsError } from '../errors.js'
-import { parseDuration } from '../util/units.js'
+import { envDuration } from '../util/units.js'
 
 /**
  * How long one read may take before the run gives up on the file. Generous: a read of one chunk from a slow disk
  * takes milliseconds. `MODELOPS_READ_TIMEOUT_MS` overrides it (tests, very slow mounts).
  */
 export function readTimeoutMs(): number {
-  const env = process.env.MODELOPS_READ_TIMEOUT_MS
-  if (env === undefined || env.trim() === '') return 120_000
-  return parseDuration(env, (problem) => {
-    throw new ModelopsError('USAGE', `MODELOPS_READ_TIMEOUT_MS: ${problem}`, { hint: 'set it to a number of milliseconds (or 30s, 10m), or unset it for the default (2 minutes)' })
-  })
+  return envDuration('MODELOPS_READ_TIMEOUT_MS', 120_000)
 }
 
 // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer. Regular files ignore the flag.

@@ -1,5 +1,6 @@
 // Sizes and durations as people write them (`2GiB`, `500MB`, `10m`), parsed in one place so config.yaml, the plugin's
 // options, the CLI's flags and MODELOPS_* variables take the same forms and refuse bad input with the same words.
+import { ModelopsError } from '../errors.js'
 
 /** Longest delay Node's timers hold (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
 export const MAX_DURATION_MS = 2 ** 31 - 1
@@ -16,10 +17,10 @@ const DURATION_SCALE: Record<string, number> = { '': 1, ms: 1, s: 1000, m: 60_00
 
 /**
  * Milliseconds of a duration: a number of milliseconds, or text with a unit (`500ms`, `30s`, `10m`, `1.5h`; no
- * unit means milliseconds). It must be positive and at most MAX_DURATION_MS.
+ * unit means milliseconds). It must be positive (or zero with `allowZero`) and at most MAX_DURATION_MS.
  * @throws what `fail` throws (default: a RangeError) with the problem, e.g. `must be a duration such as …, got "soon"`.
  */
-export function parseDuration(value: number | string, fail: UnitFailure = rangeError): number {
+export function parseDuration(value: number | string, fail: UnitFailure = rangeError, options: { allowZero?: boolean } = {}): number {
   let ms: number
   if (typeof value === 'number') ms = value
   else {
@@ -27,11 +28,26 @@ export function parseDuration(value: number | string, fail: UnitFailure = rangeE
     if (!m) return fail(`must be ${DURATION_FORMS}, got ${JSON.stringify(value)}`)
     ms = Math.round(Number(m[1]) * DURATION_SCALE[m[2]!]!)
   }
-  if (!Number.isFinite(ms) || ms <= 0) return fail(`must be a positive number of milliseconds or ${DURATION_FORMS}, got ${JSON.stringify(value)}`)
+  if (!Number.isFinite(ms) || ms < 0 || (ms === 0 && !options.allowZero)) {
+    return fail(`must be a ${options.allowZero ? 'non-negative' : 'positive'} number of milliseconds or ${DURATION_FORMS}, got ${JSON.stringify(value)}`)
+  }
   if (ms > MAX_DURATION_MS) {
     return fail(`${ms} ms (${(ms / 86_400_000).toFixed(1)} days) is longer than the longest timer Node can set, ${MAX_DURATION_MS} ms (about 24.8 days)`)
   }
   return ms
+}
+
+/**
+ * Milliseconds from the environment variable `name` (as parseDuration reads them); `fallback` when it is unset or
+ * empty.
+ * @throws ModelopsError USAGE naming the variable, in parseDuration's words, for any other value.
+ */
+export function envDuration(name: string, fallback: number, options: { env?: Record<string, string | undefined>; allowZero?: boolean } = {}): number {
+  const text = (options.env ?? process.env)[name]
+  if (text === undefined || text.trim() === '') return fallback
+  return parseDuration(text, (problem) => {
+    throw new ModelopsError('USAGE', `${name}: ${problem}`, { hint: `set ${name} to a number of milliseconds (or 30s, 10m), or unset it for the default (${fallback} ms)` })
+  }, options)
 }
 
 const SIZE_FORMS = 'a size such as 500MB or 2GiB (or a number of bytes)'
