@@ -8,17 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OciClient, RemoteError } from '../src/cache/remote/oci-client.js'
 import { findCredentials } from '../src/cache/remote/auth.js'
 import { parseOciUrl } from '../src/cache/remote/reference.js'
-import { startRegistry, type TestRegistry } from '../../../test/support/oci-registry.mjs'
+import { useRegistry } from '../../../test/support/oci-registry.mjs'
 
 describe('docker credential helpers', () => {
-  let reg: TestRegistry
   const username = 'helper-user'
   const password = `pw-${randomBytes(8).toString('hex')}`
+  const oci = useRegistry({ beforeAll, afterAll }, { auth: { username, password }, proxy: false })
   const bin = mkdtempSync(path.join(tmpdir(), 'mops-helpers-'))
   const log = path.join(bin, 'asked.log')
   const savedPath = process.env.PATH
-  beforeAll(async () => {
-    reg = await startRegistry({ auth: { username, password } })
+  beforeAll(() => {
     const helper = (name: string, body: string) => {
       writeFileSync(path.join(bin, `docker-credential-${name}`), `#!/bin/sh\n${body}\n`)
       chmodSync(path.join(bin, `docker-credential-${name}`), 0o755)
@@ -27,7 +26,7 @@ describe('docker credential helpers', () => {
     helper('mops-good', [
       'read server',
       `echo "$1 $server" >> '${log}'`,
-      `if [ "$1" = get ] && [ "$server" = '${reg.host}' ]; then`,
+      `if [ "$1" = get ] && [ "$server" = '${oci.reg.host}' ]; then`,
       `  printf '{"ServerURL":"%s","Username":"${username}","Secret":"${password}"}' "$server"`,
       'else echo "credentials not found in native keychain"; exit 1; fi',
     ].join('\n'))
@@ -35,9 +34,8 @@ describe('docker credential helpers', () => {
     helper('mops-broken', `echo "leaked-${password}" >&2; echo "stdout-${password}"; exit 3`)
     process.env.PATH = `${bin}${path.delimiter}${savedPath}`
   })
-  afterAll(async () => {
+  afterAll(() => {
     process.env.PATH = savedPath
-    await reg?.stop()
   })
 
   /** A HOME whose ~/.docker/config.json is `config`; the client for it, and the warnings it gave. */
@@ -45,7 +43,7 @@ describe('docker credential helpers', () => {
     const home = mkdtempSync(path.join(tmpdir(), 'mops-home-'))
     mkdirSync(path.join(home, '.docker'))
     writeFileSync(path.join(home, '.docker', 'config.json'), JSON.stringify(config))
-    const loc = parseOciUrl(reg.url('helped/out'), undefined, 'test')
+    const loc = parseOciUrl(oci.reg.url('helped/out'), undefined, 'test')
     const warnings: string[] = []
     const client = new OciClient(loc, { credentials: findCredentials(loc.registry, { HOME: home }), onWarning: (m) => warnings.push(m) })
     return { client, warnings }
@@ -53,16 +51,16 @@ describe('docker credential helpers', () => {
 
   it('credsStore: the helper is asked once, with the registry host on stdin, and its credentials are used', async () => {
     writeFileSync(log, '')
-    const { client, warnings } = clientWith({ credsStore: 'mops-good', auths: { [reg.host]: {} } })
+    const { client, warnings } = clientWith({ credsStore: 'mops-good', auths: { [oci.reg.host]: {} } })
     await client.ping()
     expect(await client.tags()).toEqual([])
     await client.close()
-    expect(readFileSync(log, 'utf8')).toBe(`get ${reg.host}\n`)
+    expect(readFileSync(log, 'utf8')).toBe(`get ${oci.reg.host}\n`)
     expect(warnings).toEqual([])
   })
 
   it('credHelpers for the registry wins over credsStore', async () => {
-    const { client, warnings } = clientWith({ credsStore: 'mops-broken', credHelpers: { [reg.host]: 'mops-good', 'other.example': 'mops-broken' } })
+    const { client, warnings } = clientWith({ credsStore: 'mops-broken', credHelpers: { [oci.reg.host]: 'mops-good', 'other.example': 'mops-broken' } })
     await client.ping()
     await client.close()
     expect(warnings).toEqual([])
@@ -71,7 +69,7 @@ describe('docker credential helpers', () => {
   it('a helper with nothing for this registry falls back to the auths entry, quietly (as docker does)', async () => {
     // The registry named as localhost:PORT: the helper knows only 127.0.0.1:PORT and answers "not found".
     writeFileSync(log, '')
-    const alias = reg.host.replace('127.0.0.1', 'localhost')
+    const alias = oci.reg.host.replace('127.0.0.1', 'localhost')
     const home = mkdtempSync(path.join(tmpdir(), 'mops-home-'))
     mkdirSync(path.join(home, '.docker'))
     writeFileSync(path.join(home, '.docker', 'config.json'), JSON.stringify({ credsStore: 'mops-good', auths: { [alias]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } }))

@@ -106,32 +106,18 @@ const push = defineCli({
   description: 'Upload the local entries of the current digests to the remote cache (entries it has are skipped)',
   args: { models: modelsArg, json: jsonArg },
   variadic: true,
-  async run({ out, rest }) {
-    const ws = currentWorkspace(out)
-    const remote = remoteOf(ws)
-    try {
-      const rows: Array<{ id: string; key: string; result: 'pushed' | 'present' | 'not-local' }> = []
-      for (const k of await modelKeys(ws, rest(), out)) {
-        const hit = await ws.outputs.local.get(k.key)
-        if (hit.status !== 'hit') {
-          rows.push({ id: k.id, key: k.key, result: 'not-local' })
-          continue
-        }
-        try {
-          if (await remote.has(k.key)) rows.push({ id: k.id, key: k.key, result: 'present' })
-          else {
-            await remote.upload(entrySource(hit.entry))
-            rows.push({ id: k.id, key: k.key, result: 'pushed' })
-          }
-        } catch (err) {
-          remoteFailure(err)
-        }
+  run: ({ out, rest }) =>
+    forEachKey(out, rest(), 'pushed', async (k, ws, remote) => {
+      const hit = await ws.outputs.local.get(k.key)
+      if (hit.status !== 'hit') return 'not-local'
+      try {
+        if (await remote.has(k.key)) return 'present'
+        await remote.upload(entrySource(hit.entry))
+        return 'pushed'
+      } catch (err) {
+        return remoteFailure(err)
       }
-      return report(out, remote, rows, 'pushed')
-    } finally {
-      await remote.close?.()
-    }
-  },
+    }),
 })
 
 const pull = defineCli({
@@ -139,39 +125,41 @@ const pull = defineCli({
   description: 'Fetch the remote entries of the current digests into the local cache without building (warm up CI)',
   args: { models: modelsArg, json: jsonArg },
   variadic: true,
-  async run({ out, rest }) {
-    const ws = currentWorkspace(out)
-    const remote = remoteOf(ws)
-    const local = ws.outputs.local
-    try {
-      const rows: Array<{ id: string; key: string; result: 'pulled' | 'local' | 'not-remote' }> = []
-      for (const k of await modelKeys(ws, rest(), out)) {
-        if ((await local.get(k.key)).status === 'hit') {
-          rows.push({ id: k.id, key: k.key, result: 'local' })
-          continue
+  run: ({ out, rest }) =>
+    forEachKey(out, rest(), 'pulled', async (k, ws, remote) => {
+      const local = ws.outputs.local
+      if ((await local.get(k.key)).status === 'hit') return 'local'
+      return local.withLock(k.key, async () => {
+        const again = await local.get(k.key)
+        if (again.status === 'hit') return 'local'
+        if (again.status === 'corrupt') await local.remove(k.key)
+        try {
+          const found = await remote.fetch(k.key)
+          if (!found) return 'not-remote'
+          await pullEntry(local, found, k.meta)
+          return 'pulled'
+        } catch (err) {
+          return remoteFailure(err)
         }
-        const result = await local.withLock(k.key, async () => {
-          const again = await local.get(k.key)
-          if (again.status === 'hit') return 'local' as const
-          if (again.status === 'corrupt') await local.remove(k.key)
-          let found
-          try {
-            found = await remote.fetch(k.key)
-            if (!found) return 'not-remote' as const
-            await pullEntry(local, found, k.meta)
-          } catch (err) {
-            remoteFailure(err)
-          }
-          return 'pulled' as const
-        })
-        rows.push({ id: k.id, key: k.key, result })
-      }
-      return report(out, remote, rows, 'pulled')
-    } finally {
-      await remote.close?.()
-    }
-  },
+      })
+    }),
 })
+
+/**
+ * `one` for each selected model's key (in the workspace of the current folder, against its remote tier), then the
+ * results as a table or JSON; `verb` is the result that counts as done.
+ */
+async function forEachKey(out: Output, models: string[], verb: string, one: (k: ModelKey, ws: Workspace, remote: RemoteTier) => Promise<string>) {
+  const ws = currentWorkspace(out)
+  const remote = remoteOf(ws)
+  try {
+    const rows: Array<{ id: string; key: string; result: string }> = []
+    for (const k of await modelKeys(ws, models, out)) rows.push({ id: k.id, key: k.key, result: await one(k, ws, remote) })
+    return report(out, remote, rows, verb)
+  } finally {
+    await remote.close?.()
+  }
+}
 
 function report(out: Output, remote: RemoteTier | OciRemoteTier, rows: Array<{ id: string; key: string; result: string }>, verb: string) {
   const done = rows.filter((r) => r.result === verb).length

@@ -1,40 +1,18 @@
 // A small OCI distribution client: just the calls a shared output cache needs (manifests, blobs, uploads, tags), on
 // undici (Node's HTTP client; its `request` API, since its WHATWG fetch uploads a streamed body ~4x slower through web
-// streams: 64 MiB PUT on localhost 4.8 s vs 1.2 s, curl 0.9 s, same run). Everything streams; every byte read from the registry is checked against its sha256 and size while
-// it streams, because a registry serves whatever is on its disk (a flipped byte comes back with 200).
+// streams: 64 MiB PUT on localhost 4.8 s vs 1.2 s, curl 0.9 s, same run; http.ts). Everything streams; every byte
+// read from the registry is checked against its sha256 and size while it streams (verified-blob.ts), because a
+// registry serves whatever is on its disk (a flipped byte comes back with 200). Auth: auth.ts, credential-helper.ts.
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
-import { createRequire } from 'node:module'
-import type { Agent, request as undiciRequest } from 'undici'
+import type { Agent } from 'undici'
 import { basicHeader, findCredentials, parseChallenge, type Challenge, type CredentialSource, type Credentials } from './auth.js'
 import { runCredentialHelper } from './credential-helper.js'
+import { drain, expectStatus, loadUndici, networkError, RemoteError, send, type Response } from './http.js'
 import { formatOciUrl, isLoopback, type OciLocation } from './reference.js'
 import { verifiedBlob } from './verified-blob.js'
 
-type Undici = typeof import('undici')
-let undici: Undici | undefined
-/** undici on the first request: a build or command without a remote cache never loads its ~1 MB of JS. */
-function loadUndici(): Undici {
-  return (undici ??= createRequire(import.meta.url)('undici') as Undici)
-}
-
-export type RemoteErrorKind = 'unreachable' | 'timeout' | 'unauthorized' | 'forbidden' | 'not-found' | 'server' | 'integrity' | 'protocol'
-
-/** A failure talking to the registry. Its message names the registry and the call, never a credential. */
-export class RemoteError extends Error {
-  override readonly name = 'RemoteError'
-  constructor(
-    readonly kind: RemoteErrorKind,
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message)
-  }
-}
-
-export function isRemoteError(err: unknown): err is RemoteError {
-  return err instanceof RemoteError
-}
+export { isRemoteError, RemoteError, type RemoteErrorKind } from './http.js'
 
 export interface OciClientOptions {
   /** Give up on a connection (TCP and TLS) after this long. @default 5000 (ms) */
@@ -247,6 +225,15 @@ export class OciClient {
     await this.agentInstance?.close().catch(() => {})
   }
 
+  /** Throw a RemoteError for any status not in `ok`. */
+  private expect(res: Response, ok: number[], what: string): Promise<void> {
+    return expectStatus(res, ok, `${this.name}: ${what}`)
+  }
+
+  private networkError(err: unknown, what: string): Error {
+    return networkError(err, `${this.name}: ${what}`, { registry: this.location.registry, connectTimeout: this.connectTimeout, responseTimeout: this.responseTimeout })
+  }
+
   private uploadLocation(res: Response, what: string): string {
     const loc = res.headers.get('location')
     if (!loc) throw new RemoteError('protocol', `${this.name}: ${what}: the registry gave no upload location`)
@@ -377,53 +364,6 @@ export class OciClient {
     return header
   }
 
-  /** Throw a RemoteError for any status not in `ok` (the registry's own error code included, never a header). */
-  private async expect(res: Response, ok: number[], what: string): Promise<void> {
-    if (ok.includes(res.status)) return
-    let detail = ''
-    try {
-      const text = (await res.text()).slice(0, 2000)
-      const errors = (JSON.parse(text) as { errors?: Array<{ code?: unknown; message?: unknown }> }).errors
-      if (Array.isArray(errors) && errors[0]) detail = `: ${String(errors[0].code ?? '')} ${String(errors[0].message ?? '')}`.trimEnd().slice(0, 200)
-    } catch {
-      // no JSON error body
-    }
-    const s = res.status
-    const kind: RemoteErrorKind = s === 401 ? 'unauthorized' : s === 403 ? 'forbidden' : s === 404 ? 'not-found' : s >= 500 ? 'server' : 'protocol'
-    const words = s === 403 ? ' (the credentials lack the right: a read-only token cannot push)' : s === 404 ? ' (no such repository or object)' : ''
-    throw new RemoteError(kind, `${this.name}: ${what}: HTTP ${s}${detail}${words}`, s)
-  }
-
-  /** A fetch/stream failure in words: refused, timed out, cut off (the AbortError of a cancelled build passes through). */
-  private networkError(err: unknown, what: string): Error {
-    if (err instanceof RemoteError) return err
-    const e = err as { name?: string; code?: string; cause?: { code?: string; message?: string } }
-    if (e?.name === 'AbortError') return err as Error
-    const code = e?.cause?.code ?? e?.code ?? ''
-    const say = (kind: RemoteErrorKind, why: string) => new RemoteError(kind, `${this.name}: ${what}: ${why}`)
-    switch (code) {
-      case 'ECONNREFUSED':
-        return say('unreachable', 'connection refused (is the registry running?)')
-      case 'ENOTFOUND':
-      case 'EAI_AGAIN':
-        return say('unreachable', `host ${this.location.registry} not found`)
-      case 'UND_ERR_CONNECT_TIMEOUT':
-        return say('timeout', `no connection within ${this.connectTimeout / 1000} s`)
-      case 'UND_ERR_HEADERS_TIMEOUT':
-        return say('timeout', `no answer within ${this.responseTimeout / 1000} s`)
-      case 'UND_ERR_BODY_TIMEOUT':
-        return say('timeout', `the transfer stalled for ${this.responseTimeout / 1000} s`)
-      case 'UND_ERR_SOCKET':
-      case 'ECONNRESET':
-      case 'EPIPE':
-        return say('integrity', 'the connection closed mid-transfer')
-      default: {
-        const msg = e?.cause?.message ?? (err as Error)?.message ?? String(err)
-        // "terminated" is undici's word for a body cut short.
-        return say(/terminated|other side closed/i.test(msg) ? 'integrity' : 'unreachable', msg === 'terminated' ? 'the transfer was cut short' : `${code ? `${code} ` : ''}${msg}`)
-      }
-    }
-  }
 }
 
 function checkDigest(digest: string): string {
@@ -444,42 +384,4 @@ function withDigest(location: string, digest: string): string {
 
 function short(digest: string): string {
   return String(digest).slice(0, 19)
-}
-
-async function drain(res: Response): Promise<void> {
-  await res.body.dump().catch(() => {})
-}
-
-type BodyReadable = Awaited<ReturnType<typeof undiciRequest>>['body']
-
-/** The parts of a response this client reads, in fetch's words (status, headers.get, text/json). */
-interface Response {
-  status: number
-  ok: boolean
-  headers: { get(name: string): string | null }
-  body: BodyReadable
-  text(): Promise<string>
-  json(): Promise<unknown>
-}
-
-/** One HTTP exchange; redirects are not followed (request() decides where credentials may go). */
-async function send(
-  agent: Agent,
-  url: string,
-  init: { method: string; headers: Record<string, string>; body?: Buffer | AsyncIterable<Uint8Array>; signal?: AbortSignal; highWaterMark?: number },
-): Promise<Response> {
-  const r = await loadUndici().request(url, { method: init.method as 'GET', headers: init.headers, body: init.body as never, signal: init.signal, dispatcher: agent, ...(init.highWaterMark ? { highWaterMark: init.highWaterMark } : {}) })
-  return {
-    status: r.statusCode,
-    ok: r.statusCode >= 200 && r.statusCode < 300,
-    headers: {
-      get(name) {
-        const v = r.headers[name.toLowerCase()]
-        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v
-      },
-    },
-    body: r.body,
-    text: () => r.body.text(),
-    json: () => r.body.json(),
-  }
 }
