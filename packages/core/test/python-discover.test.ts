@@ -330,3 +330,17 @@ describe('entrypoints', () => {
     expect(r.models.map((m) => m.entrypoint)).toEqual(['epi.models.sir:A', 'epi.models.sir:B'])
   })
 })
+
+describe('dict literals are prototype-free tables', () => {
+  it('a target data key named like an Object.prototype member is kept as a key, never set as a prototype', async () => {
+    const src = [
+      'from modelops_calabaria import calibration_target',
+      '@calibration_target(model_output="x", data={"__proto__": "data/a.csv", "constructor": "data/b.csv", "toString": "data/c.csv"})',
+      'def t(): ...',
+    ].join('\n') + '\n'
+    const r = await discover(src)
+    expect(r.errors).toEqual([])
+    const data = r.targets[0]!.data
+    expect(Object.entries(data).sort()).toEqual([['__proto__', 'data/a.csv'], ['constructor', 'data/b.csv'], ['toString', 'data/c.csv']])
+  })
+})

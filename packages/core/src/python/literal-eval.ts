@@ -69,7 +69,8 @@ export function literal(n: Node, depth = 0): Lit {
       return { ok: true, value: items }
     }
     case 'dictionary': {
-      const obj: Record<string, unknown> = {}
+      // No prototype: a key such as "__proto__" from the file is a key like any other, never the object's prototype.
+      const obj: Record<string, unknown> = Object.create(null)
       for (const c of n.namedChildren) {
         if (!c || c.type === 'comment') continue
         if (c.type !== 'pair') return fail
