@@ -7,7 +7,7 @@
 //     --quick   small sizes, few runs (~2 minutes): a smoke run of the whole harness
 //     --big     also hash a 4 GiB file for the peak-memory table (4 GiB of disk, a minute or two)
 //     --runs N  runs per contender (default 5, --quick 2)
-//     --only    comma list of: data, semantic, warm, plugin, growth, commands, remote
+//     --only    comma list of: data, semantic, warm, plugin, growth, commands, remote, esbuild
 //     --out     where results.json / results.md go (default bench/; --quick defaults to bench/tmp/quick/)
 //     --no-readme  do not refresh the figures in README.md (a full run into bench/ refreshes them)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -22,6 +22,7 @@ import { semanticHashing } from './suites/semantic.mjs'
 import { commands } from './suites/commands.mjs'
 import { growth, warmCold } from './suites/warm-cold.mjs'
 import { remoteCache } from './suites/remote-cache.mjs'
+import { esbuildLargeData } from './suites/esbuild.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repo = dirname(here)
@@ -42,7 +43,7 @@ function parseArgs(argv) {
   return opts
 }
 function readHelp() {
-  return 'usage: node bench/run.mjs [--quick] [--big] [--runs N] [--only data,semantic,warm,plugin,growth,remote,commands] [--out DIR] [--no-readme]'
+  return 'usage: node bench/run.mjs [--quick] [--big] [--runs N] [--only data,semantic,warm,plugin,growth,remote,commands,esbuild] [--out DIR] [--no-readme]'
 }
 
 const opts = parseArgs(process.argv.slice(2))
@@ -54,6 +55,7 @@ const paths = {
     semantic: join(here, 'drivers', 'semantic.mjs'),
     digests: join(here, 'drivers', 'digests.mjs'),
     viteBuild: join(here, 'drivers', 'vite-build.mjs'),
+    esbuildBuild: join(here, 'drivers', 'esbuild-build.mjs'),
   },
   peers: {
     blake2b: join(here, 'peers', 'blake2b_files.py'),
@@ -80,6 +82,7 @@ const suites = [
   ['growth', growth],
   ['remote', remoteCache],
   ['commands', commands],
+  ['esbuild', esbuildLargeData],
 ]
 const results = {
   schema: 'modelops-bundle/bench@1',

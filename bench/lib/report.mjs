@@ -166,6 +166,16 @@ const renderers = {
   },
 }
 
+renderers['esbuild-large-data'] = (x) => {
+  const out = [`## 8. ${x.title}`, '']
+  if (!x.rows) return [...out, `${x.status}: ${x.reason}`]
+  out.push('| build | in-process | whole process | CPU | peak RSS |', '|---|---|---|---|---|')
+  for (const r of x.rows) out.push(`| ${r.name} | ${status(r) ?? `${fmtRange(r.work_ms)} | ${fmtRange(r.wall_ms)} | ${fmtMs(r.cpu_ms?.median)} | ${fmtKb(r.maxrss_kb?.median)}`} |`)
+  out.push('', `Whole process, esbuild build / hashing alone: cold **${fmtNum(x.wall_ratio_cold, 2)}×**, warm **${fmtNum(x.wall_ratio_warm, 2)}×** (the rest is esbuild's start-up and bundling). Bare plugin watching the data file / esbuild build with the plugin, warm: ${fmtNum(x.bare_over_plugin_warm, 2)}×.`)
+  out.push(...notes(x))
+  return out
+}
+
 renderers.commands = (x) => {
   const out = [`## 7. ${x.title}`, '', '| command | ours: wall (CPU) | peer: wall (CPU) | time ratio (ours / peer): wall (CPU) | goal | met |', '|---|---|---|---|---|---|']
   const withCpu = (r) => `${fmtRange(r.wall_ms)} (CPU ${fmtMs(r.cpu_ms?.median)})`

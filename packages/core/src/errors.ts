@@ -81,6 +81,7 @@ export interface Warning extends ErrorLocation {
 /**
  * The candidate nearest to a mistyped `word` (edit distance, a swap of neighbours counting as one), or undefined
  * when none is close: at most a third of the word's letters wrong (at least 1, at most 3). For "did you mean" hints.
+ * @internal Shared by the CLI and the plugin through this small entry; not part of the documented API (docs/api.md).
  */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
   const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)))
