@@ -3,130 +3,18 @@
 // comments, whitespace and punctuation are dropped, literals become values, redundant parentheses vanish,
 // and the few places where tree-sitter's shape follows formatting are mapped to one shape.
 import type { Node, Tree, TreeCursor } from 'web-tree-sitter'
-import { rowsInside } from './blank.js'
-import { cleanDocstring, decodeStringBody, identifierText, numberToken, pushPieces, type Piece } from './literals.js'
-import { binaryRunNeedsReshape, emitBinaryRun, type Emitter, reshapeAwait, reshapeWalrusTernary, unparenthesize } from './reshape.js'
+import { identifierText, numberToken } from './literals.js'
+import { binaryRunNeedsReshape, emitBinaryRun, reshapeAwait, reshapeWalrusTernary, unparenthesize } from './reshape.js'
 import { firstChildType, isDocstringStatement, isSingleWithoutComma, leftmostSplat, namedChildren, openSequencePattern, ROTATE, sameBoolean, subscriptNeedsTuple, trailingCommaSingle } from './shapes.js'
-import { BITWISE_OR, checkStringPrefix, CONTINUED, EXPRESSION, IndentChecker, NOT_FIRST, LEVEL, NAMED, lineStartBefore, PRIMARY, PythonSyntaxError, PYTHON2_NODES, type Slot, slotOf, STAR, YIELD } from './syntax.js'
+import { enterString, leaveString } from './string-walk.js'
+import { BITWISE_OR, CONTINUED, EXPRESSION, IndentChecker, NOT_FIRST, LEVEL, NAMED, lineStartBefore, PRIMARY, PythonSyntaxError, PYTHON2_NODES, type Slot, slotOf, STAR, YIELD } from './syntax.js'
+import { frame, open, tablesFor, type Frame, type TokenSink, type Walk } from './walk-state.js'
 
-/** Anonymous tokens that are pure punctuation: the node types around them already carry the structure. */
-const DROP = new Set([',', '(', ')', '[', ']', '{', '}', ';', '\\'])
 /** Node types whose spelling is formatting: `a, b` and `(a, b)` are the same Tuple; `[a, b] = c` a List. */
 const RENAME: Record<string, string> = { expression_list: 'tuple', pattern_list: 'tuple', tuple_pattern: 'tuple', list_pattern: 'list', float: 'number', integer: 'number' }
 
-interface StringAcc {
-  /** Index in `out` of the placeholder for the head token (str/bytes/joinedstr), patched at the end. */
-  head: number
-  field: string
-  fstring: boolean
-  bytes: boolean
-  /** 1: a bytes part seen, 2: a str part seen (both: CPython's "cannot mix bytes and nonbytes literals"). */
-  kinds: number
-  doc: boolean
-  pieces: Piece[]
-}
-
-interface Frame {
-  type: string
-  /** tree-sitter's own node type (`type` is what is written: expression_list is written as tuple). */
-  node: string
-  /** Tokens to write when leaving. */
-  close: string | null
-  /** Field given to named children that have none (transparent parentheses pass theirs on). */
-  childField: string | null
-  acc: StringAcc | null
-  raw: boolean
-  bytes: boolean
-  fstring: boolean
-  /** Module or def/class body whose first statement may be a docstring. */
-  docPending: boolean
-  docStmt: boolean
-  /** subscript: 0 nothing to do, 1 wrap the subscripts in a tuple, 2 tuple opened. */
-  wrap: number
-  /** interpolation / format_specifier: source span. */
-  start: number
-  /** format_specifier: end of its span; string: length of the closing quote run (1 or 3). */
-  end: number
-  /** format_specifier / string: end of the last child (literal text between children is part of the value). */
-  gap: number
-  /** Named children entered so far (comments not counted). */
-  n: number
-  /** block: its first statement shares the header's line (`if a: b`), so no statement of it may start a line. */
-  inline: boolean
-  /** slice: colons seen (a second colon is written only when a step follows: `x[1::]` is `x[1:]`); for_in_clause: iterables. */
-  count: number
-  /** list_splat / dictionary_splat: the level its operand needs (syntax.ts). */
-  min: number
-  /** The token stream must not be flushed while this frame is open (a head token is patched at the end). */
-  hold: boolean
-}
-
-/** Thrown when a blanked comment row lies inside a multi-line string: the caller re-parses the original. */
-export class BlankedInsideString extends Error {}
-
-interface Tables {
-  types: string[]
-  named: boolean[]
-  fields: (string | null)[]
-  /** By id, for anonymous nodes: the token written ('+ for `+`), or null for punctuation that is dropped. */
-  anon: (string | null)[]
-}
-const tablesByLanguage = new WeakMap<object, Tables>()
-
-/** Type names, namedness and field names by id: one wasm call per node instead of three. */
-function tablesFor(tree: Tree): Tables {
-  const lang = tree.language
-  let t = tablesByLanguage.get(lang)
-  if (!t) {
-    const types: string[] = []
-    const named: boolean[] = []
-    for (let id = 0; id < lang.nodeTypeCount; id++) {
-      types.push(lang.nodeTypeForId(id) ?? 'ERROR')
-      named.push(lang.nodeTypeIsNamed(id))
-    }
-    t = { types, named, fields: lang.fields.map((f) => f ?? null), anon: types.map((type) => (DROP.has(type) ? null : "'" + type)) }
-    tablesByLanguage.set(lang, t)
-  }
-  return t
-}
-
-function frame(type: string, node: string = type): Frame {
-  return { type, node, close: null, childField: null, acc: null, raw: false, bytes: false, fstring: false, docPending: false, docStmt: false, wrap: 0, start: 0, end: 0, gap: 0, n: 0, inline: false, count: 0, min: YIELD, hold: false }
-}
-
-function pieceToken(p: Piece): string {
-  return typeof p === 'string' ? 's' + JSON.stringify(p) : 'N' + JSON.stringify(p.named)
-}
-
-/** Opening tokens by type and field, built once: the hot loop pushes shared flat strings instead of new ones. */
-const OPENED = new Map<string, Map<string, string>>()
-
-function open(type: string, field: string | null): string {
-  let byField = OPENED.get(type)
-  if (!byField) OPENED.set(type, (byField = new Map()))
-  const key = field ?? ''
-  let token = byField.get(key)
-  if (token === undefined) byField.set(key, (token = field ? `(${type}@${field}` : `(${type}`))
-  return token
-}
-
-/** One walk's state. */
-interface Walk extends Emitter {
-  src: string
-  stack: Frame[]
-  blankedRows: number[]
-  tables: Tables
-  sink?: TokenSink
-  /** The source has both `&` and `^`: binary runs may need re-association (reshape.ts). */
-  caret: boolean
-  indent: IndentChecker
-  /** Open `block` frames: the statement depth CPython's INDENT/DEDENT tokens must agree with. */
-  blocks: number
-  /** Open frames with `hold`. */
-  holds: number
-  /** Offset of the list_splat that a star rotation made transparent, or -1. */
-  unstar: number
-}
+export { BlankedInsideString } from './string-walk.js'
+export type { TokenSink } from './walk-state.js'
 
 const STAR_ANNOTATION: Slot = { min: EXPRESSION, star: BITWISE_OR, yield: false }
 
@@ -180,9 +68,6 @@ function subtree(w: Walk, node: Node, field: string | null): void {
   }
   w.stack.pop()
 }
-
-/** Receives the token stream in order, a batch at a time (the batch array is reused after the call). */
-export type TokenSink = (tokens: string[]) => void
 
 /** Tokens buffered before a batch goes to the sink: big files then hash in pieces instead of one huge string. */
 const BATCH = 16384
@@ -349,6 +234,8 @@ function enter(c: TreeCursor, w: Walk): boolean {
     }
   }
 
+  const str = enterString(c, w, rawType, parent, field)
+  if (str !== undefined) return str
   switch (rawType) {
     case 'parenthesized_expression': {
       const f = frame(rawType)
@@ -465,78 +352,6 @@ function enter(c: TreeCursor, w: Walk): boolean {
       stack.push(f)
       return true
     }
-    case 'concatenated_string':
-    case 'string': {
-      if (rawType === 'string' && w.blankedRows.length > 0) {
-        const s = c.startPosition.row
-        const e = c.endPosition.row
-        if (e > s && rowsInside(w.blankedRows, s, e)) throw new BlankedInsideString()
-      }
-      const f = frame(rawType)
-      if (rawType === 'string' && parent?.type === 'concatenated_string') {
-        f.acc = parent.acc
-      } else {
-        f.acc = { head: out.length, field: field ?? '', fstring: false, bytes: false, kinds: 0, doc: parent?.docStmt === true, pieces: [] }
-        out.push('')
-        f.close = 'acc'
-        f.hold = true
-        w.holds++
-      }
-      stack.push(f)
-      return true
-    }
-    case 'string_start': {
-      // String bodies are read from the source between the delimiters and interpolations, not from
-      // string_content nodes: for r"\"" the grammar folds the content into string_end.
-      const text = c.nodeText
-      const prefix = text.replace(/["']/g, '').toLowerCase()
-      checkStringPrefix(prefix)
-      if (parent) {
-        parent.raw = prefix.includes('r')
-        parent.bytes = prefix.includes('b')
-        parent.fstring = prefix.includes('f')
-        parent.gap = c.endIndex
-        parent.end = /("""|\'\'\')$/.test(text) ? 3 : 1
-        if (parent.acc) {
-          parent.acc.bytes ||= parent.bytes
-          parent.acc.fstring ||= parent.fstring
-          parent.acc.kinds |= parent.bytes ? 1 : 2
-          if (parent.acc.kinds === 3) throw new PythonSyntaxError('cannot mix bytes and nonbytes literals', c.startIndex)
-        }
-      }
-      return false
-    }
-    case 'string_content':
-    case 'escape_sequence':
-    case 'escape_interpolation':
-      return false
-    case 'string_end':
-      if (parent?.acc) pushPieces(parent.acc.pieces, decodeStringBody(src.slice(parent.gap, c.endIndex - parent.end), parent.raw, parent.bytes, parent.fstring, true))
-      return false
-    case 'interpolation': {
-      const acc = parent?.acc
-      if (acc && parent) {
-        pushPieces(acc.pieces, decodeStringBody(src.slice(parent.gap, c.startIndex), parent.raw, parent.bytes, parent.fstring, true))
-        for (const p of acc.pieces) out.push(pieceToken(p))
-        acc.pieces = []
-      }
-      const f = frame(rawType)
-      f.start = c.startIndex + 1
-      f.close = ')'
-      out.push('(interpolation')
-      stack.push(f)
-      return true
-    }
-    case 'format_specifier': {
-      const f = frame(rawType)
-      f.start = c.startIndex
-      f.end = c.endIndex
-      f.gap = f.start
-      f.close = ')'
-      out.push(open(rawType, field))
-      stack.push(f)
-      return true
-    }
   }
 
   // Sequence patterns are one MatchSequence however they are spelled: `case (a, b)` is `case [a, b]`.
@@ -589,18 +404,7 @@ function leave(c: TreeCursor, w: Walk): void {
   if (f.wrap === 2) out.push(')')
   if (f.close === null) return
   if (f.close === 'acc') {
-    const acc = f.acc!
-    if (acc.fstring) {
-      for (const p of acc.pieces) out.push(pieceToken(p))
-      out[acc.head] = open('joinedstr', acc.field || null)
-    } else {
-      let pieces = acc.pieces
-      if (acc.doc && !acc.bytes && pieces.every((p) => typeof p === 'string')) pieces = [cleanDocstring(pieces.join(''))]
-      if (pieces.length === 0) pieces = ['']
-      for (const p of pieces) out.push(pieceToken(p))
-      out[acc.head] = open(acc.bytes ? 'bytes' : 'str', acc.field || null)
-    }
-    out.push(')')
+    leaveString(f.acc!, out)
     return
   }
   out.push(f.close)
