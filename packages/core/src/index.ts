@@ -15,6 +15,7 @@ export { createSample, type SampleOptions } from './sample/sample.js'
 // Registry: `.modelops-bundle/registry.yaml` in the Python tool's schema, and the commands that change it.
 export { loadRegistry, updateRegistry, parseRegistry, serializeRegistry } from './registry/registry.js'
 export type { Registry, ModelEntry, TargetEntry, TargetSet } from './registry/types.js'
+export { modelOutputs } from './registry/types.js'
 export { reconcileModels, reconcileTargets, type ReconcileModelsOptions, type ReconcileTargetsOptions, type ReconcileReport, type RegistryChange, type ChangeOp } from './registry/reconcile.js'
 export { setTargetSet, deleteTargetSet } from './registry/target-sets.js'
 

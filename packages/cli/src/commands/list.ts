@@ -1,3 +1,4 @@
+import { modelOutputs } from '@modelops-bundle/core'
 import { defineCli } from '../argv.js'
 import { shortDigest, table, usageError, type Output } from '../output.js'
 import { currentWorkspace } from '../project.js'
@@ -40,9 +41,12 @@ export default defineCli({
     const modelMatch = labelFilter(out, '--model-label', args['model-label'] as string | undefined)
     const targetMatch = labelFilter(out, '--target-label', args['target-label'] as string | undefined)
     const full = currentWorkspace(out).registry()
-    // registry.yaml's content only: the semantic map of digests.json is status's business.
-    const { semantic: _semantic, ...rest } = full
-    const plain = { ...rest, models: keep(rest.models, modelMatch), targets: keep(rest.targets, targetMatch) }
+    // registry.yaml's content (the semantic map of digests.json is status's business), with each model's outputs
+    // as a build sees them: inherited ones included (registry.yaml holds the class body's, as the Python tool does).
+    const { semantic: _semantic, all_outputs: _allOutputs, ...rest } = full
+    const shown = Object.create(null) as typeof rest.models
+    for (const [id, m] of Object.entries(keep(rest.models, modelMatch))) shown[id] = { ...m, outputs: modelOutputs(full, id) }
+    const plain = { ...rest, models: shown, targets: keep(rest.targets, targetMatch) }
     const registry = plain
     if (out.json) return out.result(plain)
     const { c } = out

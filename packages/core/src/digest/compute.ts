@@ -1,7 +1,7 @@
 // The one function every caller (status, verify, digest, plugin) uses.
 import type { Project } from '../project/project.js'
 import type { Workspace } from '../workspace/workspace.js'
-import type { Registry } from '../registry/types.js'
+import { modelOutputs, type Registry } from '../registry/types.js'
 import type { Component, ComponentKind, DigestReport, EnvironmentInputs, ModelDigest, TargetDigest } from './types.js'
 import { bundleDigest, compareComponents, compositeDigest } from './composite.js'
 import { captureEnvironment, environmentDigest } from './environment.js'
@@ -81,7 +81,7 @@ export async function computeDigests(ws: Workspace, registry: Registry = ws.regi
   const modelDigests = idTable<ModelDigest>()
   for (const m of models) {
     const e = await entity(m.parts)
-    modelDigests[m.id] = { ...e, entrypoint: m.entry.entrypoint, path: m.entry.path, class_name: m.entry.class_name, outputs: [...(m.entry.outputs ?? [])] }
+    modelDigests[m.id] = { ...e, entrypoint: m.entry.entrypoint, path: m.entry.path, class_name: m.entry.class_name, outputs: modelOutputs(registry, m.id) }
   }
   const targetDigests = idTable<TargetDigest>()
   for (const t of targets) {

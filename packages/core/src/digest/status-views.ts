@@ -1,7 +1,7 @@
 // The other views of one StatusReport, after the Python tool's `status` flags: one entry in detail (`--details`),
 // file by file (`--files`) and why each stale entry is stale, with whole digests (`--explain`). Text and JSON come
 // from the same objects, so `--json` says what the text says.
-import type { Registry } from '../registry/types.js'
+import { modelOutputs, type Registry } from '../registry/types.js'
 import { compareCodePoints } from './canonical.js'
 import { isNote } from './status.js'
 import type { ChangeKind, ComponentChange, ComponentKind, DigestReport, EntityStatus, StatusReport } from './types.js'
@@ -59,7 +59,7 @@ export function entryDetails(registry: Registry, status: StatusReport, report: D
     const m = registry.models[e.id]!
     return {
       kind: 'model', id: e.id, name: m.class_name, entrypoint: m.entrypoint, path: m.path, state: e.state,
-      digest: report.models[e.id]?.digest ?? null, outputs: [...m.outputs],
+      digest: report.models[e.id]?.digest ?? null, outputs: modelOutputs(registry, e.id),
       components: views(e, [
         { kind: 'MODEL_CODE', path: m.path, recorded: m.model_digest },
         ...m.data.map((p) => ({ kind: 'DATA' as const, path: p, recorded: m.data_digests[p] ?? null })),

@@ -12,7 +12,16 @@ import type { ClassInfo, DecoratorInfo, FunctionInfo, ModuleInfo } from './scan.
 import { ModuleScans } from './scans.js'
 
 /** A model class found in a file: its name, line, base classes, declared outputs and entrypoint. */
-export interface DiscoveredModel { name: string; line: number; bases: string[]; outputs: string[]; entrypoint: string | null }
+export interface DiscoveredModel {
+  name: string
+  line: number
+  bases: string[]
+  /** Inherited outputs first (as calabaria collects them at run time), then the class's own. */
+  outputs: string[]
+  /** Only those declared in the class body: what the Python tool records (its discover_model_outputs). */
+  ownOutputs: string[]
+  entrypoint: string | null
+}
 /** A `@calibration_target` function found in a file: its target name, function, line, model output and data. */
 export interface DiscoveredTarget { name: string; function: string; line: number; model_output: string; data: Record<string, string>; entrypoint: string | null }
 /** Why part of a file could not be read as a model or target (line, message); the rest is still discovered. */
@@ -225,6 +234,14 @@ class Resolver {
         if (r.kind === 'class') out.push(...(await this.outputs(r.facts, r.cls, null, seen)))
       }
     }
+    out.push(...this.ownOutputs(facts, cls, errors))
+    return [...new Set(out)]
+  }
+
+  /** Outputs declared by `@model_output` methods in the class body itself. */
+  ownOutputs(facts: Facts, cls: ClassInfo, errors: DiscoveryIssue[] | null): string[] {
+    const env = this.envOf(facts, cls)
+    const out: string[] = []
     for (const m of cls.methods) {
       for (const d of m.decorators) {
         if (!this.isDecorator(env, d, 'model_output')) continue
@@ -318,14 +335,14 @@ export async function discoverFile(file: string, options: DiscoverOptions = {}):
   for (const cls of facts.info.classes) {
     if (chosen.get(cls.name) !== cls) continue
     const outputs = await resolver.outputs(facts, cls, result.errors)
-    result.models.push({ name: cls.name, line: cls.line, bases: cls.bases, outputs, entrypoint: entry(cls.name) })
+    result.models.push({ name: cls.name, line: cls.line, bases: cls.bases, outputs, ownOutputs: resolver.ownOutputs(facts, cls, null), entrypoint: entry(cls.name) })
   }
   result.others = []
   for (const cls of facts.info.classes) {
     if (chosen.has(cls.name) || !resolver.isFinal(facts, cls)) continue
     // Their output findings would be noise: they are not models unless a user names them.
     const outputs = await resolver.outputs(facts, cls, [])
-    result.others.push({ name: cls.name, line: cls.line, bases: cls.bases, outputs, entrypoint: entry(cls.name) })
+    result.others.push({ name: cls.name, line: cls.line, bases: cls.bases, outputs, ownOutputs: resolver.ownOutputs(facts, cls, null), entrypoint: entry(cls.name) })
   }
   for (const fn of facts.info.functions) {
     if (!resolver.isFinal(facts, fn)) continue

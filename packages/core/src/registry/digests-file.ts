@@ -4,6 +4,7 @@
 //
 //   files:        path → { "sha256:<hex>" recorded in registry.yaml → our digest of the same bytes (pysem1:, blake2b256:) }
 //   target_data:  target id → { data path → "sha256:<hex>" }
+//   outputs:      model id → { own: the class body's outputs (registry.yaml's), all: with the inherited ones }
 //
 // Keyed by the sha256 the registry records, an entry can only ever describe the bytes it was made from: after a
 // Python re-registration records a new sha256, the old entry simply no longer applies (status then says it compared
@@ -29,12 +30,14 @@ export type SemanticMap = Record<string, Record<string, string>>
 export interface DigestsFile {
   files: SemanticMap
   target_data: Record<string, Record<string, string>>
+  /** Model id → outputs with inherited ones, for as long as registry.yaml's outputs equal `own`. */
+  outputs: Record<string, { own: string[]; all: string[] }>
 }
 
 const table = <T>(): Record<string, T> => Object.create(null) as Record<string, T>
 
 export function emptyDigestsFile(): DigestsFile {
-  return { files: table(), target_data: table() }
+  return { files: table(), target_data: table(), outputs: table() }
 }
 
 /** Read digests.json; missing is empty, and a damaged file is a warning (it only costs precision: status falls back to sha256). */
@@ -77,6 +80,13 @@ export function readDigestsFile(project: Project, warnings?: Warning[]): Digests
       ;(out.target_data[id] ??= table())[p] = d
     }
   }
+  for (const [id, o] of entriesOf(doc.outputs)) {
+    const names = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : null)
+    const own = isObject(o) ? names(o.own) : null
+    const all = isObject(o) ? names(o.all) : null
+    if (!own || !all) { skipped++; continue }
+    out.outputs[id] = { own, all }
+  }
   if (skipped > 0) warnings?.push(damaged(`${skipped} malformed entr${skipped === 1 ? 'y' : 'ies'} ignored`))
   return out
 }
@@ -104,6 +114,7 @@ export function attachDigestsFile(registry: Registry, digests: DigestsFile): Reg
   }
   // Only when there is something: a registry without digests.json stays equal to what registry.yaml says.
   if (Object.keys(digests.files).length > 0) registry.semantic = digests.files
+  if (Object.keys(digests.outputs).length > 0) registry.all_outputs = digests.outputs
   return registry
 }
 
@@ -119,6 +130,11 @@ export function digestsFileOf(registry: Registry): DigestsFile {
   for (const m of Object.values(registry.models)) {
     keep(m.path, m.model_digest)
     for (const rec of [m.data_digests, m.code_digests]) for (const [p, d] of Object.entries(rec ?? {})) keep(p, d)
+  }
+  for (const [id, o] of Object.entries(registry.all_outputs ?? {})) {
+    const m = Object.prototype.hasOwnProperty.call(registry.models, id) ? registry.models[id]! : undefined
+    // Kept while it applies: registry.yaml's outputs are still the `own` it was recorded with.
+    if (m && m.outputs.length === o.own.length && m.outputs.every((x, i) => x === o.own[i])) out.outputs[id] = { own: [...o.own], all: [...o.all] }
   }
   for (const [id, t] of Object.entries(registry.targets)) {
     keep(t.path, t.target_digest)
@@ -147,6 +163,8 @@ export function serializeDigestsFile(d: DigestsFile): string {
     about: 'Written by mops-bundle beside registry.yaml (which the Python modelops-bundle rewrites without unknown fields): our digests of the bytes whose sha256 registry.yaml records, and target data digests. Safe to delete: status then compares by sha256.',
     files: sorted(d.files),
     target_data: sorted(d.target_data),
+    // Only when there is one: digests.json files of projects without inherited outputs stay as they were.
+    ...(Object.keys(d.outputs).length > 0 ? { outputs: sortedOutputs(d.outputs) } : {}),
   }
   return `${JSON.stringify(doc, null, 2)}\n`
 }
@@ -155,11 +173,17 @@ export function serializeDigestsFile(d: DigestsFile): string {
 export async function writeDigestsFile(project: Project, registry: Registry): Promise<void> {
   const file = path.join(project.dir, DIGESTS_FILE)
   const d = digestsFileOf(registry)
-  const empty = Object.keys(d.files).length === 0 && Object.keys(d.target_data).length === 0
+  const empty = Object.keys(d.files).length === 0 && Object.keys(d.target_data).length === 0 && Object.keys(d.outputs).length === 0
   const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined
   if (empty && before === undefined) return
   const text = serializeDigestsFile(d)
   if (text !== before) await writeFileAtomic(file, text)
+}
+
+function sortedOutputs(rec: DigestsFile['outputs']): Record<string, { own: string[]; all: string[] }> {
+  const o: Record<string, { own: string[]; all: string[] }> = {}
+  for (const k of Object.keys(rec).sort(cmp)) Object.defineProperty(o, k, { value: rec[k], enumerable: true, writable: true, configurable: true })
+  return o
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

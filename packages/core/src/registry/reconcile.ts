@@ -16,7 +16,7 @@ import { ModuleScans } from '../python/scans.js'
 import { importRootOf, importRoots } from '../python/roots.js'
 import { loadRegistry, updateRegistry } from './registry.js'
 import { removeFromTargetSets } from './target-sets.js'
-import type { ModelEntry, TargetEntry } from './types.js'
+import { modelOutputs, type ModelEntry, type Registry, type TargetEntry } from './types.js'
 import { apply, collision, modelFields, report, targetFields, type FilePlan, type ReconcileReport } from './reconcile-changes.js'
 import { digestPresent, existsAny, mergeSemantic, pick, recordable, type SemanticNote } from './reconcile-digests.js'
 import { pythonImportSettingsWarning } from '../interop/import-settings.js'
@@ -76,6 +76,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
   if (settings) warnings.push(settings)
   const plans: FilePlan<ModelEntry>[] = []
   const semantic: SemanticNote[] = []
+  const allOutputs = new Map<string, string[]>()
 
   const scans = scansFor(project, files)
   for (const path of files) {
@@ -169,7 +170,9 @@ export async function reconcileModels(project: Project, file: string | null, opt
         class_name: name,
         scenarios: old?.scenarios ?? [],
         parameters: old?.parameters ?? [],
-        outputs: [...model.outputs],
+        // The class body's outputs, as the Python tool records them (so neither tool rewrites the other's); with the
+        // inherited ones in digests.json, which is where our builds read them from (modelOutputs).
+        outputs: [...model.ownOutputs],
         data,
         data_digests: pick(digests.data, data),
         code,
@@ -177,13 +180,20 @@ export async function reconcileModels(project: Project, file: string | null, opt
         model_digest: digests.code[path] ?? null,
       })
       lines.set(id, model.line)
+      allOutputs.set(id, [...model.outputs])
     }
     plans.push({ path, entries, excluded: idsOf(before.models, path, excluded, (m) => m.class_name), untouched: new Set(untouched), lines })
   }
 
   return updateRegistry(project, (registry) => {
     mergeSemantic(registry, semantic)
-    const changes = apply(registry.models, plans, (m) => m.class_name, (m) => m.model_digest, modelFields, 'model')
+    // The +~- report compares outputs with the inherited ones, as a build sees them.
+    const effective = new WeakMap<ModelEntry, string[]>()
+    for (const id of Object.keys(registry.models)) effective.set(registry.models[id]!, modelOutputs(registry, id))
+    for (const plan of plans) for (const [id, e] of plan.entries ?? []) effective.set(e, allOutputs.get(id) ?? e.outputs)
+    const fields = (a: ModelEntry, b: ModelEntry) => modelFields({ ...a, outputs: effective.get(a) ?? a.outputs }, { ...b, outputs: effective.get(b) ?? b.outputs })
+    const changes = apply(registry.models, plans, (m) => m.class_name, (m) => m.model_digest, fields, 'model')
+    recordAllOutputs(registry, plans, allOutputs)
     return report('models', files, changes, warnings)
   })
 }
@@ -294,6 +304,18 @@ export function defaultId(path: string, className: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+
+/** digests.json's `outputs` for the entries just written: kept only where inherited outputs add to the class body's. */
+function recordAllOutputs(registry: Registry, plans: FilePlan<ModelEntry>[], all: Map<string, string[]>): void {
+  const table = (registry.all_outputs ??= Object.create(null) as NonNullable<Registry['all_outputs']>)
+  for (const plan of plans) {
+    for (const [id, e] of plan.entries ?? []) {
+      const list = all.get(id) ?? e.outputs
+      if (list.length === e.outputs.length && list.every((x, i) => x === e.outputs[i])) delete table[id]
+      else table[id] = { own: [...e.outputs], all: list }
+    }
+  }
+}
 
 function fileSet(file: string | null, registered: string[], regenAll?: boolean): string[] {
   if (file === null && !regenAll) throw new ModelopsError('USAGE', 'no file given', { hint: 'name a Python file, or pass --regen-all to rescan every registered file' })

@@ -55,4 +55,17 @@ export interface Registry {
    * recorded in registry.yaml → our digest of the same bytes, e.g. `pysem1:`), so a reformat-only edit stays fresh.
    */
   semantic?: Record<string, Record<string, string>>
+  /**
+   * Not in registry.yaml: from digests.json. Model id → its outputs with the inherited ones (`all`), valid while the
+   * registry's `outputs` still equal `own` (the class body's, which is what both tools record there). See modelOutputs.
+   */
+  all_outputs?: Record<string, { own: string[]; all: string[] }>
+}
+
+/** A model's outputs, inherited ones included when digests.json knows them (registry.yaml holds the class body's). */
+export function modelOutputs(registry: Registry, id: string): string[] {
+  const m = registry.models[id]
+  if (!m) return []
+  const known = registry.all_outputs && Object.prototype.hasOwnProperty.call(registry.all_outputs, id) ? registry.all_outputs[id]! : undefined
+  return known && known.own.length === m.outputs.length && known.own.every((o, i) => o === m.outputs[i]) ? [...known.all] : [...m.outputs]
 }
