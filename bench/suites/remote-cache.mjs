@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createHash, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { NotReady, driver, measure } from '../lib/measure.mjs'
 import { run } from '../lib/proc.mjs'
 import { MiB, mibps, ratio } from '../lib/stats.mjs'
@@ -35,8 +36,11 @@ async function curl(args) {
 }
 
 export async function remoteCache(ctx) {
-  const { opts, paths, log, core } = ctx
-  if (!core?.OciRemoteTier) throw new NotReady('the remote tier has not landed')
+  const { opts, paths, log } = ctx
+  // The tier, its url parser and the pull step are internal API (packages/core/src/internal.ts), not in index.js.
+  const internal = await import(pathToFileURL(join(paths.repo, 'packages/core/dist/internal.js')).href).catch(() => undefined)
+  const core = ctx.core && internal ? { ...ctx.core, ...internal } : undefined
+  if (!core?.OciRemoteTier || !core.parseOciUrl) throw new NotReady('the remote tier has not landed')
   const bytes = opts.quick ? 32 * MiB : 200 * MiB
   const runs = opts.runs ?? (opts.quick ? 2 : 3)
   const work = join(paths.tmp, 'remote')

@@ -12,7 +12,9 @@ export { pullEntry } from './generate/tiers.js'
 export { generatorIdentity } from './generate/run.js'
 export { generatorInputsDigest, generatorInputsOf } from './generate/inputs.js'
 export type { CacheEntryMeta, RemoteTier } from './cache/types.js'
-export type { OciRemoteTier } from './cache/remote/oci-tier.js'
+// The remote tier itself and its url, for the benchmark of pulls and pushes against curl (bench/suites/remote-cache.mjs).
+export { OciRemoteTier } from './cache/remote/oci-tier.js'
+export { parseOciUrl } from './cache/remote/reference.js'
 
 // Command-line and option parsing shared by the CLI and the plugin, so both take the same forms.
 export { parseWeight } from './registry/target-sets.js'

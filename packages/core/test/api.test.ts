@@ -40,7 +40,7 @@ function documentedNames(): string[] {
 const INTERNAL = [
   'CacheEntryMeta', 'OciRemoteTier', 'RemoteTier', 'cacheKey', 'closeHashPool', 'entrySource', 'formatBytes', 'generatorIdentity',
   'generatorInputsDigest', 'generatorInputsOf', 'idTable', 'isProjectRelative', 'outputFilePath', 'parseDuration', 'parseSize',
-  'parseWeight', 'pullEntry', 'semanticDigestMany', 'sharedHashPool', 'strictProblems',
+  'parseOciUrl', 'parseWeight', 'pullEntry', 'semanticDigestMany', 'sharedHashPool', 'strictProblems',
   'entryDetails', 'fileViews', 'findEntry', 'formatDetails', 'formatExplain', 'formatFiles', 'untrackedFiles',
   'progressAfterMs', 'writeFileAtomic',
 ]
