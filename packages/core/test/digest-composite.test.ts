@@ -115,16 +115,16 @@ describe('worker pool inside computeDigests', () => {
   })
 })
 
-const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url))
+const dist = fileURLToPath(new URL('../dist/internal.js', import.meta.url))
 describe.skipIf(!existsSync(fileURLToPath(new URL('../dist/hash-worker.js', import.meta.url))))('built package', () => {
   it('loads dist/hash-worker.js and does not hang the process', () => {
     const { dir, cleanup } = tempDir()
     try {
       const script = `
-        import { HashPool } from ${JSON.stringify(dist)}
+        import { sharedHashPool } from ${JSON.stringify(dist)}
         import { writeFileSync } from 'node:fs'
         writeFileSync(${JSON.stringify(`${dir}/f`)}, 'abc')
-        console.log(await new HashPool(2).hashFile(${JSON.stringify(`${dir}/f`)}))
+        console.log(await sharedHashPool().hashFile(${JSON.stringify(`${dir}/f`)}))
       `
       const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 })
       expect(out.trim()).toBe('bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319')

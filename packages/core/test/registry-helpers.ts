@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url'
 import { afterAll } from 'vitest'
 import { formatError, isModelopsError, type ModelopsError } from '../src/errors.js'
 
-export const CORE_SRC_INDEX = fileURLToPath(new URL('../src/index.ts', import.meta.url))
+/** A core source module as a file URL a child script can import (internals too, not only the public API). */
+export const coreSrc = (rel: string): string => new URL(`../src/${rel}`, import.meta.url).href
 export const VECTORS = fileURLToPath(new URL('../../../test/reference-vectors', import.meta.url))
 
 const made: string[] = []

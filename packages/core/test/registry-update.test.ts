@@ -2,13 +2,12 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { LOCK_FILE, withProjectLock } from '../src/project/lock.js'
 import { initProject, type Project } from '../src/project/project.js'
 import { loadRegistry, parseRegistry, saveRegistry, updateRegistry } from '../src/registry/registry.js'
 import type { ModelEntry } from '../src/registry/types.js'
-import { catchErrorAsync, CORE_SRC_INDEX, runNode, tempDir } from './registry-helpers.js'
+import { catchErrorAsync, coreSrc, runNode, tempDir } from './registry-helpers.js'
 
 function entry(id: string): ModelEntry {
   return {
@@ -22,7 +21,8 @@ function writerScript(dir: string): string {
   const file = path.join(dir, 'writer.mjs')
   fs.writeFileSync(
     file,
-    `import { openProject, updateRegistry } from ${JSON.stringify(pathToFileURL(CORE_SRC_INDEX).href)}
+    `import { openProject } from ${JSON.stringify(coreSrc('project/project.ts'))}
+import { updateRegistry } from ${JSON.stringify(coreSrc('registry/registry.ts'))}
 const [root, prefix, count, pause] = process.argv.slice(2)
 const project = openProject(root)
 for (let i = 0; i < Number(count); i++) {
@@ -44,7 +44,8 @@ function holderScript(dir: string): string {
   const file = path.join(dir, 'holder.mjs')
   fs.writeFileSync(
     file,
-    `import { openProject, withProjectLock } from ${JSON.stringify(pathToFileURL(CORE_SRC_INDEX).href)}
+    `import { openProject } from ${JSON.stringify(coreSrc('project/project.ts'))}
+import { withProjectLock } from ${JSON.stringify(coreSrc('project/lock.ts'))}
 const project = openProject(process.argv[2])
 await withProjectLock(project, async () => {
   process.stdout.write('locked\\n')
