@@ -95,4 +95,23 @@ describe('public API of @modelops-bundle/core', { timeout: 120_000 }, () => {
     // The walk does find what hash does use (a check that it follows imports at all).
     expect(code).toContain('function digestLooseFiles')
   })
+
+  it('loading the built API loads none of the heavy libraries: yaml, undici, web-tree-sitter and hash-wasm load on first use', () => {
+    const dist = join(CORE, 'dist')
+    const seen = new Set<string>()
+    const bare = new Set<string>()
+    // Static imports only: a dynamic import() or createRequire() call is the lazy path this test protects.
+    const visit = (file: string) => {
+      if (seen.has(file)) return
+      seen.add(file)
+      const text = readFileSync(join(dist, file), 'utf8')
+      for (const m of text.matchAll(/^(?:import|export)\s[^;'"]*?["']([^"']+)["']/gm)) {
+        if (m[1]!.startsWith('./')) visit(m[1]!.slice(2))
+        else if (!m[1]!.startsWith('node:')) bare.add(m[1]!)
+      }
+    }
+    visit('index.js')
+    expect(seen.size).toBeGreaterThan(1)
+    expect([...bare].filter((b) => /^(yaml|undici|web-tree-sitter|hash-wasm)(\/|$)/.test(b))).toEqual([])
+  })
 })

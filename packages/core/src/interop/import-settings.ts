@@ -2,15 +2,15 @@
 // its own defaults (its config.py: code_roots [src], import_mode package; ours ['.', 'src'] and files), so the two
 // record different code dependencies and alternating registrations rewrite each other's list (docs/interop.md).
 import fs from 'node:fs'
-import { parse } from 'yaml'
 import type { Warning } from '../errors.js'
 import type { Project } from '../project/project.js'
+import { yamlLib } from '../project/yaml.js'
 
 /** A warning for register-model when the Python tool would not read our import settings; null when it would. */
 export function pythonImportSettingsWarning(project: Project): Warning | null {
   let data: unknown
   try {
-    data = parse(fs.readFileSync(project.configPath, 'utf8'))
+    data = yamlLib().parse(fs.readFileSync(project.configPath, 'utf8'))
   } catch {
     return null // missing or invalid: openProject has said so already
   }
