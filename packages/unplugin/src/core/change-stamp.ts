@@ -56,8 +56,15 @@ export class ChangeStamp {
     const unwatchable = this.rewatch(wanted)
     if (this.watchers.size === 0) return [...direct, ...unwatchable]
     if (!this.written) {
-      this.written = true
-      await this.write()
+      try {
+        await this.write()
+        this.written = true
+      } catch {
+        // No stamp without a usable cache folder (a file there, read-only, full): the bundler watches every path
+        // itself again, slow on large files but never blind to a change.
+        this.rewatch(new Map())
+        return [...paths]
+      }
     }
     return [...direct, ...unwatchable, this.file]
   }
@@ -79,7 +86,13 @@ export class ChangeStamp {
     for (const w of this.watchers.values()) w.close()
     this.watchers.clear()
     this.wanted.clear()
-    const remove = () => rmSync(this.file, { force: true })
+    const remove = () => {
+      try {
+        rmSync(this.file, { force: true })
+      } catch {
+        // Nothing to remove where the cache folder is unusable; close must never throw (it runs in esbuild's dispose).
+      }
+    }
     remove()
     void this.writing.then(remove, remove)
   }
