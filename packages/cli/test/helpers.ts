@@ -48,6 +48,8 @@ export function spawnCollect(cmd: string, args: string[], opts: RunOptions): Pro
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
     child.on('error', reject)
     child.on('close', (code, signal) => resolvePromise({ code: code ?? (signal ? 128 : -1), stdout, stderr }))
+    // A child that exits without reading its stdin closes the pipe: EPIPE there is not a failure, its exit code says.
+    child.stdin.on('error', () => {})
     child.stdin.end(opts.input ?? '')
   })
 }
