@@ -33,11 +33,13 @@ function bigFile(): { file: string; line: string } {
   return { file, line: `blake2b256:${hex}  bytes  ${file}` }
 }
 
-/** The pid of the CLI below `pid` (script runs it through a shell, which may or may not exec it). */
+/** The pid of the CLI below `pid` (script runs it through $SHELL -c, or /bin/sh where SHELL is unset). */
 function cliBelow(pid: number): number | undefined {
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number)) {
-      if (readFileSync(`/proc/${child}/cmdline`, 'utf8').includes(BIN)) return child
+      // argv exactly: the shell's own `-c` string names BIN too, and dash (CI's /bin/sh) forks rather than execs.
+      const argv = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0')
+      if (argv[0] === process.execPath && argv[1] === BIN) return child
       const deeper = cliBelow(child)
       if (deeper) return deeper
     }
@@ -53,7 +55,8 @@ function stopWhileDrawn(how: 'ctrl-c' | 'SIGTERM'): Promise<{ code: number | nul
   const file = join(tempDir('mops-progress-'), 'huge.bin')
   writeFileSync(file, '')
   truncateSync(file, 16 * 1024 * MiB)
-  const command = [process.execPath, BIN, 'hash', file].map(quote).join(' ')
+  // `exec`: the CLI takes the shell's place whatever $SHELL is, so the signal goes to it alone.
+  const command = `exec ${[process.execPath, BIN, 'hash', file].map(quote).join(' ')}`
   const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, TERM: 'xterm', CI: '', ...PROGRESS_NOW }, stdio: ['pipe', 'pipe', 'pipe'] })
   let out = ''
   let sent = false
