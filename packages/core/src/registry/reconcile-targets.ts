@@ -74,7 +74,7 @@ export async function reconcileTargets(project: Project, file: string | null, op
     const lines = new Map<string, number>()
     const opts = { ...options.compute, warnings }
     const fileDigest = selected.length > 0 ? (await recordable(project, await digestFiles(project, { code: [path], data: [] }, opts), semantic))[path] : undefined
-    for (const fn of selected) {
+    const specs = selected.map((fn) => {
       const target = found.targets.find((t) => t.function === fn)!
       const twin = found.targets.find((t) => t !== target && t.name === target.name && selected.includes(t.function))
       if (twin) {
@@ -95,7 +95,13 @@ export async function reconcileTargets(project: Project, file: string | null, op
           })
         }
       }
-      const digests = await recordable(project, await digestFiles(project, { code: [], data }, opts), semantic)
+      return { fn, target, data }
+    })
+    // One hashing pass for every target of the file: targets usually share their data files (one per target read
+    // each file twice per target: BLAKE2b, then sha256).
+    const all = uniq(specs.flatMap((x) => x.data))
+    const digests = all.length > 0 ? await recordable(project, await digestFiles(project, { code: [], data: all }, opts), semantic) : {}
+    for (const { fn, target, data } of specs) {
       entries.set(target.name, {
         path,
         entrypoint: `${module}:${fn}`,
