@@ -96,7 +96,7 @@ describe('public API of @modelops-bundle/core', { timeout: 120_000 }, () => {
     expect(code).toContain('function digestLooseFiles')
   })
 
-  it('loading the built API loads none of the heavy libraries: yaml, undici, web-tree-sitter and hash-wasm load on first use', () => {
+  it('loading the built API loads none of the heavy libraries: yaml, undici, web-tree-sitter, hash-wasm and ignore load on first use', () => {
     const dist = join(CORE, 'dist')
     const seen = new Set<string>()
     const bare = new Set<string>()
@@ -112,6 +112,6 @@ describe('public API of @modelops-bundle/core', { timeout: 120_000 }, () => {
     }
     visit('index.js')
     expect(seen.size).toBeGreaterThan(1)
-    expect([...bare].filter((b) => /^(yaml|undici|web-tree-sitter|hash-wasm)(\/|$)/.test(b))).toEqual([])
+    expect([...bare].filter((b) => /^(yaml|undici|web-tree-sitter|hash-wasm|ignore)(\/|$)/.test(b))).toEqual([])
   })
 })
