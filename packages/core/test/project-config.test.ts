@@ -188,6 +188,7 @@ describe('openProject and config.yaml', () => {
     ['environment:\n  thread_count: many\n', 2, 17, /environment\.thread_count must be a number/],
     ['environment:\n  thread_count: 0\n', 2, 17, /at least 1/],
     ['environment:\n  pythn_version: "3.11"\n', 2, 3, /unknown environment input "pythn_version"/],
+    ['environment:\n  toString:\n', 2, 3, /unknown environment input "toString"/],
     ['generator:\n  timeout: 10\n', 2, 3, /generator needs a command/],
     ['generator:\n  command: run\n  timeout: soon\n', 3, 12, /generator\.timeout: must be a duration/],
     ['generator:\n  command: run\n  timeout: 600h\n', 3, 12, /generator\.timeout: 2160000000 ms \(25\.0 days\) is longer than the longest timer Node can set, 2147483647 ms/],

@@ -124,7 +124,7 @@ function parseEnvironment(src: YamlSource, node: Node | null): Partial<Environme
   for (const { key, keyNode, value } of mapEntries(src, map, 'environment')) {
     const where = `environment.${key}`
     // `python_version:` left empty means "detect it", like leaving the key out.
-    if (isNullNode(value) && key in ENV_KEYS && key !== 'container_image' && key !== 'cuda_version') continue
+    if (isNullNode(value) && Object.hasOwn(ENV_KEYS, key) && key !== 'container_image' && key !== 'cuda_version') continue
     switch (key) {
       case 'python_version':
       case 'platform':
