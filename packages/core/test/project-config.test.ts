@@ -216,6 +216,19 @@ describe('openProject and config.yaml', () => {
   })
 })
 
+describe('openProject: a config.yaml too large to be one', () => {
+  it('is refused from its size before it is read (a 3 GiB sparse file: the limit, not a read error)', async () => {
+    const { project } = await initProject(tempDir())
+    const fd = fs.openSync(project.configPath, 'w')
+    fs.writeSync(fd, 'auto_code: true\n')
+    fs.ftruncateSync(fd, 3 * 1024 * 1024 * 1024)
+    fs.closeSync(fd)
+    const err = catchError(() => openProject(project.root))
+    expect(err.code).toBe('CONFIG_INVALID')
+    expect(err.text).toMatch(/^\.modelops-bundle\/config\.yaml:1:1: file is too large .*3072\.0 MiB; the limit is 1\.0 MiB/)
+  })
+})
+
 describe('config.yaml details', () => {
   it('an empty environment key means "detect it"; container_image and cuda_version may be null', () => {
     const { config } = parseConfig('environment:\n  python_version:\n  container_image: null\n  cuda_version: ~\n', 'config.yaml')
