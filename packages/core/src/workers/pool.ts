@@ -125,11 +125,11 @@ export class WorkerPool<R> {
    * `op` is passed to the worker as it is (workers that do one thing ignore it). `onBytes` (progress): byte counts
    * the worker posts while it works (see progressIntervalMs).
    */
-  run<T extends R = R>(file: string, options: { op?: string; onBytes?: (bytes: number) => void } = {}): Promise<T> {
-    const { op, onBytes } = options
+  run<T extends R = R>(file: string, options: { op?: string; onBytes?: (bytes: number) => void; shared?: SharedArrayBuffer } = {}): Promise<T> {
+    const { op, onBytes, shared } = options
     if (this.closed) return Promise.reject(new Error(`${this.options.name} pool is closed`))
     return new Promise<T>((resolve, reject) => {
-      const job: FileJob = { id: this.nextId++, file, ...(op === undefined ? {} : { op }), ...(onBytes ? { progress: this.progressIntervalMs } : {}) }
+      const job: FileJob = { id: this.nextId++, file, ...(op === undefined ? {} : { op }), ...(onBytes ? { progress: this.progressIntervalMs } : {}), ...(shared ? { shared } : {}) }
       this.queue.push({ job, resolve: resolve as (value: R) => void, reject, onBytes })
       this.pump()
     })
