@@ -4,8 +4,18 @@ import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker, WorkerOptions } from 'node:worker_threads'
 import type { FileJob, FileReply } from './serve.js'
+
+let WorkerClass: typeof Worker | undefined
+/**
+ * node:worker_threads on the first worker: most runs (a warm build, `hash` of a few files) start none, and loading it
+ * costs every process a few ms of start-up.
+ */
+function startWorker(entry: URL | string, options?: WorkerOptions): Worker {
+  WorkerClass ??= (createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')).Worker
+  return new WorkerClass(entry, options)
+}
 
 /**
  * The one rule that starts workers, for every pool: at least two files need the work, and either their bytes reach
@@ -47,10 +57,10 @@ function spawnWorker(base: string, stem: string): Worker {
  */
 function newWorker(entry: URL | string, options: { eval?: boolean; execArgv: string[] }): Worker {
   try {
-    return new Worker(entry, options)
+    return startWorker(entry, options)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err
-    return new Worker(entry, { ...options, execArgv: [] })
+    return startWorker(entry, { ...options, execArgv: [] })
   }
 }
 
@@ -134,7 +144,7 @@ export class WorkerPool<R> {
     const { entry, base, stem, name } = this.options
     let worker: Worker
     try {
-      worker = entry ? new Worker(entry) : spawnWorker(base, stem)
+      worker = entry ? startWorker(entry) : spawnWorker(base, stem)
     } catch {
       // No more workers than already run; with none, everything runs in-thread.
       this.limit = this.slots.length
