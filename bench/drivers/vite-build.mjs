@@ -15,6 +15,9 @@ const mode = argValue(argv, '--plugin', 'on')
 const stubFile = argValue(argv, '--stub')
 const VIRTUAL = /^virtual[:/]modelops-bundle$/
 const RESOLVED = '\0virtual:modelops-bundle'
+// Both helper plugins filter their hooks (as the plugin does): a hook without a filter makes Rolldown call into
+// JavaScript for every module of the app, a cost that would be charged to whichever side carried it.
+const RESOLVED_FILTER = /^\0virtual:modelops-bundle$/
 
 const t00 = now()
 const vite = await import('vite')
@@ -27,8 +30,8 @@ if (mode === 'off') {
   ours = {
     name: 'bench-virtual-stub',
     enforce: 'pre',
-    resolveId: (id) => (VIRTUAL.test(id) ? RESOLVED : null),
-    load: (id) => (id === RESOLVED ? code : null),
+    resolveId: { filter: { id: VIRTUAL }, handler: (id) => (VIRTUAL.test(id) ? RESOLVED : null) },
+    load: { filter: { id: RESOLVED_FILTER }, handler: (id) => (id === RESOLVED ? code : null) },
   }
 } else {
   const modelops = (await import('unplugin-modelops-bundle/vite')).default
@@ -36,9 +39,12 @@ if (mode === 'off') {
   const capture = {
     name: 'bench-virtual-capture',
     enforce: 'post',
-    transform(code, id) {
-      if (stubFile && id === RESOLVED) writeFileSync(stubFile, code)
-      return null
+    transform: {
+      filter: { id: RESOLVED_FILTER },
+      handler(code, id) {
+        if (stubFile && id === RESOLVED) writeFileSync(stubFile, code)
+        return null
+      },
     },
   }
   ours = [modelops(shared.modelopsOptions()), capture]

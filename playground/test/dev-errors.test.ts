@@ -5,7 +5,7 @@ import path from 'node:path'
 import type { ChildProcess } from 'node:child_process'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SLOW, launchBrowser, makeSample, startDevServer, stop, tempDir } from './helpers'
+import { SLOW, gotoConnected, launchBrowser, makeSample, startDevServer, stop, tempDir } from './helpers'
 
 const OVERLAY = 'vite-error-overlay'
 /** A second entry with the first one's id: a YAML duplicate key, reported with its line. */
@@ -49,7 +49,7 @@ describe('dev server with a bad registry', () => {
   it('starts, shows the formatted error in the overlay and in the terminal, and recovers on a good save', async () => {
     expect(server!.child.exitCode).toBeNull()
     const page = await browser.newPage()
-    await page.goto(server!.url)
+    await gotoConnected(page, server!.url)
     const shown = await overlayText(page)
     expect(shown).toMatch(/registry\.yaml:\d+/)
     expect(shown).not.toMatch(/\{ message:|\n\s+at /)
@@ -65,7 +65,7 @@ describe('dev server with a bad registry', () => {
 
   it('a registry broken while the page is open shows the overlay; saving it back as it was clears it', async () => {
     const page = await browser.newPage()
-    await page.goto(server!.url)
+    await gotoConnected(page, server!.url)
     await page.waitForSelector('#app[data-ready]', { timeout: 120_000 })
     fs.writeFileSync(registry, breakRegistry(good))
     expect(await overlayText(page)).toMatch(/registry\.yaml:\d+/)

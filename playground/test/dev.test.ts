@@ -5,7 +5,7 @@ import path from 'node:path'
 import type { ChildProcess } from 'node:child_process'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SLOW, launchBrowser, makeSample, resultsDir, startDevServer, stop, tempDir } from './helpers'
+import { SLOW, gotoConnected, launchBrowser, makeSample, resultsDir, startDevServer, stop, tempDir } from './helpers'
 
 describe('dev server', () => {
   const dir = tempDir('dev')
@@ -29,7 +29,7 @@ describe('dev server', () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } })
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
-    await page.goto(server!.url)
+    await gotoConnected(page, server!.url)
     await page.waitForSelector('#app[data-ready]', { timeout: 60_000 })
     const before = await page.getAttribute('#app', 'data-ready')
     const targetBefore = await page.getAttribute('tr[data-target-id="incidence_target"]', 'data-digest')

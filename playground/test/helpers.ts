@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 import { ensureSample } from '../scripts/sample.mjs'
 
 export const playgroundDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -90,6 +90,17 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** The canonical manifest a build wrote into `outDir`. */
+/**
+ * Opens the dev server's page and resolves once Vite's HMR socket is connected too: an edit made before that is
+ * never announced to this page (the server sends to the clients it has), which on a loaded machine can come after
+ * the app itself has rendered.
+ */
+export async function gotoConnected(page: Page, url: string, timeout = 60_000): Promise<void> {
+  const connected = page.waitForEvent('console', { predicate: (m) => m.text() === '[vite] connected.', timeout })
+  await page.goto(url)
+  await connected
+}
+
 export function readManifest(outDir: string): { text: string; json: any } {
   const text = fs.readFileSync(path.join(outDir, 'modelops-manifest.json'), 'utf8')
   return { text, json: JSON.parse(text) }

@@ -2,12 +2,14 @@
 // on the way in, then indexed (paths, sizes, BLAKE2b) and compared with an index from elsewhere. Used by the local
 // store's staging folders and by a pull into a plain folder when the cache cannot take it.
 import { createWriteStream } from 'node:fs'
-import { mkdir, readdir, stat } from 'node:fs/promises'
-import { Transform } from 'node:stream'
+import { mkdir, open, readdir, stat, type FileHandle } from 'node:fs/promises'
+import { Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import path from 'node:path'
 import { BYTES_ALGO, hashFileWithSha256 } from '../digest/bytes.js'
 import { acquireHasher, releaseHasher } from '../digest/blake2b.js'
+import { WriteCursor } from '../digest/follow.js'
+import { sharedHashPool, sharedPoolIsRunning } from '../digest/pool.js'
 import { ModelopsError } from '../errors.js'
 import { outputNameProblem } from '../project/names.js'
 import { wallNs, type Stamps } from './stamps.js'
@@ -16,6 +18,13 @@ import type { ByteStream, CacheFile } from './types.js'
 export const SHA256_RE = /^sha256:[0-9a-f]{64}$/
 /** Bytes a written file buffers before the network is paused. */
 const WRITE_BUFFER = 4 * 1024 * 1024
+/**
+ * Files from this size on are hashed by a hash-pool worker behind the writer (writeFollowed) when the pool runs; from
+ * FOLLOW_COLD_BYTES on even if a worker must start first. A worker start costs ~100 ms of CPU (measured: 97-99 ms),
+ * what in-thread BLAKE2b does with ~40 MiB, so a smaller file is hashed faster here than by a worker still starting.
+ */
+const FOLLOW_MIN_BYTES = 16 * 1024 * 1024
+const FOLLOW_COLD_BYTES = 64 * 1024 * 1024
 
 /** A file `Staging.write` put into staging, with the digest of the bytes it wrote and the file's size and mtime after. */
 export interface Written {
@@ -39,34 +48,115 @@ export class FolderWriter {
   /**
    * Write `rel` (POSIX, relative to the folder) from a stream; refuses a path that would leave the folder with a
    * ModelopsError 'CACHE'. `sha256`: the digest the stream is known to have (it errors otherwise), recorded.
+   * `bytes`: the size the stream is expected to have (a large file's BLAKE2b then runs on a worker: writeFollowed).
    */
-  async write(rel: string, data: ByteStream, writeOptions: { signal?: AbortSignal; sha256?: string } = {}): Promise<void> {
+  async write(rel: string, data: ByteStream, writeOptions: { signal?: AbortSignal; sha256?: string; bytes?: number } = {}): Promise<void> {
     const abs = safeJoin(this.dir, rel)
     if (!abs) throw new ModelopsError('CACHE', `${this.what} names an unsafe path ${JSON.stringify(rel)}`)
     await mkdir(path.dirname(abs), { recursive: true })
-    // BLAKE2b is computed as the bytes go to disk (while the next ones are still on the network), so the commit need
-    // not read the file again: it takes this digest if the file's size and mtime are those it had when written.
-    const h = await acquireHasher()
-    let bytes = 0
-    try {
-      // Synchronous stages joined by pipe (no async generator hop per chunk), and a write buffer large enough that
-      // chunks arriving during a write go out together (writev) instead of pausing the network.
-      const tap = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          h.update(chunk)
-          bytes += chunk.byteLength
-          callback(null, chunk)
-        },
-      })
-      // 'wx': two index rows naming one file must not silently overwrite each other.
-      await pipeline(data, tap, createWriteStream(abs, { flags: 'wx', highWaterMark: WRITE_BUFFER }), { signal: writeOptions.signal })
-      const st = await stat(abs, { bigint: true })
-      const sha256 = writeOptions.sha256 && SHA256_RE.test(writeOptions.sha256) ? writeOptions.sha256 : undefined
-      if (Number(st.size) === bytes) this.written.set(rel, { bytes, mtimeNs: st.mtimeNs, digest: `${BYTES_ALGO}:${h.digest('hex')}`, ...(sha256 ? { sha256 } : {}) })
-    } finally {
-      releaseHasher(h)
+    const sha256 = writeOptions.sha256 && SHA256_RE.test(writeOptions.sha256) ? writeOptions.sha256 : undefined
+    const size = writeOptions.bytes ?? 0
+    const follow = size >= FOLLOW_COLD_BYTES || (size >= FOLLOW_MIN_BYTES && sharedPoolIsRunning())
+    const hashed = follow ? await writeFollowed(abs, data, writeOptions.signal) : await writeHashed(abs, data, writeOptions.signal)
+    if (!hashed) return
+    const st = await stat(abs, { bigint: true })
+    if (Number(st.size) === hashed.bytes) this.written.set(rel, { bytes: hashed.bytes, mtimeNs: st.mtimeNs, digest: `${BYTES_ALGO}:${hashed.hex}`, ...(sha256 ? { sha256 } : {}) })
+  }
+}
+
+/**
+ * Write `abs` from a stream, BLAKE2b computed on this thread as the bytes go to disk (while the next ones are still on
+ * the network), so the commit need not read the file again: it takes this digest if the file's size and mtime are
+ * those it had when written.
+ */
+async function writeHashed(abs: string, data: ByteStream, signal?: AbortSignal): Promise<{ bytes: number; hex: string }> {
+  const h = await acquireHasher()
+  let bytes = 0
+  try {
+    // Synchronous stages joined by pipe (no async generator hop per chunk), and a write buffer large enough that
+    // chunks arriving during a write go out together (writev) instead of pausing the network.
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        h.update(chunk)
+        bytes += chunk.byteLength
+        callback(null, chunk)
+      },
+    })
+    // 'wx': two index rows naming one file must not silently overwrite each other.
+    await pipeline(data, tap, createWriteStream(abs, { flags: 'wx', highWaterMark: WRITE_BUFFER }), { signal })
+    return { bytes, hex: h.digest('hex') }
+  } finally {
+    releaseHasher(h)
+  }
+}
+
+/**
+ * Write `abs` from a stream while a hash-pool worker hashes BLAKE2b behind the writer (follow.ts): this thread only
+ * receives and writes (and the sha256 check of a remote blob), so the two hashes run on two cores. Returns undefined
+ * when the worker could not hash it (no workers, a read error): the commit then hashes the file itself.
+ */
+async function writeFollowed(abs: string, data: ByteStream, signal?: AbortSignal): Promise<{ bytes: number; hex: string } | undefined> {
+  const fh = await open(abs, 'wx')
+  const cursor = new WriteCursor()
+  const hashing = sharedHashPool().hashFollowing(abs, cursor).then((hex) => hex, () => undefined)
+  const sink = new CursorWriter(fh, cursor)
+  try {
+    await pipeline(data, sink, { signal })
+    cursor.finish()
+  } catch (err) {
+    cursor.fail()
+    await hashing
+    throw err
+  } finally {
+    await fh.close()
+  }
+  const hex = await hashing
+  return hex === undefined ? undefined : { bytes: sink.bytes, hex }
+}
+
+/** A file written from a stream (writev of what has queued), each write published to the cursor once it is on disk. */
+class CursorWriter extends Writable {
+  bytes = 0
+
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly cursor: WriteCursor,
+  ) {
+    super({ highWaterMark: WRITE_BUFFER })
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    this.put([chunk]).then(() => callback(), callback)
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (err?: Error | null) => void): void {
+    this.put(chunks.map((c) => c.chunk)).then(() => callback(), callback)
+  }
+
+  private async put(bufs: Buffer[]): Promise<void> {
+    let left = bufs.reduce((n, b) => n + b.byteLength, 0)
+    const n = left
+    while (left > 0) {
+      const { bytesWritten } = await this.fh.writev(bufs)
+      left -= bytesWritten
+      if (left > 0) bufs = rest(bufs, bytesWritten)
+    }
+    this.bytes += n
+    this.cursor.advance(n)
+  }
+}
+
+/** `bufs` less their first `skip` bytes (after a short write). */
+function rest(bufs: Buffer[], skip: number): Buffer[] {
+  const out: Buffer[] = []
+  for (const b of bufs) {
+    if (skip >= b.byteLength) skip -= b.byteLength
+    else {
+      out.push(skip > 0 ? b.subarray(skip) : b)
+      skip = 0
     }
   }
+  return out
 }
 
 /**

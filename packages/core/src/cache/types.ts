@@ -64,8 +64,9 @@ export interface Staging {
    * Write one file of the entry from a stream (another tier's bytes), at `path` (POSIX, relative to `outDir`).
    * Refuses a path that would leave the folder (`..`, absolute, backslash, NUL) with a ModelopsError 'CACHE'.
    * `sha256`: the digest `data` is known to have (it errors otherwise: a verified download), recorded in the index.
+   * `bytes`: the size `data` is expected to have; a large file is then hashed on a worker behind the write.
    */
-  write(path: string, data: ByteStream, options?: { signal?: AbortSignal; sha256?: string }): Promise<void>
+  write(path: string, data: ByteStream, options?: { signal?: AbortSignal; sha256?: string; bytes?: number }): Promise<void>
   /** Remove the staging folder (after a failure). Idempotent. */
   discard(): Promise<void>
 }

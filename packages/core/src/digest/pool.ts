@@ -1,4 +1,5 @@
 // Byte hashing of large files on every core (the generic pool lives in workers/).
+import type { WriteCursor } from './follow.js'
 import { defaultWorkers, poolPaysOff, WorkerPool } from '../workers/pool.js'
 
 export class HashPool extends WorkerPool<string> {
@@ -13,6 +14,11 @@ export class HashPool extends WorkerPool<string> {
   /** Bare BLAKE2b-256 hex of the file at `file` (absolute path), hashed in a worker; `onBytes` as in hashFileHex. */
   hashFile(file: string, onBytes?: (bytes: number) => void): Promise<string> {
     return this.run(file, { onBytes })
+  }
+
+  /** Bare BLAKE2b-256 hex of `file` as it is being written, up to where `cursor` says (follow.ts). */
+  hashFollowing(file: string, cursor: WriteCursor): Promise<string> {
+    return this.run(file, { op: 'follow', shared: cursor.buffer })
   }
 }
 

@@ -14,7 +14,7 @@ import type { CacheEntry, CacheEntryMeta, OutputStore, RemoteEntry } from '../ca
 export async function pullEntry(local: OutputStore, remote: RemoteEntry, meta: CacheEntryMeta, options: { hold?: OutputHold; signal?: AbortSignal } = {}): Promise<CacheEntry> {
   const staging = await local.stage(remote.key)
   try {
-    for (const file of remote.files) await staging.write(file.path, await remote.open(file.path, { signal: options.signal }), { signal: options.signal, sha256: file.sha256 })
+    for (const file of remote.files) await staging.write(file.path, await remote.open(file.path, { signal: options.signal }), { signal: options.signal, sha256: file.sha256, bytes: file.bytes })
     return await staging.commit(meta, { hold: options.hold, expect: remote.files })
   } finally {
     // After a commit the staging folder is gone (renamed): discard is a no-op then.
@@ -30,7 +30,7 @@ export async function pullEntry(local: OutputStore, remote: RemoteEntry, meta: C
 export async function pullIntoFolder(remote: RemoteEntry, dir: string, meta: CacheEntryMeta, options: { signal?: AbortSignal } = {}): Promise<CacheEntry> {
   const what = `cache entry ${remote.key.slice(0, 12)}`
   const writer = new FolderWriter(dir, what)
-  for (const file of remote.files) await writer.write(file.path, await remote.open(file.path, { signal: options.signal }), { signal: options.signal, sha256: file.sha256 })
+  for (const file of remote.files) await writer.write(file.path, await remote.open(file.path, { signal: options.signal }), { signal: options.signal, sha256: file.sha256, bytes: file.bytes })
   const entry = await folderEntry(dir, remote.key, meta, writer.written)
   checkAgainstIndex(what, entry.files, remote.files)
   return entry

@@ -4,8 +4,8 @@
 // __init__.py of every package folder on an entrypoint's module path. We do the same (plus pyproject.toml, which its
 // preflight requires tracked), so its preflight finds every file we registered tracked. Paths are only ever added: what a user tracked with `modelops-bundle add` stays.
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
-import ignore from 'ignore'
 import { writeFileAtomic } from '../project/atomic.js'
 import { BUNDLE_DIR, REGISTRY_FILE } from '../project/constants.js'
 import { absolutePath } from '../project/paths.js'
@@ -33,9 +33,15 @@ export function readTrackedFiles(project: Project): Set<string> {
   }
 }
 
+type IgnoreFactory = typeof import('ignore')
+let ignoreLib: IgnoreFactory | undefined
+
 /** The Python tool's ignore rules: its defaults, then `.modelopsignore`. */
 function ignoreRules(project: Project) {
-  const ig = ignore().add(DEFAULT_IGNORES)
+  // Loaded on first use: only registering and `status --untracked-only` need it, and as CommonJS behind an ESM import
+  // it cost every build and command ~10 ms (node scans its 50 KB source for exports before running it).
+  ignoreLib ??= createRequire(import.meta.url)('ignore') as IgnoreFactory
+  const ig = ignoreLib().add(DEFAULT_IGNORES)
   try {
     ig.add(fs.readFileSync(path.join(project.root, '.modelopsignore'), 'utf8'))
   } catch {

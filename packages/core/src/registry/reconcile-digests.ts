@@ -1,13 +1,12 @@
 // Which digests reconciliation records: registry.yaml gets the `sha256:` the Python tool reads (our digest for a
 // folder, or the recorded one for a file that has gone), and digests.json our digest of the same bytes.
-import fs from 'node:fs'
 import type { Warning } from '../errors.js'
 import { digestFiles, type ComputeOptions } from '../digest/compute.js'
 import { sha256Files } from '../digest/status.js'
-import { absolutePath } from '../project/paths.js'
 import { idTable } from '../project/names.js'
 import type { Project } from '../project/project.js'
 import type { Registry } from './types.js'
+import { existsAny } from './reconcile-files.js'
 
 /**
  * digestFiles over the paths that exist. A recorded dependency that has gone keeps its recorded digest (so status
@@ -69,13 +68,4 @@ export function pick(digests: Record<string, string>, paths: string[]): Record<s
   const out = idTable<string>()
   for (const p of paths) if (digests[p] !== undefined) out[p] = digests[p]
   return out
-}
-
-/** The project-relative path exists (file, folder or link); false for a path outside the project. */
-export function existsAny(project: Project, rel: string): boolean {
-  try {
-    return fs.existsSync(absolutePath(project, rel))
-  } catch {
-    return false
-  }
 }

@@ -1,26 +1,22 @@
 // register-model / register-target: the entries of each scanned file are replaced by what discovery finds now, as the reference CLI does,
 // with the weaknesses of §8.2.7 fixed: unknown --class/--target names, a missing PATH and id collisions across
 // files are errors; changes to data, code or outputs count as updates; pruning is reported, never silent.
-import fs from 'node:fs'
-import { relative, sep } from 'node:path'
+// This file: models; reconcile-targets.ts: targets; reconcile-files.ts: the per-file steps both share.
 import { ModelopsError, type Warning } from '../errors.js'
 export type { ChangeOp, ReconcileReport, RegistryChange } from './reconcile-changes.js'
+export { reconcileTargets, type ReconcileTargetsOptions } from './reconcile-targets.js'
 import type { ComputeOptions } from '../digest/compute.js'
-import { digestFiles } from '../digest/compute.js'
 import type { Project } from '../project/project.js'
-import { absolutePath } from '../project/paths.js'
-import { ID_HINT, idProblem, idTable } from '../project/names.js'
-import { discoverFile, type DiscoveryResult } from '../python/discover.js'
+import { idTable } from '../project/names.js'
 import { codeDependencies, moduleOf, packageDependencies } from '../python/imports.js'
-import { ModuleScans } from '../python/scans.js'
-import { importRootOf, importRoots } from '../python/roots.js'
+import { importRoots } from '../python/roots.js'
 import { loadRegistry, updateRegistry } from './registry.js'
-import { removeFromTargetSets } from './target-sets.js'
-import { modelOutputs, type ModelEntry, type Registry, type TargetEntry } from './types.js'
-import { apply, collision, modelFields, report, targetFields, type FilePlan, type ReconcileReport } from './reconcile-changes.js'
-import { digestPresent, existsAny, mergeSemantic, pick, recordable, type SemanticNote } from './reconcile-digests.js'
+import { modelOutputs, type ModelEntry, type Registry } from './types.js'
+import { apply, modelFields, report, type FilePlan, type ReconcileReport } from './reconcile-changes.js'
+import { digestPresent, mergeSemantic, pick, recordable, type SemanticNote } from './reconcile-digests.js'
 import { pythonImportSettingsWarning } from '../interop/import-settings.js'
 import { compareCodePoints } from '../digest/canonical.js'
+import { discover, existsAny, existsFile, fileSet, idsOf, missingInits, notFound, scansFor, select, uniq, unknownExcludes } from './reconcile-files.js'
 
 /** Options of reconcileModels (the flags of `mops-bundle register-model`). */
 export interface ReconcileModelsOptions {
@@ -46,15 +42,6 @@ export interface ReconcileModelsOptions {
   /** Id for the single selected class (default `<file stem>_<class>` lower-case). */
   id?: string
   /** Also rescan every model file already in the registry (missing ones are pruned). */
-  regenAll?: boolean
-  compute?: ComputeOptions
-}
-
-/** Options of reconcileTargets (the flags of `mops-bundle register-target`). */
-export interface ReconcileTargetsOptions {
-  /** Keep only these targets (function name or target id); a name not found is an error. */
-  targets?: string[]
-  exclude?: string[]
   regenAll?: boolean
   compute?: ComputeOptions
 }
@@ -198,104 +185,6 @@ export async function reconcileModels(project: Project, file: string | null, opt
   })
 }
 
-/**
- * register-target: like reconcileModels for `@calibration_target` functions; removed targets leave every target set.
- * @throws ModelopsError as reconcileModels.
- */
-export async function reconcileTargets(project: Project, file: string | null, options: ReconcileTargetsOptions = {}): Promise<ReconcileReport> {
-  const before = loadRegistry(project)
-  const files = fileSet(file, Object.values(before.targets).map((t) => t.path), options.regenAll)
-  const warnings: Warning[] = []
-  const plans: FilePlan<TargetEntry>[] = []
-  const semantic: SemanticNote[] = []
-  const fnOf = (t: TargetEntry) => t.entrypoint.slice(t.entrypoint.lastIndexOf(':') + 1)
-
-  const scans = scansFor(project, files)
-  for (const path of files) {
-    const primary = path === file
-    if (!existsFile(project, path)) {
-      if (primary) throw notFound(project, path, 'target file', 'register-target')
-      plans.push({ path, entries: null, excluded: new Set(), untouched: new Set(), lines: new Map() })
-      continue
-    }
-    const found = await discover(project, path, warnings, scans)
-    if (primary && found.targets.length === 0 && !Object.values(before.targets).some((t) => t.path === path)) {
-      throw new ModelopsError('DISCOVERY', 'no @calibration_target functions found', {
-        file: path,
-        hint: 'decorate target functions with @calibration_target(model_output=..., data={...}) from modelops_calabaria',
-      })
-    }
-    // Filters match the function name or the target id (name=...).
-    const byKey = new Map<string, string>()
-    for (const t of found.targets) {
-      byKey.set(t.function, t.function)
-      byKey.set(t.name, t.function)
-    }
-    const translate = (names: string[] | undefined) => names?.map((n) => byKey.get(n) ?? n)
-    const { selected, excluded, untouched } = select(
-      path,
-      found.targets.map((t) => t.function),
-      primary ? translate(options.targets) : undefined,
-      primary ? translate(options.exclude) : undefined,
-      'target',
-      found.targets.map((t) => (t.name === t.function ? t.name : `${t.name} (function ${t.function})`)),
-    )
-    if (primary) unknownExcludes(path, [...byKey.keys()], options.exclude, warnings)
-    if (found.targets.length === 0) warnings.push({ code: 'DISCOVERY', message: 'no @calibration_target functions found: its registered targets are removed', file: path })
-    const roots = importRoots(project.root, project.config.code_roots)
-    const module = moduleOf(project.root, path, roots)
-    missingInits(project, path, roots, warnings)
-    const entries = new Map<string, TargetEntry>()
-    const lines = new Map<string, number>()
-    const opts = { ...options.compute, warnings }
-    const fileDigest = selected.length > 0 ? (await recordable(project, await digestFiles(project, { code: [path], data: [] }, opts), semantic))[path] : undefined
-    for (const fn of selected) {
-      const target = found.targets.find((t) => t.function === fn)!
-      const twin = found.targets.find((t) => t !== target && t.name === target.name && selected.includes(t.function))
-      if (twin) {
-        const [a, b] = twin.line < target.line ? [twin, target] : [target, twin]
-        throw new ModelopsError('ID_COLLISION', `target id '${target.name}' is used by two functions: ${a.function} (line ${a.line}) and ${b.function} (line ${b.line})`, {
-          file: path,
-          line: Math.max(twin.line, target.line),
-          hint: 'give one of them another name=... in its @calibration_target',
-        })
-      }
-      const data = uniq(Object.values(target.data).map((p) => storedDataPath(project, path, target.line, p)))
-      for (const d of data) {
-        if (!existsAny(project, d)) {
-          throw new ModelopsError('FILE_NOT_FOUND', `target ${target.name}: data file ${d} not found`, {
-            file: path,
-            line: target.line,
-            hint: 'data paths in @calibration_target are relative to the project root: fix the path or add the file',
-          })
-        }
-      }
-      const digests = await recordable(project, await digestFiles(project, { code: [], data }, opts), semantic)
-      entries.set(target.name, {
-        path,
-        entrypoint: `${module}:${fn}`,
-        model_output: target.model_output,
-        data,
-        data_digests: pick(digests, data),
-        target_digest: fileDigest ?? null,
-      })
-      lines.set(target.name, target.line)
-    }
-    plans.push({ path, entries, excluded: idsOf(before.targets, path, excluded, fnOf), untouched: new Set(untouched), lines })
-  }
-
-  return updateRegistry(project, (registry) => {
-    mergeSemantic(registry, semantic)
-    const changes = apply(registry.targets, plans, fnOf, (t) => t.target_digest, targetFields, 'target')
-    for (const change of changes) {
-      if (change.op !== 'removed') continue
-      const sets = removeFromTargetSets(registry, change.id)
-      if (sets.length > 0) change.targetSets = sets
-    }
-    return report('targets', files, changes, warnings)
-  })
-}
-
 /** `<file stem>_<class>`, lower-case (reference-spec §1.5). */
 export function defaultId(path: string, className: string): string {
   const base = path.slice(path.lastIndexOf('/') + 1)
@@ -317,72 +206,6 @@ function recordAllOutputs(registry: Registry, plans: FilePlan<ModelEntry>[], all
   }
 }
 
-function fileSet(file: string | null, registered: string[], regenAll?: boolean): string[] {
-  if (file === null && !regenAll) throw new ModelopsError('USAGE', 'no file given', { hint: 'name a Python file, or pass --regen-all to rescan every registered file' })
-  if (file !== null && !/\.pyw?$/.test(file)) {
-    throw new ModelopsError('PATH_INVALID', 'not a Python file', { file, exitCode: 1, hint: 'models and targets are discovered in .py files; data files go in --data' })
-  }
-  if (!regenAll) return [file!]
-  const all = new Set(registered)
-  if (file !== null) all.add(file)
-  return [...all].sort(compareCodePoints)
-}
-
-/** One run's parsed modules: with --regen-all over many files, parsed ahead on the parse pool when that pays. */
-function scansFor(project: Project, files: string[]): ModuleScans {
-  return ModuleScans.for(files.filter((f) => existsFile(project, f)).map((f) => absolutePath(project, f)))
-}
-
-async function discover(project: Project, path: string, warnings: Warning[], scans: ModuleScans): Promise<DiscoveryResult> {
-  const found = await discoverFile(absolutePath(project, path), { root: project.root, baseClasses: project.config.base_classes, codeRoots: project.config.code_roots, scans })
-  for (const issue of found.errors) warnings.push({ code: 'DISCOVERY', message: issue.message, file: path, line: issue.line })
-  return found
-}
-
-function select(path: string, discovered: string[], only: string[] | undefined, exclude: string[] | undefined, what: 'class' | 'target', shown = discovered) {
-  const known = new Set(discovered)
-  const unknown = (only ?? []).filter((n) => !known.has(n))
-  if (unknown.length > 0) {
-    const plural = unknown.length === 1 ? what : what === 'class' ? 'classes' : 'targets'
-    throw new ModelopsError('USAGE', `${plural} not found: ${unknown.join(', ')}`, {
-      file: path,
-      exitCode: 1,
-      hint: discovered.length > 0 ? `found: ${shown.join(', ')}` : `no ${what === 'class' ? 'model classes' : 'calibration targets'} in this file`,
-    })
-  }
-  const excluded = new Set(exclude ?? [])
-  const selected = discovered.filter((n) => (only === undefined || only.includes(n)) && !excluded.has(n))
-  const untouched = only === undefined ? [] : discovered.filter((n) => !only.includes(n) && !excluded.has(n))
-  return { selected, excluded, untouched }
-}
-
-/**
- * Folders of the module path without `__init__.py` (reference-spec §4.3.5): Python 3 imports them as namespace
- * packages, but the Python tool and its workers require the file, so a missing one is worth a warning.
- */
-function missingInits(project: Project, path: string, roots: readonly string[], warnings: Warning[]): void {
-  // Folders from the file's import root down (`src/` of a src layout is a root, not a package).
-  const from = relative(project.root, importRootOf(roots, absolutePath(project, path), project.root)).split(sep).join('/')
-  const parts = path.split('/').slice(0, -1)
-  for (let i = from ? from.split('/').length + 1 : 1; i <= parts.length; i++) {
-    const dir = parts.slice(0, i).join('/')
-    if (!existsAny(project, `${dir}/__init__.py`)) {
-      warnings.push({ code: 'PACKAGE_INIT', message: `${dir}/ has no __init__.py, which workers of the Python modelops-bundle need to import it (touch ${dir}/__init__.py)`, file: path })
-    }
-  }
-}
-
-/** --exclude of a name the file does not define: nothing to do, but likely a typo worth a warning. */
-function unknownExcludes(path: string, known: string[], exclude: string[] | undefined, warnings: Warning[]): void {
-  for (const name of exclude ?? []) {
-    if (!known.includes(name)) warnings.push({ code: 'DISCOVERY', message: `--exclude ${name}: no such name in this file`, file: path })
-  }
-}
-
-function idsOf<E extends { path: string }>(entries: Record<string, E>, path: string, names: Set<string>, nameOf: (e: E) => string): Set<string> {
-  return new Set(Object.entries(entries).filter(([, e]) => e.path === path && names.has(nameOf(e))).map(([id]) => id))
-}
-
 /**
  * Code deps: the explicit list when given, else the recorded list (files of it that were deleted are dropped when
  * imports are followed, since they were most likely found that way), plus what import-following finds now.
@@ -394,40 +217,3 @@ function mergeCode(project: Project, explicit: string[] | undefined, recorded: s
   // (its files mode lists it), so alternating registrations do not flip the list.
   return uniq([...base, ...auto.filter((p) => p !== self)]).sort(compareCodePoints)
 }
-
-function storedDataPath(project: Project, file: string, line: number, raw: string): string {
-  const clean = raw.replace(/\\/g, '/').replace(/^\.\//, '')
-  try {
-    absolutePath(project, clean)
-    return clean
-  } catch (err) {
-    if (err instanceof ModelopsError) {
-      throw new ModelopsError(err.code, `data path ${JSON.stringify(raw)}: ${err.message}`, { file, line, hint: 'data paths in @calibration_target are project-relative, e.g. data/data.csv' })
-    }
-    throw err
-  }
-}
-
-function notFound(project: Project, path: string, what: string, command: string): ModelopsError {
-  if (existsAny(project, path)) {
-    return new ModelopsError('PATH_INVALID', `is a folder, not a ${what}`, { file: path, hint: `${command} takes one Python file at a time` })
-  }
-  return new ModelopsError('FILE_NOT_FOUND', `${what} not found`, {
-    file: path,
-    hint: `check the path; if the file was deleted on purpose, run \`mops-bundle ${command} --regen-all\` to drop its entries`,
-  })
-}
-
-function existsFile(project: Project, rel: string): boolean {
-  try {
-    return fs.statSync(absolutePath(project, rel)).isFile()
-  } catch {
-    return false
-  }
-}
-
-
-function uniq(list: string[]): string[] {
-  return [...new Set(list)]
-}
-

@@ -4,8 +4,18 @@ import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker, WorkerOptions } from 'node:worker_threads'
 import type { FileJob, FileReply } from './serve.js'
+
+let WorkerClass: typeof Worker | undefined
+/**
+ * node:worker_threads on the first worker: most runs (a warm build, `hash` of a few files) start none, and loading it
+ * costs every process a few ms of start-up.
+ */
+function startWorker(entry: URL | string, options?: WorkerOptions): Worker {
+  WorkerClass ??= (createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')).Worker
+  return new WorkerClass(entry, options)
+}
 
 /**
  * The one rule that starts workers, for every pool: at least two files need the work, and either their bytes reach
@@ -47,10 +57,10 @@ function spawnWorker(base: string, stem: string): Worker {
  */
 function newWorker(entry: URL | string, options: { eval?: boolean; execArgv: string[] }): Worker {
   try {
-    return new Worker(entry, options)
+    return startWorker(entry, options)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err
-    return new Worker(entry, { ...options, execArgv: [] })
+    return startWorker(entry, { ...options, execArgv: [] })
   }
 }
 
@@ -115,11 +125,11 @@ export class WorkerPool<R> {
    * `op` is passed to the worker as it is (workers that do one thing ignore it). `onBytes` (progress): byte counts
    * the worker posts while it works (see progressIntervalMs).
    */
-  run<T extends R = R>(file: string, options: { op?: string; onBytes?: (bytes: number) => void } = {}): Promise<T> {
-    const { op, onBytes } = options
+  run<T extends R = R>(file: string, options: { op?: string; onBytes?: (bytes: number) => void; shared?: SharedArrayBuffer } = {}): Promise<T> {
+    const { op, onBytes, shared } = options
     if (this.closed) return Promise.reject(new Error(`${this.options.name} pool is closed`))
     return new Promise<T>((resolve, reject) => {
-      const job: FileJob = { id: this.nextId++, file, ...(op === undefined ? {} : { op }), ...(onBytes ? { progress: this.progressIntervalMs } : {}) }
+      const job: FileJob = { id: this.nextId++, file, ...(op === undefined ? {} : { op }), ...(onBytes ? { progress: this.progressIntervalMs } : {}), ...(shared ? { shared } : {}) }
       this.queue.push({ job, resolve: resolve as (value: R) => void, reject, onBytes })
       this.pump()
     })
@@ -134,7 +144,7 @@ export class WorkerPool<R> {
     const { entry, base, stem, name } = this.options
     let worker: Worker
     try {
-      worker = entry ? new Worker(entry) : spawnWorker(base, stem)
+      worker = entry ? startWorker(entry) : spawnWorker(base, stem)
     } catch {
       // No more workers than already run; with none, everything runs in-thread.
       this.limit = this.slots.length

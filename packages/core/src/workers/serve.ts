@@ -8,6 +8,8 @@ export interface FileJob {
   op?: string
   /** The caller wants byte counts while the job runs (progress), at most one message per this many ms. */
   progress?: number
+  /** Memory shared with the caller for the job's lifetime (a WriteCursor of a file still being written). */
+  shared?: SharedArrayBuffer
 }
 export type FileReply<R> =
   | { id: number; value: R }
@@ -19,12 +21,12 @@ export type FileReply<R> =
  * `handle` gets the job's `op` (for a worker that does more than one thing) and a byte counter when the job asked
  * for progress (throttled here, so posting stays cheap).
  */
-export function serveFileJobs<R>(handle: (file: string, job: { op?: string; onBytes?: (bytes: number) => void }) => Promise<R>): void {
+export function serveFileJobs<R>(handle: (file: string, job: { op?: string; onBytes?: (bytes: number) => void; shared?: SharedArrayBuffer }) => Promise<R>): void {
   const port = parentPort
   if (!port) return
   port.on('message', (job: FileJob) => {
     const onBytes = job.progress === undefined ? undefined : throttledCounter((n) => port.postMessage({ id: job.id, progress: n } satisfies FileReply<R>), job.progress)
-    handle(job.file, { op: job.op, onBytes }).then(
+    handle(job.file, { op: job.op, onBytes, shared: job.shared }).then(
       (value) => port.postMessage({ id: job.id, value } satisfies FileReply<R>),
       (err: NodeJS.ErrnoException) => port.postMessage({ id: job.id, error: { message: String(err?.message ?? err), code: err?.code } } satisfies FileReply<R>),
     )
