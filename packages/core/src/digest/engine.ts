@@ -261,6 +261,7 @@ export async function digestPaths(
     try {
       rs = await semanticDigestMany(batch.map((l) => l.abs), {
         workers: parseWorkers,
+        sizes: batch.map((l) => Number(l.stat.size)),
         ...(meter ? { onFileDone: (i: number) => track(batch[i]!).done() } : {}),
       })
     } catch {
