@@ -188,6 +188,7 @@ describe('openProject and config.yaml', () => {
     ['environment:\n  thread_count: many\n', 2, 17, /environment\.thread_count must be a number/],
     ['environment:\n  thread_count: 0\n', 2, 17, /at least 1/],
     ['environment:\n  pythn_version: "3.11"\n', 2, 3, /unknown environment input "pythn_version"/],
+    ['environment:\n  toString:\n', 2, 3, /unknown environment input "toString"/],
     ['generator:\n  timeout: 10\n', 2, 3, /generator needs a command/],
     ['generator:\n  command: run\n  timeout: soon\n', 3, 12, /generator\.timeout: must be a duration/],
     ['generator:\n  command: run\n  timeout: 600h\n', 3, 12, /generator\.timeout: 2160000000 ms \(25\.0 days\) is longer than the longest timer Node can set, 2147483647 ms/],
@@ -212,6 +213,19 @@ describe('openProject and config.yaml', () => {
     const [loaded] = pyyamlLoadMany([CONFIG_TEMPLATE])
     // Only the import settings are live: the mapping the Python tool's config.py reads with data.get('auto_code').
     expect(loaded).toEqual({ auto_code: { code_roots: ['.', 'src'], import_mode: 'files', ignore: [] } })
+  })
+})
+
+describe('openProject: a config.yaml too large to be one', () => {
+  it('is refused from its size before it is read (a 3 GiB sparse file: the limit, not a read error)', async () => {
+    const { project } = await initProject(tempDir())
+    const fd = fs.openSync(project.configPath, 'w')
+    fs.writeSync(fd, 'auto_code: true\n')
+    fs.ftruncateSync(fd, 3 * 1024 * 1024 * 1024)
+    fs.closeSync(fd)
+    const err = catchError(() => openProject(project.root))
+    expect(err.code).toBe('CONFIG_INVALID')
+    expect(err.text).toMatch(/^\.modelops-bundle\/config\.yaml:1:1: file is too large .*3072\.0 MiB; the limit is 1\.0 MiB/)
   })
 })
 

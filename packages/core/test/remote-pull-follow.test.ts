@@ -23,9 +23,15 @@ import { useRegistry } from '../../../test/support/oci-registry.mjs'
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'mops-follow-'))
 const meta: CacheEntryMeta = { model_id: 'big', entrypoint: 'models.big:Big', digest: `composite1:${'0'.repeat(64)}`, generator: { command: 'python3 run.py', env: {} } }
 const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`
-/** Above FOLLOW_MIN_BYTES (16 MiB): hashed by the worker. */
+/** Above FOLLOW_MIN_BYTES (16 MiB), below FOLLOW_COLD_BYTES (64 MiB): hashed by the worker once the pool runs. */
 const BIG = 20 * 1024 * 1024
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** A job for the shared hash pool, so that it runs (a large file is then followed by a worker). */
+async function warmPool(): Promise<void> {
+  const file = path.join(tmp(), 'x')
+  writeFileSync(file, 'x')
+  await sharedHashPool().hashFile(file)
+}
 
 describe('hashFollowingHex', () => {
   it('hashes a file as its writer writes it, waiting for bytes, and ends when the writer finishes', async () => {
@@ -65,7 +71,7 @@ describe('hashFollowingHex', () => {
 describe('pull of a large file: BLAKE2b on a worker behind the write', () => {
   const oci = useRegistry({ beforeAll, afterAll })
 
-  it('commits byte-identical files with the digests machine A recorded, hashed by the worker', async () => {
+  it('commits byte-identical files with the digests machine A recorded; hashed by the worker once the pool runs', async () => {
     const a = new LocalStore(tmp())
     const key = 'e1'.repeat(32)
     const files = { 'series.bin': randomBytes(BIG), 'summary.json': Buffer.from('{"r0": 2.5}\n') }
@@ -75,18 +81,25 @@ describe('pull of a large file: BLAKE2b on a worker behind the write', () => {
     const tier = new OciRemoteTier(parseOciUrl(oci.reg.url('team/follow'), undefined, 'test'), { credentials: null })
     await tier.upload(entrySource(entry))
     const pool = sharedHashPool()
+    const pullInto = async (b: LocalStore) => {
+      const got = await pullEntry(b, (await tier.fetch(key))!, meta)
+      expect(got.files).toEqual(entry.files)
+      for (const [rel, bytes] of Object.entries(files)) expect(readFileSync(got.filePath(rel)).equals(bytes)).toBe(true)
+      expect((await b.get(key)).status).toBe('hit')
+    }
+    // No worker running: a 20 MiB file is hashed in-thread (starting a worker costs more than it saves).
+    await pullInto(new LocalStore(tmp()))
+    expect(pool.running).toBe(false)
+    // A running pool takes it: one worker job (the big file); the small one is hashed in-thread as it is written.
+    await warmPool()
     const before = pool.completed
-    const b = new LocalStore(tmp())
-    const got = await pullEntry(b, (await tier.fetch(key))!, meta)
-    // One worker job (the big file); the small one is hashed in-thread as it is written.
+    await pullInto(new LocalStore(tmp()))
     expect(pool.completed - before).toBe(1)
-    expect(got.files).toEqual(entry.files)
-    for (const [rel, bytes] of Object.entries(files)) expect(readFileSync(got.filePath(rel)).equals(bytes)).toBe(true)
-    expect((await b.get(key)).status).toBe('hit')
     await tier.close()
   })
 
   it('a forged BLAKE2b of a large file (its sha256 intact) is refused at commit; nothing is committed', async () => {
+    await warmPool()
     const client = new OciClient(parseOciUrl(oci.reg.url('team/follow-forged'), undefined, 'test'), { credentials: null })
     const key = 'e2'.repeat(32)
     const body = randomBytes(BIG)
@@ -107,6 +120,7 @@ describe('pull of a large file: BLAKE2b on a worker behind the write', () => {
   })
 
   it('a large blob cut short or with a flipped byte fails the pull, leaves no staging, and the worker is free again', async () => {
+    await warmPool()
     const a = new LocalStore(tmp())
     const key = 'e3'.repeat(32)
     const body = randomBytes(BIG)

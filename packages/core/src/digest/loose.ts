@@ -53,7 +53,7 @@ export async function digestLooseFiles(files: readonly string[], isPython: (file
   const semantic = async () => {
     if (parsePoolPaysOff(py.map((i) => sizes[i]!))) {
       try {
-        const rs = await semanticDigestMany(py.map((i) => files[i]!), { workers: defaultWorkers(), ...(meter ? { onFileDone: (k: number) => progress[py[k]!]!.done() } : {}) })
+        const rs = await semanticDigestMany(py.map((i) => files[i]!), { workers: defaultWorkers(), sizes: py.map((i) => sizes[i]!), ...(meter ? { onFileDone: (k: number) => progress[py[k]!]!.done() } : {}) })
         rs.forEach((r, k) => (results[py[k]!] = { ...r, path: files[py[k]!]! }))
         return
       } catch {

@@ -42,6 +42,9 @@ export function defaultConfig(): ProjectConfig {
   }
 }
 
+/** Largest config.yaml read (checked before reading it): a real one is a few KiB. */
+export const MAX_CONFIG_BYTES = 1024 * 1024
+
 const HINT = 'fix .modelops-bundle/config.yaml (every key is optional; `mops-bundle init` in an empty folder writes a commented example)'
 
 const ENV_KEYS: Record<keyof EnvironmentInputs, string> = {
@@ -58,7 +61,7 @@ const ENV_KEYS: Record<keyof EnvironmentInputs, string> = {
 export function parseConfig(text: string, file: string): { config: ProjectConfig; warnings: Warning[] } {
   const config = defaultConfig()
   const warnings: Warning[] = []
-  const { src, root } = parseYaml(text, { file, code: 'CONFIG_INVALID', hint: HINT, maxBytes: 1024 * 1024 })
+  const { src, root } = parseYaml(text, { file, code: 'CONFIG_INVALID', hint: HINT, maxBytes: MAX_CONFIG_BYTES })
   if (root === null) return { config, warnings }
   const top = expectMap(src, root, 'config.yaml', 'a mapping of keys such as `auto_code: true`')
   if (!top) return { config, warnings }
@@ -124,7 +127,7 @@ function parseEnvironment(src: YamlSource, node: Node | null): Partial<Environme
   for (const { key, keyNode, value } of mapEntries(src, map, 'environment')) {
     const where = `environment.${key}`
     // `python_version:` left empty means "detect it", like leaving the key out.
-    if (isNullNode(value) && key in ENV_KEYS && key !== 'container_image' && key !== 'cuda_version') continue
+    if (isNullNode(value) && Object.hasOwn(ENV_KEYS, key) && key !== 'container_image' && key !== 'cuda_version') continue
     switch (key) {
       case 'python_version':
       case 'platform':

@@ -5,7 +5,8 @@ import type { EnvironmentInputs } from '../digest/types.js'
 import { ModelopsError, type Warning } from '../errors.js'
 import { writeFileAtomic } from './atomic.js'
 import { readRegularFileSync } from './read.js'
-import { CONFIG_TEMPLATE, defaultConfig, parseConfig } from './config.js'
+import { CONFIG_TEMPLATE, defaultConfig, MAX_CONFIG_BYTES, parseConfig } from './config.js'
+import { tooLarge } from './yaml.js'
 import { cachedParse, parseCacheDir, type ParseCacheOptions } from './parse-cache.js'
 import { emptyRegistry, serializeRegistry } from '../registry/registry.js'
 
@@ -92,8 +93,12 @@ export function openProject(root: string, options: ParseCacheOptions = {}): Proj
   const project: Project = { root: abs, dir, registryPath: path.join(dir, REGISTRY_FILE), configPath, config: defaultConfig() }
   let text: string | undefined
   try {
-    text = readRegularFileSync(configPath).toString('utf8')
+    // Refused by its size before it is read, as registry.yaml is (registry.ts readRegistryText).
+    text = readRegularFileSync(configPath, (size) => {
+      if (size > MAX_CONFIG_BYTES) throw tooLarge(`${BUNDLE_DIR}/${CONFIG_FILE}`, size, MAX_CONFIG_BYTES, 'CONFIG_INVALID')
+    }).toString('utf8')
   } catch (err) {
+    if (err instanceof ModelopsError) throw err
     const code = (err as NodeJS.ErrnoException).code
     if (code !== 'ENOENT' && code !== 'ENOTDIR') {
       throw new ModelopsError('CONFIG_INVALID', code === 'ENOTREGULAR' || code === 'EISDIR' ? `${BUNDLE_DIR}/${CONFIG_FILE} ${(err as Error).message}` : `cannot read ${BUNDLE_DIR}/${CONFIG_FILE}: ${(err as Error).message}`, {

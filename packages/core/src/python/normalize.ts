@@ -2,7 +2,8 @@
 // (one token per line; docs/digests.md, section pysem1, is the byte-level definition). Formatting never reaches a token:
 // comments, whitespace and punctuation are dropped, literals become values, redundant parentheses vanish,
 // and the few places where tree-sitter's shape follows formatting are mapped to one shape.
-import type { Node, Tree, TreeCursor } from 'web-tree-sitter'
+import type { Node, Tree } from 'web-tree-sitter'
+import { walkCursor, type WalkCursor } from './cursor.js'
 import { identifierText, numberToken } from './literals.js'
 import { binaryRunNeedsReshape, emitBinaryRun, reshapeAwait, reshapeWalrusTernary, unparenthesize } from './reshape.js'
 import { firstChildType, isDocstringStatement, isSingleWithoutComma, leftmostSplat, namedChildren, openSequencePattern, ROTATE, sameBoolean, subscriptNeedsTuple, trailingCommaSingle } from './shapes.js'
@@ -42,7 +43,7 @@ export function serializeTree(tree: Tree, src: string, blankedRows: number[], si
     open,
     sub: (node, field) => subtree(w, node, field),
   }
-  const c = tree.walk()
+  const c = walkCursor(tree.walk())
   try {
     walk(c, w)
   } finally {
@@ -60,7 +61,7 @@ function subtree(w: Walk, node: Node, field: string | null): void {
   const pass = frame('(sub)')
   pass.childField = field
   w.stack.push(pass)
-  const c = node.walk()
+  const c = walkCursor(node.walk())
   try {
     walk(c, w)
   } finally {
@@ -72,7 +73,7 @@ function subtree(w: Walk, node: Node, field: string | null): void {
 /** Tokens buffered before a batch goes to the sink: big files then hash in pieces instead of one huge string. */
 const BATCH = 16384
 
-function walk(c: TreeCursor, w: Walk): void {
+function walk(c: WalkCursor, w: Walk): void {
   const { out, stack, sink } = w
   try {
     // Only nodes we descend into get a frame; skipped nodes (punctuation, comments, handled leaves) cost none.
@@ -106,7 +107,7 @@ function walk(c: TreeCursor, w: Walk): void {
   }
 }
 
-function enter(c: TreeCursor, w: Walk): boolean {
+function enter(c: WalkCursor, w: Walk): boolean {
   const { src, out, stack, tables } = w
   const id = c.nodeTypeId
   const rawType = tables.types[id] ?? 'ERROR'
@@ -380,7 +381,7 @@ function enter(c: TreeCursor, w: Walk): boolean {
  * tree-sitter accepts an unexpected indent (`a=1\n    b=2`), counts a tab as 8 columns wherever it is, and
  * knows no TabError.
  */
-function checkIndent(c: TreeCursor, w: Walk, parent: Frame): void {
+function checkIndent(c: WalkCursor, w: Walk, parent: Frame): void {
   const index = c.startIndex
   const lineStart = lineStartBefore(w.src, index)
   const opensBlock = parent.node === 'block' && parent.n === 1
@@ -393,7 +394,7 @@ function checkIndent(c: TreeCursor, w: Walk, parent: Frame): void {
   w.indent.statement(w.src, lineStart, index, w.blocks, opensBlock)
 }
 
-function leave(c: TreeCursor, w: Walk): void {
+function leave(c: WalkCursor, w: Walk): void {
   const { src, out, stack } = w
   const f = stack.pop()!
   const parent = stack[stack.length - 1]
@@ -428,7 +429,7 @@ function lambdaColonEndsField(stack: Frame[]): boolean {
 }
 
 /** `(x): int` — a parenthesised plain name as the target of an annotation. */
-function annotatedName(c: TreeCursor, parent: Frame | undefined, field: string | null): boolean {
+function annotatedName(c: WalkCursor, parent: Frame | undefined, field: string | null): boolean {
   if (parent?.node !== 'assignment' || field !== 'left') return false
   const node = c.currentNode
   return unparenthesize(node).type === 'identifier' && node.parent?.childForFieldName('type') != null

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Parser } from 'web-tree-sitter'
 import { vendoredFile } from '../vendored.js'
+import { enableFastCursors, releaseTransfer } from './cursor.js'
 
 /**
  * The grammar pysem1 is defined against. Grammar versions change trees (0.23.6 and 0.25.0 differ on
@@ -29,7 +30,8 @@ type Access = { setValue: (p: number, v: number, t?: string) => void; getValue: 
 /**
  * Every tree-cursor call marshals the cursor through Emscripten's generic setValue/getValue, which go
  * through a DataView so big-endian hosts work: about a third of the walk's time. On little-endian hosts an
- * aligned i32 is the same through HEAP32 (read per call: the view is replaced when memory grows).
+ * aligned i32 is the same through HEAP32 (read per call: the view is replaced when memory grows). Every use of
+ * the transfer buffer by web-tree-sitter starts with one of them, which lets the walk's cursor skip most (cursor.ts).
  */
 function fastI32Access(module: Record<string, unknown>): void {
   const m = module as unknown as Access
@@ -38,10 +40,15 @@ function fastI32Access(module: Record<string, unknown>): void {
   const set = m.setValue
   const get = m.getValue
   m.setValue = (p, v, t = 'i8') => {
+    releaseTransfer()
     if (t === 'i32' && (p & 3) === 0) m.HEAP32![p >> 2] = v
     else set(p, v, t)
   }
-  m.getValue = (p, t = 'i8') => (t === 'i32' && (p & 3) === 0 ? m.HEAP32![p >> 2]! : get(p, t))
+  m.getValue = (p, t = 'i8') => {
+    releaseTransfer()
+    return t === 'i32' && (p & 3) === 0 ? m.HEAP32![p >> 2]! : get(p, t)
+  }
+  enableFastCursors(module)
 }
 
 /** The process-wide parser; the first call pays the WASM start-up (tens of ms), later calls are free. */

@@ -61,12 +61,17 @@ export async function closeParsePools(): Promise<void> {
 
 /**
  * Digests of `files` on `workers` threads, in input order. I/O errors (missing file) reject, as in-thread.
- * `onFileDone` gets each file's index as its digest arrives (progress).
+ * `onFileDone` gets each file's index as its digest arrives (progress). With `sizes` (bytes, by index) the largest
+ * files are sent first: the run then ends on small files, not with one worker parsing a big one while the other idles.
  */
-export async function runInPool(files: string[], workers: number, onFileDone?: (index: number) => void): Promise<SemanticFileResult[]> {
+export async function runInPool(files: string[], workers: number, onFileDone?: (index: number) => void, sizes?: readonly number[]): Promise<SemanticFileResult[]> {
   const pool = sharedParsePool(workers)
-  return Promise.all(
-    files.map(async (path, i) => {
+  const order = files.map((_, i) => i)
+  if (sizes?.length === files.length) order.sort((a, b) => sizes[b]! - sizes[a]! || a - b)
+  const results = new Array<SemanticFileResult>(files.length)
+  await Promise.all(
+    order.map(async (i) => {
+      const path = files[i]!
       let r: SemanticResult
       try {
         r = await pool.digest(path)
@@ -75,7 +80,8 @@ export async function runInPool(files: string[], workers: number, onFileDone?: (
         r = await semanticDigest(await readFile(path), path)
       }
       onFileDone?.(i)
-      return { path, ...r }
+      results[i] = { path, ...r }
     }),
   )
+  return results
 }

@@ -212,15 +212,18 @@ export interface SemanticManyOptions {
   workers?: number
   /** Called with a file's index in `files` when its digest is done (progress). */
   onFileDone?: (index: number) => void
+  /** The files' sizes in bytes, when the caller has them: the pool then sends the largest first. */
+  sizes?: readonly number[]
 }
 
 /** Semantic digests of many files (paths absolute or cwd-relative), in input order, spread over worker threads. */
 export async function semanticDigestMany(files: string[], options: SemanticManyOptions = {}): Promise<SemanticFileResult[]> {
   const { defaultWorkers, parsePoolPaysOff, runInPool } = await import('./pool.js')
   let workers = options.workers
+  let sizes = options.sizes
   if (workers === undefined) {
     // A file that cannot be stat'ed counts as empty here; reading it below reports it.
-    const sizes = files.length < 2 ? [] : await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)))
+    sizes ??= files.length < 2 ? [] : await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)))
     workers = parsePoolPaysOff(sizes) ? defaultWorkers() : 0
   }
   if (workers <= 0) {
@@ -231,5 +234,5 @@ export async function semanticDigestMany(files: string[], options: SemanticManyO
     }
     return out
   }
-  return runInPool(files, workers, options.onFileDone)
+  return runInPool(files, workers, options.onFileDone, sizes)
 }

@@ -1,7 +1,8 @@
 // Read-only questions the pysem1 walk (normalize.ts) asks about the node at its cursor before it writes tokens:
 // how many children of which kind, whether a trailing comma makes a tuple, where a star sits. Nothing here writes a
 // token or moves the cursor for good (every probe returns it to where it was).
-import type { Node, TreeCursor } from 'web-tree-sitter'
+import type { Node } from 'web-tree-sitter'
+import type { WalkCursor } from './cursor.js'
 import { operatorOf, unparenthesize } from './reshape.js'
 
 /** Nodes whose leftmost operand may be tree-sitter's `*x`, which in Python stars the whole node (`[*a + b]`). */
@@ -20,7 +21,7 @@ export function sameBoolean(paren: Node): boolean {
   return inner.type === 'boolean_operator' && operatorOf(inner) === operatorOf(paren.parent!)
 }
 
-export function firstChildType(c: TreeCursor): string | null {
+export function firstChildType(c: WalkCursor): string | null {
   if (!c.gotoFirstChild()) return null
   const t = c.nodeType
   c.gotoParent()
@@ -38,7 +39,7 @@ interface ChildCounts {
   last: string
 }
 
-function childCounts(c: TreeCursor): ChildCounts {
+function childCounts(c: WalkCursor): ChildCounts {
   const k: ChildCounts = { named: 0, commas: 0, casePatterns: 0, last: '' }
   if (c.gotoFirstChild()) {
     do {
@@ -57,30 +58,30 @@ function childCounts(c: TreeCursor): ChildCounts {
 }
 
 /** `case a, b:` / `case a,:` — an open sequence: more than one pattern, or a trailing comma. */
-export function openSequencePattern(c: TreeCursor): boolean {
+export function openSequencePattern(c: WalkCursor): boolean {
   const k = childCounts(c)
   return k.casePatterns > 1 || k.commas > 0
 }
 
 /** `A[B,]`: one element and a trailing comma. */
-export function trailingCommaSingle(c: TreeCursor): boolean {
+export function trailingCommaSingle(c: WalkCursor): boolean {
   const k = childCounts(c)
   return k.named === 1 && k.last === ','
 }
 
 /** Named children, comments not counted. */
-export function namedChildren(c: TreeCursor): number {
+export function namedChildren(c: WalkCursor): number {
   return childCounts(c).named
 }
 
 /** `(x)`: one element and no comma. */
-export function isSingleWithoutComma(c: TreeCursor): boolean {
+export function isSingleWithoutComma(c: WalkCursor): boolean {
   const k = childCounts(c)
   return k.named === 1 && k.commas === 0
 }
 
 /** First statement of a body: a lone (non-f) string expression is a docstring. */
-export function isDocstringStatement(c: TreeCursor): boolean {
+export function isDocstringStatement(c: WalkCursor): boolean {
   const node = c.currentNode
   let strings = 0
   let others = 0
@@ -93,7 +94,7 @@ export function isDocstringStatement(c: TreeCursor): boolean {
 }
 
 /** `a[1, 2]`, `a[1,]` and `a[*b]` index with a tuple, as `a[(1, 2)]` does. */
-export function subscriptNeedsTuple(c: TreeCursor, src: string): boolean {
+export function subscriptNeedsTuple(c: WalkCursor, src: string): boolean {
   let subs = 0
   let commas = 0
   let splat = false

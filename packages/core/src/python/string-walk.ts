@@ -1,7 +1,7 @@
 // String literals in the pysem1 walk (normalize.ts): a str, bytes or f-string literal, implicitly concatenated or
 // not, becomes one head token (str/bytes/joinedstr, patched when the literal ends) and its decoded pieces; the bodies
 // are read from the source between delimiters and fields, never from string_content nodes.
-import type { TreeCursor } from 'web-tree-sitter'
+import type { WalkCursor } from './cursor.js'
 import { rowsInside } from './blank.js'
 import { cleanDocstring, decodeStringBody, pushPieces, type Piece } from './literals.js'
 import { checkStringPrefix, PythonSyntaxError } from './syntax.js'
@@ -18,7 +18,7 @@ function pieceToken(p: Piece): string {
  * The walk's step into a string-literal node (or a part of one): true to descend, false to skip it, undefined when
  * `rawType` is no string node (the walk handles it).
  */
-export function enterString(c: TreeCursor, w: Walk, rawType: string, parent: Frame | undefined, field: string | null): boolean | undefined {
+export function enterString(c: WalkCursor, w: Walk, rawType: string, parent: Frame | undefined, field: string | null): boolean | undefined {
   const { src, out, stack } = w
   switch (rawType) {
     case 'concatenated_string':

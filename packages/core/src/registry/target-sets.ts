@@ -1,5 +1,6 @@
 // unknown members, weights of non-members and malformed weights are refused instead of dropped.
 import { ModelopsError } from '../errors.js'
+import { idTable } from '../project/names.js'
 import type { Registry, TargetSet } from './types.js'
 
 /** `ID=NUMBER` → [id, number]; a USAGE error (exit 2) otherwise. */
@@ -24,7 +25,8 @@ export function setTargetSet(registry: Registry, name: string, targets: string[]
   if (ids.length === 0) {
     throw new ModelopsError('USAGE', 'no targets to include: the registry has none', { exitCode: 1, hint: 'register targets first: mops-bundle register-target <file>' })
   }
-  const unknown = ids.filter((id) => !(id in registry.targets))
+  // Own keys only: a registry made by an API caller may be a plain object, where `toString` is `in` every table.
+  const unknown = ids.filter((id) => !Object.hasOwn(registry.targets, id))
   if (unknown.length > 0) {
     throw new ModelopsError('USAGE', `target set '${name}' references unknown targets: ${unknown.join(', ')}`, {
       exitCode: 1,
@@ -35,7 +37,7 @@ export function setTargetSet(registry: Registry, name: string, targets: string[]
   if (stray.length > 0) {
     throw new ModelopsError('USAGE', `weights given for targets not in set '${name}': ${stray.join(', ')}`, { exitCode: 1, hint: 'add them with -t ID, or drop their -w' })
   }
-  const set: TargetSet = { targets: ids, weights: { ...weights } }
+  const set: TargetSet = { targets: ids, weights: idTable(Object.entries(weights)) }
   registry.target_sets[name] = set
   return set
 }
@@ -45,7 +47,7 @@ export function setTargetSet(registry: Registry, name: string, targets: string[]
  * @throws ModelopsError USAGE (exit code 1) when there is no set `name`.
  */
 export function deleteTargetSet(registry: Registry, name: string): void {
-  if (!(name in registry.target_sets)) {
+  if (!Object.hasOwn(registry.target_sets, name)) {
     const names = Object.keys(registry.target_sets).sort()
     throw new ModelopsError('USAGE', `target set '${name}' not found`, { exitCode: 1, hint: names.length > 0 ? `existing sets: ${names.join(', ')}` : 'there are no target sets' })
   }
@@ -56,7 +58,7 @@ export function deleteTargetSet(registry: Registry, name: string): void {
 export function removeFromTargetSets(registry: Registry, id: string): string[] {
   const touched: string[] = []
   for (const [name, set] of Object.entries(registry.target_sets)) {
-    if (!set.targets.includes(id) && !(id in set.weights)) continue
+    if (!set.targets.includes(id) && !Object.hasOwn(set.weights, id)) continue
     set.targets = set.targets.filter((t) => t !== id)
     delete set.weights[id]
     touched.push(name)

@@ -37,6 +37,7 @@ export interface OutputFs {
   mkdir(dir: string, options: { recursive: true }, callback: (err?: NodeJS.ErrnoException | null) => void): void
   writeFile(file: string, data: Uint8Array, callback: (err?: NodeJS.ErrnoException | null) => void): void
   rename?(from: string, to: string, callback: (err?: NodeJS.ErrnoException | null) => void): void
+  unlink?(file: string, callback: (err?: NodeJS.ErrnoException | null) => void): void
   createWriteStream?(file: string): Writable
 }
 
@@ -115,8 +116,14 @@ export class Emitter {
       const source = await this.ctx.emittedSource(result, f)
       if (ofs.createWriteStream && ofs.rename) {
         const tmp = tempName(dest)
-        await pipeline(createReadStream(source), ofs.createWriteStream(tmp))
-        await call(ofs.rename.bind(ofs), tmp, dest)
+        try {
+          await pipeline(createReadStream(source), ofs.createWriteStream(tmp))
+          await call(ofs.rename.bind(ofs), tmp, dest)
+        } catch (err) {
+          // As copyOutput: no stray temp file in the output folder.
+          if (ofs.unlink) await call(ofs.unlink.bind(ofs), tmp).catch(() => {})
+          throw err
+        }
       } else {
         await call(ofs.writeFile.bind(ofs), dest, await this.ctx.readEmitted(result, f, 'webpack'))
       }
@@ -141,11 +148,7 @@ export class Emitter {
       }
       return
     }
-    for (const a of metaAssets(this.ctx, result)) {
-      const file = outputFilePath(dir, a.fileName)
-      await mkdir(path.dirname(file), { recursive: true })
-      await writeFile(file, a.source)
-    }
+    for (const a of metaAssets(this.ctx, result)) await replaceOutput(outputFilePath(dir, a.fileName), (tmp) => writeFile(tmp, a.source))
     await this.copyAll(result, dir)
   }
 
@@ -159,13 +162,17 @@ export class Emitter {
   }
 }
 
-/** Copy one output into the folder: temp file then rename, so the folder never holds a torn file. */
-async function copyOutput(dir: string, file: EmittedFile, source: string): Promise<void> {
-  const dest = outputFilePath(dir, file.fileName)
+/** Copy one output into the folder (kernel copy, a reflink where the file system can). */
+function copyOutput(dir: string, file: EmittedFile, source: string): Promise<void> {
+  return replaceOutput(outputFilePath(dir, file.fileName), (tmp) => copyFile(source, tmp, fsConstants.COPYFILE_FICLONE))
+}
+
+/** `write` into a temp file beside `dest`, then rename: the folder never holds a torn file, nor a stray temp one. */
+async function replaceOutput(dest: string, write: (tmp: string) => Promise<void>): Promise<void> {
   await mkdir(path.dirname(dest), { recursive: true })
   const tmp = tempName(dest)
   try {
-    await copyFile(source, tmp, fsConstants.COPYFILE_FICLONE)
+    await write(tmp)
     await rename(tmp, dest)
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => {})
