@@ -21,6 +21,7 @@ import {
 } from './yaml.js'
 import type { ProjectConfig } from './project.js'
 import { parseDuration } from '../util/units.js'
+import { normalizeStoredPath } from './paths.js'
 import { parseOciUrl } from '../cache/remote/reference.js'
 
 /**
@@ -169,7 +170,9 @@ function codeRoots(src: YamlSource, node: Node | null, where: string): string[] 
   const roots = stringList(src, node, where, "['.', 'src']")
   return roots.map((r, i) => {
     const clean = r.replace(/\\/g, '/').replace(/\/+$/, '') || '.'
-    if (clean.startsWith('/') || clean === '..' || clean.startsWith('../') || clean.includes('/../')) {
+    // The stored-path rules decide what is outside (`./..`, `a/../..`, `C:/x` too); the root itself is a fine root.
+    const n = normalizeStoredPath(clean)
+    if ('error' in n && n.outside) {
       throw nodeError(src, (node as { items?: Node[] }).items?.[i] ?? node, `${where}[${i}] must be a folder inside the project, got ${JSON.stringify(r)}`, "use project-relative folders such as '.' or 'src'")
     }
     return clean
