@@ -1,5 +1,5 @@
 // Errors: one clear message naming the file (and line) and the fix; exit 1 user error, 2 usage; no stack unless --debug.
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
@@ -185,6 +185,20 @@ describe('errors and exit codes', { timeout: 240_000 }, () => {
     const ok = await run(['cache', 'prune', '--max-size', '1.5GiB', '--cache-dir', cacheDir, '--json'], { cwd: tempDir() })
     expect(ok.code, show(ok)).toBe(0)
     expect(JSON.parse(ok.stdout).max_bytes).toBe(1.5 * 1024 ** 3)
+  })
+
+  it('a tracked.txt that cannot be read stops register-model: the file named, nothing written, no stack', async () => {
+    const root = await sampleProject()
+    const dir = join(root, '.modelops-bundle')
+    rmSync(join(dir, 'tracked.txt'), { force: true })
+    mkdirSync(join(dir, 'tracked.txt'))
+    const before = readFileSync(join(dir, 'registry.yaml'), 'utf8')
+    const r = await run(['register-model', 'models/sir.py'], { cwd: root })
+    expect(r.code, show(r)).toBe(1)
+    expect(r.stderr).toContain('cannot read .modelops-bundle/tracked.txt')
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+    expect(readFileSync(join(dir, 'registry.yaml'), 'utf8')).toBe(before)
+    expect(existsSync(join(dir, 'digests.json'))).toBe(false)
   })
 
   it('--debug adds the stack trace', async () => {

@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { ModelopsError } from '../errors.js'
 import { writeFileAtomic } from '../project/atomic.js'
 import { BUNDLE_DIR, REGISTRY_FILE } from '../project/constants.js'
 import { absolutePath } from '../project/paths.js'
@@ -23,14 +24,25 @@ const DEFAULT_IGNORES = [
   'htmlcov/', '.tox/', '.pytest_cache/', '.mypy_cache/', '.ruff_cache/',
 ]
 
-/** The tracked paths of tracked.txt (empty when there is none). */
+/**
+ * The tracked paths of tracked.txt (empty when there is none).
+ * @throws ModelopsError REGISTRY_INVALID naming the file when it exists but cannot be read: read as empty, the next
+ * register would rewrite it without the files the user added with the Python tool's `add`.
+ */
 export function readTrackedFiles(project: Project): Set<string> {
+  let text: string
   try {
-    const text = fs.readFileSync(path.join(project.dir, TRACKED_FILE), 'utf8')
-    return new Set(text.split('\n').map((l) => l.trim()).filter((l) => l !== ''))
-  } catch {
-    return new Set()
+    text = fs.readFileSync(path.join(project.dir, TRACKED_FILE), 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Set()
+    const shown = `${BUNDLE_DIR}/${TRACKED_FILE}`
+    throw new ModelopsError('REGISTRY_INVALID', `cannot read ${shown} (${(err as Error).message}), the list of files the Python modelops-bundle's push uploads; nothing was written`, {
+      file: shown,
+      hint: `make ${shown} a readable file (restore it from version control, or remove it: the next register writes it anew)`,
+      cause: err,
+    })
   }
+  return new Set(text.split('\n').map((l) => l.trim()).filter((l) => l !== ''))
 }
 
 type IgnoreFactory = typeof import('ignore')
@@ -91,8 +103,7 @@ function packageInits(project: Project, entrypoint: string): string[] {
 }
 
 /** Add the registry's files to tracked.txt (atomic; only when something is new). Call under the project lock. */
-export async function writeTrackedFiles(project: Project, registry: Registry): Promise<void> {
-  const tracked = readTrackedFiles(project)
+export async function writeTrackedFiles(project: Project, registry: Registry, tracked = readTrackedFiles(project)): Promise<void> {
   const exists = fs.existsSync(path.join(project.dir, TRACKED_FILE))
   const before = tracked.size
   for (const p of registryTrackedFiles(project, registry)) tracked.add(p)

@@ -17,7 +17,7 @@ import { extrasOf, registryFromYaml, type ParseOptions } from './schema.js'
 import type { Registry } from './types.js'
 import { serializeRegistry } from './yaml.js'
 import { attachDigestsFile, readDigestsFile, writeDigestsFile } from './digests-file.js'
-import { writeTrackedFiles } from '../interop/tracked.js'
+import { readTrackedFiles, writeTrackedFiles } from '../interop/tracked.js'
 import { pidAlive } from '../util/process.js'
 
 export { serializeRegistry } from './yaml.js'
@@ -117,6 +117,8 @@ export async function updateRegistry<T>(project: Project, mutate: (registry: Reg
       const before = readRegistryText(project)
       const parsed = before === undefined ? emptyRegistry() : parseRegistry(before, REGISTRY_DISPLAY_PATH, { root: project.root })
       const registry = attachDigestsFile(parsed, readDigestsFile(project))
+      // Read before anything is written: one that cannot be read stops the update with nothing written.
+      const tracked = readTrackedFiles(project)
       const result = await mutate(registry)
       checkRegistry(registry)
       const after = serializeRegistry(registry)
@@ -125,7 +127,7 @@ export async function updateRegistry<T>(project: Project, mutate: (registry: Reg
       // An unchanged registry is not rewritten: watchers and mtimes stay quiet.
       if (after !== before) await writeRegistryText(project, after)
       // As the Python tool does after every registry change: its push uploads only tracked files.
-      await writeTrackedFiles(project, registry)
+      await writeTrackedFiles(project, registry, tracked)
       await sweepTempFiles(project.dir)
       return result
     },
