@@ -36,6 +36,18 @@ export default defineConfig({
   // Emscripten's EM_ASM glue in web-tree-sitter calls eval: known, not ours to change.
   inputOptions: { checks: { eval: false } },
   external: ['tree-sitter-python', 'hash-wasm'],
+  // What `mops-bundle hash` runs (byte and semantic digests, the pools) in one chunk rather than the five or six that
+  // automatic splitting makes of it: every ESM file costs a start-up its own resolve, read and link.
+  outputOptions: {
+    advancedChunks: {
+      // errors.ts stays alone: /errors (the CLI's first import, the plugin's options) must not load the digest code.
+      groups: [{ name: 'errors', test: /src[\\/]errors\.ts$/, priority: 2 }, {
+        name: 'digest',
+        priority: 1,
+        test: /src[\\/](digest[\\/](bytes|blake2b|progress|pool|canonical|tree|algorithms)|util[\\/]units|project[\\/]read|vendored|workers[\\/]pool|python[\\/](pool|blank|screen|syntax|literals|reshape|shapes|walk-state|string-walk|normalize|parser|semantic))\.ts$/,
+      }],
+    },
+  },
   copy: () => {
     const grammar = packageDir('tree-sitter-python', 'tree-sitter-python.wasm')
     const runtime = packageDir('web-tree-sitter', 'web-tree-sitter.wasm')

@@ -6,11 +6,10 @@
  */
 
 // The keys and tiers of the output cache, for `mops-bundle cache status|push|pull` (computed as a build does).
-export { cacheKey } from './cache/key.js'
+export { ModelKeys, type ModelKey } from './generate/keys.js'
 export { entrySource } from './cache/entry-source.js'
 export { pullEntry } from './generate/tiers.js'
-export { generatorIdentity } from './generate/run.js'
-export { generatorInputsDigest, generatorInputsOf } from './generate/inputs.js'
+export { generatorInputsOf } from './generate/inputs.js'
 export type { CacheEntryMeta, RemoteTier } from './cache/types.js'
 // The remote tier itself and its url, for the benchmark of pulls and pushes against curl (bench/suites/remote-cache.mjs).
 export { OciRemoteTier } from './cache/remote/oci-tier.js'

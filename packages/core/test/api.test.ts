@@ -38,8 +38,8 @@ function documentedNames(): string[] {
 
 /** Internal, not documented: what the CLI, the plugin and the benchmarks need beyond the public API. */
 const INTERNAL = [
-  'CacheEntryMeta', 'OciRemoteTier', 'RemoteTier', 'cacheKey', 'closeHashPool', 'entrySource', 'formatBytes', 'generatorIdentity',
-  'generatorInputsDigest', 'generatorInputsOf', 'idTable', 'isProjectRelative', 'outputFilePath', 'parseDuration', 'parseSize',
+  'CacheEntryMeta', 'ModelKey', 'ModelKeys', 'OciRemoteTier', 'RemoteTier', 'closeHashPool', 'entrySource', 'formatBytes',
+  'generatorInputsOf', 'idTable', 'isProjectRelative', 'outputFilePath', 'parseDuration', 'parseSize',
   'parseOciUrl', 'parseWeight', 'pullEntry', 'semanticDigestMany', 'sharedHashPool', 'strictProblems',
   'entryDetails', 'fileViews', 'findEntry', 'formatDetails', 'formatExplain', 'formatFiles', 'untrackedFiles',
   'progressAfterMs', 'writeFileAtomic',

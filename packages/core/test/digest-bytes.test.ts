@@ -20,8 +20,30 @@ beforeAll(() => ({ dir, cleanup } = tempDir()))
 afterAll(() => cleanup())
 
 describe('the WASM BLAKE2b', () => {
-  it('is our synchronous loader over hash-wasm\'s module (a hash-wasm release that changes its build shows up here)', () => {
-    expect(blake2bBackend()).toBe('wasm')
+  it('is our SIMD module, over our synchronous loader of hash-wasm\'s module (a hash-wasm release that changes its build shows up here)', async () => {
+    expect(blake2bBackend()).toBe('simd')
+    const { blake2bModule } = await import('../src/digest/blake2b.js')
+    expect(blake2bModule()).not.toBeNull()
+  })
+
+  it('SIMD and scalar agree with @noble/hashes on block edges, run edges (64 KiB) and uneven pieces', async () => {
+    const { acquireHasher, releaseHasher, scalarHasher } = await import('../src/digest/blake2b.js')
+    const sizes = [0, 1, 127, 128, 129, 255, 256, 257, 65535, 65536, 65537, 65536 + 128, 3 * 65536 - 1, 3 * 65536, 3 * 65536 + 1, 1_000_003]
+    for (const n of sizes) {
+      const b = randomBytes(n)
+      for (const h of [await acquireHasher(), await scalarHasher()]) {
+        h.init()
+        for (let at = 0; at < n; ) {
+          const step = 1 + Math.floor(Math.random() * 150_000)
+          h.update(b.subarray(at, at + step))
+          at += step
+        }
+        expect(h.digest('hex'), `size ${n}, ${h.constructor.name}`).toBe(noble(b))
+      }
+    }
+    const h = await acquireHasher()
+    expect(h.constructor.name).toBe('SimdHasher')
+    releaseHasher(h)
   })
 
   it('agrees with hash-wasm\'s own loader, on one update and on many uneven ones', async () => {

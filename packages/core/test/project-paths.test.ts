@@ -1,7 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { absolutePath, insideProjectChecker, isInsideProject, normalizeStoredPath, resolveProjectPath } from '../src/project/paths.js'
+import { isProjectRelative } from '../src/digest/engine.js'
+import { absolutePath, insideProjectChecker, insideProjectStatter, isInsideProject, normalizeStoredPath, resolveProjectPath } from '../src/project/paths.js'
 import { initProject, type Project } from '../src/project/project.js'
 import { catchError, tempDir } from './registry-helpers.js'
 
@@ -120,6 +121,25 @@ describe('absolutePath', () => {
       const abs = path.join(project.root, rel)
       // Twice: the second answer comes from the memoised folder.
       expect([check(abs), check(abs), isInsideProject(project, abs)], rel).toEqual([inside, inside, inside])
+    }
+  })
+
+  it("the statter's lstat is the path's stat where it hands one out (no link, the file exists)", () => {
+    const statInside = insideProjectStatter(project)
+    const st = statInside(path.join(project.root, 'models', 'sir.py'))
+    expect(st && st.ino).toBe(fs.statSync(path.join(project.root, 'models', 'sir.py'), { bigint: true }).ino)
+    expect(statInside(path.join(project.root, 'models', 'missing.py'))).toBe(null)
+    expect(statInside(path.join(project.root, 'secret-link.csv'))).toBe(false)
+    fs.symlinkSync('sir.py', path.join(project.root, 'models', 'inner-link.py'))
+    expect(statInside(path.join(project.root, 'models', 'inner-link.py'))).toBe(null) // a link: stat it through
+  })
+})
+
+describe('isProjectRelative', () => {
+  it('accepts clean project-relative POSIX paths only', () => {
+    for (const ok of ['a', 'a/b.py', '.a', 'a/..b', '...', 'a/.b/c', 'a b', 'é/ß', 'b..']) expect(isProjectRelative(ok), ok).toBe(true)
+    for (const bad of ['', '/a', 'C:x', 'c:/x', 'a\\b', 'a\0b', 'a//b', 'a/', '.', '..', './a', 'a/.', 'a/./b', 'a/../b', '../a', 'a/..']) {
+      expect(isProjectRelative(bad), JSON.stringify(bad)).toBe(false)
     }
   })
 })

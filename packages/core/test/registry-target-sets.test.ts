@@ -21,7 +21,7 @@ describe('target sets look ids up as own keys only', () => {
 
   it('removing a target named constructor touches only the sets it is in', () => {
     const reg = plainRegistry()
-    reg.targets.constructor = target()
+    Object.assign(reg.targets, { constructor: target() })
     reg.target_sets.t = { targets: ['constructor'], weights: {} }
     expect(removeFromTargetSets(reg, 'constructor')).toEqual(['t'])
   })

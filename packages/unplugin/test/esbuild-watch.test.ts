@@ -115,6 +115,15 @@ describe('esbuild: ctx.watch() rebuilds on data changes it does not read itself'
 
       await writeFile(path.join(root, 'data/extra/deeper/c.csv'), 'z\n3\n')
       d = { ...d, seir: (await changed('seir', d.seir)).seir }
+
+      // A folder moved in below a registered one (one rename: the rebuild sees it whole), then a file in it edited:
+      // seen only if the new folder was walked again and watched.
+      await mkdir(path.join(root, 'moved/new'), { recursive: true })
+      await writeFile(path.join(root, 'moved/new/d.csv'), 'w\n4\n')
+      await rename(path.join(root, 'moved/new'), path.join(root, 'data/extra/new'))
+      d = { ...d, seir: (await changed('seir', d.seir)).seir }
+      await writeFile(path.join(root, 'data/extra/new/d.csv'), 'w\n5\n')
+      d = { ...d, seir: (await changed('seir', d.seir)).seir }
     } finally {
       child.stdin.end()
     }

@@ -2,18 +2,12 @@
 // build computes: the current digests and config.yaml's generator (a build with another `generate` option has others).
 import { computeDigests, isModelopsError, ModelopsError, type Workspace } from '@modelops-bundle/core'
 import {
-  cacheKey, entrySource, formatBytes, generatorIdentity, generatorInputsDigest, pullEntry, type CacheEntryMeta, type OciRemoteTier, type RemoteTier,
+  entrySource, formatBytes, ModelKeys, pullEntry, type ModelKey, type OciRemoteTier, type RemoteTier,
 } from '@modelops-bundle/core/internal'
 import { defineCli } from '../argv.js'
 import { EXIT, type Output, table, usageError } from '../output.js'
 import { currentWorkspace } from '../project.js'
 import { progressLine } from '../progress.js'
-
-interface ModelKey {
-  id: string
-  key: string
-  meta: CacheEntryMeta
-}
 
 const NO_REMOTE_HINT = 'set remote_cache.url in .modelops-bundle/config.yaml (oci://HOST[:PORT]/REPOSITORY) or MODELOPS_REMOTE_CACHE'
 
@@ -32,15 +26,9 @@ async function modelKeys(ws: Workspace, only: string[], out: Output): Promise<Mo
   const report = await computeDigests(ws, undefined, { onProgress: progressLine(out) })
   const unknown = only.filter((id) => !Object.hasOwn(report.models, id))
   if (unknown.length) throw usageError(`unknown model ${unknown.map((u) => JSON.stringify(u)).join(', ')}`, `models: ${Object.keys(report.models).sort().join(', ')}`)
-  const identity = generatorIdentity(generator, await generatorInputsDigest(ws, generator, report))
+  const keys = await ModelKeys.of(ws, generator, report)
   const ids = (only.length ? [...new Set(only)] : Object.keys(report.models)).sort()
-  return Promise.all(
-    ids.map(async (id) => {
-      const m = report.models[id]!
-      const key = await cacheKey({ entrypoint: m.entrypoint, digest: m.digest, generator: identity })
-      return { id, key, meta: { model_id: id, entrypoint: m.entrypoint, digest: m.digest, generator: identity } }
-    }),
-  )
+  return Promise.all(ids.map((id) => keys.key(id, report.models[id]!)))
 }
 
 function remoteOf(ws: Workspace): RemoteTier {

@@ -15,10 +15,14 @@ interface Triple {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 const encoder = new TextEncoder()
+// String#isWellFormed (Node 20+) is the same test, native; the regex where a runtime lacks it.
+const wellFormed: (s: string) => boolean = typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
+  ? (s) => (s as string & { isWellFormed(): boolean }).isWellFormed()
+  : (s) => !LONE_SURROGATE.test(s)
 
 function utf8(s: string): Uint8Array {
   // TextEncoder would silently write U+FFFD; Python's encode('utf-8') raises.
-  if (LONE_SURROGATE.test(s)) throw new TypeError(`composite digest: ${JSON.stringify(s)} is not valid Unicode`)
+  if (!wellFormed(s)) throw new TypeError(`composite digest: ${JSON.stringify(s)} is not valid Unicode`)
   return encoder.encode(s)
 }
 
@@ -42,8 +46,14 @@ export async function compositeDigestHex(components: ReadonlyArray<{ kind: strin
 
 // The layout splits unambiguously on NUL only if no field contains one: refuse it in our own digests.
 function checkFields(components: ReadonlyArray<Triple>, env: string): void {
-  for (const s of [env, ...components.flatMap((c) => [c.kind, c.path, c.digest])]) {
+  const check = (s: string) => {
     if (s.includes('\0')) throw new TypeError(`composite digest: field ${JSON.stringify(s)} contains NUL`)
+  }
+  check(env)
+  for (const c of components) {
+    check(c.kind)
+    check(c.path)
+    check(c.digest)
   }
 }
 

@@ -2,10 +2,10 @@
 // hashes what changed (small files in-thread, several large files on the worker pool) and composes tree1 digests.
 import { createHash } from 'node:crypto'
 import { statSync, type BigIntStats } from 'node:fs'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
 import type { Project } from '../project/project.js'
-import { insideProjectChecker, realpathOfLongestPrefix, realProjectRoot } from '../project/paths.js'
+import { insideProjectStatter, realpathOfLongestPrefix, realProjectRoot } from '../project/paths.js'
 import { isReadRefusal, readRegularFile } from '../project/read.js'
 import { defaultWorkers, parsePoolPaysOff } from '../python/pool.js'
 import { mapLimit } from '../util/map-limit.js'
@@ -80,9 +80,11 @@ export function requestKey(r: PathRequest): string {
   return `${r.mode}\0${r.rel}`
 }
 
+// One test per path (thousands a pass): empty, absolute (POSIX or drive), a backslash or NUL, an empty, '.' or '..' segment.
+const NOT_PROJECT_RELATIVE = /^(?:$|\/|[A-Za-z]:)|[\\\0]|\/\/|\/$|(?:^|\/)\.\.?(?:\/|$)/
 /** Whether `rel` is a clean project-relative POSIX path (no absolute path, `\\`, `.`/`..`/empty segment or NUL). */
 export function isProjectRelative(rel: string): boolean {
-  return !(rel === '' || rel.startsWith('/') || /^[A-Za-z]:/.test(rel) || rel.includes('\\') || rel.split('/').some((s) => s === '..' || s === '.' || s === '') || rel.includes('\0'))
+  return !NOT_PROJECT_RELATIVE.test(rel)
 }
 
 function checkRel(rel: string, owner?: string): void {
@@ -146,16 +148,19 @@ export async function digestPaths(
     memo?: { digest: string; warnings: Warning[] }
   }
   const plans = new Map<string, Plan>()
-  const isInside = insideProjectChecker(project)
+  const statInside = insideProjectStatter(project)
+  // checkRel vouches for the path (no '.', '..' or empty segment): on POSIX, joining is concatenation.
+  const rootPrefix = project.root.endsWith(sep) ? project.root : project.root + sep
   for (const req of requests) {
     const key = requestKey(req)
     if (plans.has(key)) continue
     checkRel(req.rel, req.owner)
     const plan: Plan = { req }
     plans.set(key, plan)
-    const abs = join(project.root, req.rel)
+    const abs = sep === '/' ? rootPrefix + req.rel : join(project.root, req.rel)
     // Resolved before anything is opened: a registered path, or a folder on its way, may be a link out of the project.
-    if (!isInside(abs)) {
+    const lst = statInside(abs)
+    if (lst === false) {
       throw new ModelopsError('PATH_OUTSIDE', `${req.owner ? `${req.owner}: ` : ''}${req.rel} resolves to ${realpathOfLongestPrefix(abs)} through a symbolic link, outside the project root ${project.root}; it is not read`, {
         file: req.rel,
         hint: 'replace the symbolic link by the file itself (copy it into the project), or remove the entry from the registry',
@@ -166,7 +171,8 @@ export async function digestPaths(
     try {
       // Sync on purpose: a warm pass is thousands of stats of cached inodes (microseconds each); one await per
       // stat costs a threadpool round trip and dominated a warm pass (profiled: most of its time idle).
-      st = statSync(abs, { bigint: true })
+      // The check's lstat is the stat of anything but a link (one stat per file on a warm pass).
+      st = lst ?? statSync(abs, { bigint: true })
       if (st.isDirectory()) listing = await listTree(abs, req.rel, realProjectRoot(project))
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? ''

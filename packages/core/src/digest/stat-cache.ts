@@ -69,7 +69,8 @@ class Section<R> {
   }
 
   prune(keep: (k: string) => boolean): void {
-    for (const k of [...this.rows.keys()]) {
+    // Deleting the entry being visited is safe in a Map's iteration.
+    for (const k of this.rows.keys()) {
       if (!this.touched.has(k) && !keep(k)) {
         this.rows.delete(k)
         this.dirty = true
@@ -151,7 +152,7 @@ export class StatCache {
     const id = identity(st)
     for (let i = 0; i < 5; i++) if (row[i] !== id[i]) return undefined
     section.touched.add(k)
-    return { digest: row[5], kind: row[6], ...(row[7] ? { warning: row[7] } : {}) }
+    return row[7] ? { digest: row[5], kind: row[6], warning: row[7] } : { digest: row[5], kind: row[6] }
   }
 
   /** Whether a file with this stat is too recent to be trusted next time (see DEFAULT_RACY_MARGIN_MS). */

@@ -4,15 +4,14 @@ import path from 'node:path'
 import { availableParallelism } from 'node:os'
 import { hashFile } from '../digest/bytes.js'
 import { OutputHold } from '../cache/hold.js'
-import { cacheKey } from '../cache/key.js'
 import { folderEntry } from '../cache/local-store.js'
 import { cacheFolderProblem, isStorageError, storageReason } from '../cache/storage.js'
 import type { CacheEntry, CacheEntryMeta, OutputStore, RemoteTier } from '../cache/types.js'
 import { isModelopsError, ModelopsError } from '../errors.js'
 import type { DigestReport } from '../digest/types.js'
 import type { Workspace } from '../workspace/workspace.js'
-import { generatorIdentity, runGenerator, type Generator } from './run.js'
-import { generatorInputsDigest } from './inputs.js'
+import { runGenerator, type Generator } from './run.js'
+import { ModelKeys } from './keys.js'
 import { entrySource } from '../cache/entry-source.js'
 import { pullEntry, pullIntoFolder } from './tiers.js'
 import { mapLimit } from '../util/map-limit.js'
@@ -85,8 +84,8 @@ const NO_SPACE_RE = /ENOSPC|EDQUOT|EROFS|No space left on device|Disk quota exce
 export async function resolveOutputs(ws: Workspace, options: ResolveOutputsOptions): Promise<ResolveOutputsResult> {
   const { report, generator } = options
   const { local: store } = ws.outputs
-  const inputsDigest = await generatorInputsDigest(ws, generator, report)
-  const identity = generatorIdentity(generator, inputsDigest)
+  const keys = await ModelKeys.of(ws, generator, report)
+  const inputsDigest = keys.inputsDigest
   const warn = options.onWarning ?? (() => {})
   const hold = options.hold ?? store.hold?.() ?? new OutputHold()
   const where = store.dir ?? 'the output cache'
@@ -169,7 +168,7 @@ export async function resolveOutputs(ws: Workspace, options: ResolveOutputsOptio
 
   const one = async (id: string): Promise<ModelOutputs> => {
     const model = report.models[id]!
-    const key = await cacheKey({ entrypoint: model.entrypoint, digest: model.digest, generator: identity })
+    const { key, meta } = await keys.key(id, model)
     const prev = options.previous?.get(id)
     // Same key as last time in this process: its files are held (a `cache clear` does not touch them), but they may
     // have been written since. Re-checked as a lookup in a new process would (stat stamps, else a hash); files
@@ -179,7 +178,6 @@ export async function resolveOutputs(ws: Workspace, options: ResolveOutputsOptio
       if (problem === undefined) return { ...prev, source: 'memo' }
       warn(`modelops-bundle: outputs of model ${id} changed on disk since the last build (${problem}); looking them up again`)
     }
-    const meta: CacheEntryMeta = { model_id: id, entrypoint: model.entrypoint, digest: model.digest, generator: identity }
     const gm = { id, entrypoint: model.entrypoint, path: model.path, class_name: model.class_name, outputs: [...model.outputs], digest: model.digest }
     const run = async (outDir: string) => {
       await runGenerator(generator, gm, { outDir, digest: model.digest, signal, root: ws.root })

@@ -108,3 +108,8 @@ export function idTable<T>(entries: Iterable<readonly [string, T]> = []): Record
   for (const [key, value] of entries) table[key] = value
   return table
 }
+
+/** An own data property even for a key such as `__proto__` (an id or path), on any object (idTable or not). */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
+}

@@ -10,6 +10,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Warning } from '../errors.js'
 import { replaceFileSync } from './atomic.js'
+import { setOwn } from './names.js'
 
 /** Bump when a code change alters what parsing returns for some text. (A rebuilt or upgraded tool misses anyway: its module file's identity is in the key.) */
 export const PARSE_CACHE_VERSION = 2
@@ -233,7 +234,7 @@ function checkedCopy(v: unknown): unknown {
   for (const key of Reflect.ownKeys(v)) {
     const d = Object.getOwnPropertyDescriptor(v, key)!
     if (typeof key !== 'string' || !('value' in d) || !d.enumerable || !d.writable || !d.configurable) throw NOT_PLAIN
-    define(out, key, checkedCopy(d.value))
+    setOwn(out, key, checkedCopy(d.value))
   }
   return out
 }
@@ -245,16 +246,12 @@ function copy(v: unknown): unknown {
   const out: Record<string, unknown> = {}
   for (const key of Object.keys(v)) {
     const value = copy((v as Record<string, unknown>)[key])
-    if (key === '__proto__') define(out, key, value)
+    if (key === '__proto__') setOwn(out, key, value)
     else out[key] = value
   }
   return out
 }
 
-/** An own data property even for a key such as `__proto__` (an id in the registry). */
-function define(obj: object, key: string | number, value: unknown): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
-}
 
 function toJson(v: unknown, at: Array<string | number>, specials: Special[]): unknown {
   if (v === undefined) return special(at, 'undefined', specials)
@@ -269,7 +266,7 @@ function toJson(v: unknown, at: Array<string | number>, specials: Special[]): un
   if (Array.isArray(v)) return v.map((item, i) => toJson(item, [...at, i], specials))
   const out: Record<string, unknown> = {}
   // JSON.stringify writes an own `__proto__` and JSON.parse reads it back as an own property.
-  for (const key of Object.keys(v)) define(out, key, toJson((v as Record<string, unknown>)[key], [...at, key], specials))
+  for (const key of Object.keys(v)) setOwn(out, key, toJson((v as Record<string, unknown>)[key], [...at, key], specials))
   return out
 }
 
@@ -291,5 +288,5 @@ function restoreSpecial(root: object, special: unknown): void {
   }
   const last = at[at.length - 1] as string | number
   if (typeof obj !== 'object' || obj === null || !Object.hasOwn(obj, last) || (obj as Record<string, unknown>)[last] !== null) throw NOT_PLAIN
-  define(obj, last, SPECIAL_VALUES[special[1] as string])
+  setOwn(obj as Record<string, unknown>, String(last), SPECIAL_VALUES[special[1] as string])
 }

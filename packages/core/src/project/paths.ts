@@ -79,24 +79,34 @@ export function isInsideProject(project: Pick<Project, 'root'>, abs: string): bo
  * (one lstat instead of a realpath per file). Anything else (a link, a missing path) takes the full rule.
  */
 export function insideProjectChecker(project: Pick<Project, 'root'>): (abs: string) => boolean {
+  const check = insideProjectStatter(project)
+  return (abs) => check(path.resolve(abs)) !== false
+}
+
+/**
+ * insideProjectChecker that also hands back the lstat it took, so a caller about to stat the path needs no second
+ * stat: false when `abs` (absolute, normalised) leads outside the project; else the path's bigint lstat when it
+ * exists and is no symbolic link (then equal to its stat), or null (missing, a link, unreadable: stat it yourself).
+ */
+export function insideProjectStatter(project: Pick<Project, 'root'>): (abs: string) => fs.BigIntStats | null | false {
   const root = realRoot(project)
   const realDirs = new Map<string, string>()
   // realpaths are normalised: on POSIX a prefix test says what path.relative would (and costs far less).
   const rootSlash = root.endsWith('/') ? root : `${root}/`
   const under = (real: string) => (path.sep === '/' ? real === root || real.startsWith(rootSlash) : insideRel(root, real) !== undefined)
   return (abs) => {
-    const resolved = path.resolve(abs)
-    let st: fs.Stats | undefined
+    let st: fs.BigIntStats | undefined
     try {
-      st = fs.lstatSync(resolved, { throwIfNoEntry: false })
+      st = fs.lstatSync(abs, { bigint: true, throwIfNoEntry: false })
     } catch {
       st = undefined // ENOTDIR, EACCES, ELOOP: the full rule decides
     }
-    if (!st || st.isSymbolicLink()) return isInsideProject(project, resolved)
-    const dir = path.dirname(resolved)
+    if (!st || st.isSymbolicLink()) return isInsideProject(project, abs) && null
+    const cut = abs.lastIndexOf(path.sep)
+    const dir = path.sep === '/' && cut > 0 ? abs.slice(0, cut) : path.dirname(abs)
     let realDir = realDirs.get(dir)
     if (realDir === undefined) realDirs.set(dir, (realDir = realpathOfLongestPrefix(dir)))
-    return under(path.join(realDir, path.basename(resolved)))
+    return under(`${realDir}${realDir.endsWith(path.sep) ? '' : path.sep}${abs.slice(cut + 1)}`) && st
   }
 }
 

@@ -14,9 +14,10 @@ import path from 'node:path'
 import type { Warning } from '../errors.js'
 import { writeFileAtomic } from '../project/atomic.js'
 import { BUNDLE_DIR } from '../project/constants.js'
+import { idTable, setOwn } from '../project/names.js'
 import { normalizeStoredPath } from '../project/paths.js'
 import type { Project } from '../project/project.js'
-import type { Registry } from './types.js'
+import { sameList, type Registry } from './types.js'
 
 export const DIGESTS_FILE = 'digests.json'
 export const DIGESTS_DISPLAY_PATH = `${BUNDLE_DIR}/${DIGESTS_FILE}`
@@ -34,10 +35,8 @@ export interface DigestsFile {
   outputs: Record<string, { own: string[]; all: string[] }>
 }
 
-const table = <T>(): Record<string, T> => Object.create(null) as Record<string, T>
-
 export function emptyDigestsFile(): DigestsFile {
-  return { files: table(), target_data: table(), outputs: table() }
+  return { files: idTable(), target_data: idTable(), outputs: idTable() }
 }
 
 /** Read digests.json; missing is empty, and a damaged file is a warning (it only costs precision: status falls back to sha256). */
@@ -69,7 +68,7 @@ export function readDigestsFile(project: Project, warnings?: Warning[]): Digests
     if ('error' in rel || rel.path !== p || !isObject(bySha)) { skipped++; continue }
     for (const [sha, ours] of entriesOf(bySha)) {
       if (!DIGEST.test(sha) || typeof ours !== 'string' || !DIGEST.test(ours)) { skipped++; continue }
-      ;(out.files[p] ??= table())[sha] = ours
+      ;(out.files[p] ??= idTable())[sha] = ours
     }
   }
   for (const [id, byPath] of entriesOf(doc.target_data)) {
@@ -77,7 +76,7 @@ export function readDigestsFile(project: Project, warnings?: Warning[]): Digests
     for (const [p, d] of entriesOf(byPath)) {
       const rel = normalizeStoredPath(p)
       if ('error' in rel || rel.path !== p || typeof d !== 'string' || !DIGEST.test(d)) { skipped++; continue }
-      ;(out.target_data[id] ??= table())[p] = d
+      ;(out.target_data[id] ??= idTable())[p] = d
     }
   }
   for (const [id, o] of entriesOf(doc.outputs)) {
@@ -108,7 +107,7 @@ export function attachDigestsFile(registry: Registry, digests: DigestsFile): Reg
     const t = registry.targets[id]!
     const recorded = Object.prototype.hasOwnProperty.call(digests.target_data, id) ? digests.target_data[id]! : undefined
     if (!recorded || Object.keys(t.data_digests ?? {}).length > 0) continue
-    const own = table<string>()
+    const own = idTable<string>()
     for (const p of t.data) if (recorded[p] !== undefined) own[p] = recorded[p]!
     t.data_digests = own
   }
@@ -121,11 +120,11 @@ export function attachDigestsFile(registry: Registry, digests: DigestsFile): Reg
 /** What digests.json should hold for `registry`: only entries the registry still refers to, so it never grows stale. */
 export function digestsFileOf(registry: Registry): DigestsFile {
   const out = emptyDigestsFile()
-  const semantic = registry.semantic ?? table()
+  const semantic = registry.semantic ?? idTable()
   const keep = (p: string, sha: string | null | undefined) => {
     if (!sha || !Object.prototype.hasOwnProperty.call(semantic, p)) return
     const ours = semantic[p]![sha]
-    if (ours !== undefined) (out.files[p] ??= table())[sha] = ours
+    if (ours !== undefined) (out.files[p] ??= idTable())[sha] = ours
   }
   for (const m of Object.values(registry.models)) {
     keep(m.path, m.model_digest)
@@ -134,13 +133,13 @@ export function digestsFileOf(registry: Registry): DigestsFile {
   for (const [id, o] of Object.entries(registry.all_outputs ?? {})) {
     const m = Object.prototype.hasOwnProperty.call(registry.models, id) ? registry.models[id]! : undefined
     // Kept while it applies: registry.yaml's outputs are still the `own` it was recorded with.
-    if (m && m.outputs.length === o.own.length && m.outputs.every((x, i) => x === o.own[i])) out.outputs[id] = { own: [...o.own], all: [...o.all] }
+    if (m && sameList(m.outputs, o.own)) out.outputs[id] = { own: [...o.own], all: [...o.all] }
   }
   for (const [id, t] of Object.entries(registry.targets)) {
     keep(t.path, t.target_digest)
     for (const [p, d] of Object.entries(t.data_digests ?? {})) {
       if (!t.data.includes(p)) continue
-      ;(out.target_data[id] ??= table())[p] = d
+      ;(out.target_data[id] ??= idTable())[p] = d
       keep(p, d)
     }
   }
@@ -154,7 +153,7 @@ export function serializeDigestsFile(d: DigestsFile): string {
     for (const k of Object.keys(rec).sort(cmp)) {
       const inner: Record<string, string> = {}
       for (const k2 of Object.keys(rec[k]!).sort(cmp)) inner[k2] = rec[k]![k2]!
-      Object.defineProperty(o, k, { value: inner, enumerable: true, writable: true, configurable: true })
+      setOwn(o, k, inner)
     }
     return o
   }
@@ -182,7 +181,7 @@ export async function writeDigestsFile(project: Project, registry: Registry): Pr
 
 function sortedOutputs(rec: DigestsFile['outputs']): Record<string, { own: string[]; all: string[] }> {
   const o: Record<string, { own: string[]; all: string[] }> = {}
-  for (const k of Object.keys(rec).sort(cmp)) Object.defineProperty(o, k, { value: rec[k], enumerable: true, writable: true, configurable: true })
+  for (const k of Object.keys(rec).sort(cmp)) setOwn(o, k, rec[k]!)
   return o
 }
 

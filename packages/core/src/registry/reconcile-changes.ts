@@ -3,7 +3,7 @@
 import { ModelopsError, type Warning } from '../errors.js'
 import { compareCodePoints } from '../digest/canonical.js'
 import { ID_HINT, idProblem } from '../project/names.js'
-import type { ModelEntry, TargetEntry } from './types.js'
+import { sameList, type ModelEntry, type TargetEntry } from './types.js'
 
 /** What happened to a registry entry: `+` added, `~` updated, `-` removed. */
 export type ChangeOp = 'added' | 'updated' | 'removed'
@@ -172,8 +172,4 @@ export function collision(what: string, id: string, path: string, line: number |
         ? `ids are <file stem>_<class>: rename the class or file, register it with --id, or drop the entry of ${other} first`
         : `target ids are the function name or name=...: give one of them another name=... in its @calibration_target`,
   })
-}
-
-function sameList(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
 }

@@ -11,7 +11,7 @@ import { idTable } from '../project/names.js'
 import { codeDependencies, moduleOf, packageDependencies } from '../python/imports.js'
 import { importRoots } from '../python/roots.js'
 import { loadRegistry, updateRegistry } from './registry.js'
-import { modelOutputs, type ModelEntry, type Registry } from './types.js'
+import { modelOutputs, sameList, type ModelEntry, type Registry } from './types.js'
 import { apply, modelFields, report, type FilePlan, type ReconcileReport } from './reconcile-changes.js'
 import { digestPresent, mergeSemantic, pick, recordable, type SemanticNote } from './reconcile-digests.js'
 import { pythonImportSettingsWarning } from '../interop/import-settings.js'
@@ -200,7 +200,7 @@ function recordAllOutputs(registry: Registry, plans: FilePlan<ModelEntry>[], all
   for (const plan of plans) {
     for (const [id, e] of plan.entries ?? []) {
       const list = all.get(id) ?? e.outputs
-      if (list.length === e.outputs.length && list.every((x, i) => x === e.outputs[i])) delete table[id]
+      if (sameList(list, e.outputs)) delete table[id]
       else table[id] = { own: [...e.outputs], all: list }
     }
   }

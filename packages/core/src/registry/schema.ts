@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { Node, YAMLMap } from 'yaml'
 import type { Warning } from '../errors.js'
 import { normalizeStoredPath } from '../project/paths.js'
-import { ID_HINT, idFoldKey, idProblem, setNameProblem } from '../project/names.js'
+import { ID_HINT, idFoldKey, idProblem, setNameProblem, setOwn } from '../project/names.js'
 import {
   deref,
   describe,
@@ -324,9 +324,3 @@ function plain(src: YamlSource, node: Node | null): unknown {
   }
   return null
 }
-
-/** Assign without invoking setters: an id such as `__proto__` must become a normal key. */
-export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
-}
-

@@ -67,5 +67,10 @@ export function modelOutputs(registry: Registry, id: string): string[] {
   const m = registry.models[id]
   if (!m) return []
   const known = registry.all_outputs && Object.prototype.hasOwnProperty.call(registry.all_outputs, id) ? registry.all_outputs[id]! : undefined
-  return known && known.own.length === m.outputs.length && known.own.every((o, i) => o === m.outputs[i]) ? [...known.all] : [...m.outputs]
+  return known && sameList(known.own, m.outputs) ? [...known.all] : [...m.outputs]
+}
+
+/** Same items in the same order. */
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
 }

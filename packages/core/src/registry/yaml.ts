@@ -4,6 +4,7 @@
 // `1:20` and `2024-01-01` are not strings) and in YAML 1.2 readers alike.
 import type { ModelEntry, Registry, TargetEntry, TargetSet } from './types.js'
 import { extrasOf } from './schema.js'
+import { setOwn } from '../project/names.js'
 
 /** R2 YAML that PyYAML's safe_load reads back to the same structure. */
 export function serializeRegistry(registry: Registry): string {
@@ -24,7 +25,7 @@ export function serializeRegistry(registry: Registry): string {
 
 function mapValues<T>(obj: Record<string, T> | undefined, fn: (v: T) => Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const key of Object.keys(obj ?? {})) Object.defineProperty(out, key, { value: fn(obj![key]!), enumerable: true, writable: true, configurable: true })
+  for (const key of Object.keys(obj ?? {})) setOwn(out, key, fn(obj![key]!))
   return out
 }
 

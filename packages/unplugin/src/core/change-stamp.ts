@@ -22,6 +22,8 @@ export class ChangeStamp {
   /** Watched folder → the names in it that matter, or 'all' (a registered folder or one below it). */
   private wanted = new Map<string, Set<string> | 'all'>()
   private watchers = new Map<string, FSWatcher>()
+  /** Registered folder → the folders below it, as walked at `generation`. */
+  private walks = new Map<string, { generation: number; folders: string[] }>()
   private writing: Promise<void> = Promise.resolve()
   private written = false
   private closed = false
@@ -46,13 +48,15 @@ export class ChangeStamp {
       if (name === 'all' || had === 'all') wanted.set(dir, 'all')
       else wanted.set(dir, (had ?? new Set<string>()).add(name))
     }
+    const walks = new Map<string, { generation: number; folders: string[] }>()
     for (const p of paths) {
       const st = statSync(p, { throwIfNoEntry: false })
-      if (st?.isDirectory()) for (const d of foldersBelow(p)) want(d, 'all')
+      if (st?.isDirectory()) for (const d of this.foldersOf(p, walks)) want(d, 'all')
       else if (st && st.size > this.limit) want(path.dirname(p), path.basename(p))
       // Small and missing files: the bundler watches them itself (a missing one by its appearance).
       else direct.push(p)
     }
+    this.walks = walks
     const unwatchable = this.rewatch(wanted)
     if (this.watchers.size === 0) return [...direct, ...unwatchable]
     if (!this.written) {
@@ -67,6 +71,19 @@ export class ChangeStamp {
       }
     }
     return [...direct, ...unwatchable, this.file]
+  }
+
+  /**
+   * `dir` and the folders below it. Walked again only after a change: every folder of the last walk is watched with
+   * 'all', so a folder added, removed or renamed below `dir` bumps the generation (a 5,000-file data folder cost
+   * every build a full readdir walk).
+   */
+  private foldersOf(dir: string, walks: Map<string, { generation: number; folders: string[] }>): string[] {
+    const last = this.walks.get(dir)
+    const fresh = last && last.generation === this.generation && last.folders.every((f) => this.watchers.has(f))
+    const walk = fresh ? last : { generation: this.generation, folders: foldersBelow(dir) }
+    walks.set(dir, walk)
+    return walk.folders
   }
 
   /** Has a change been seen since `generation` was `g`? */
@@ -86,6 +103,7 @@ export class ChangeStamp {
     for (const w of this.watchers.values()) w.close()
     this.watchers.clear()
     this.wanted.clear()
+    this.walks.clear()
     const remove = () => {
       try {
         rmSync(this.file, { force: true })
