@@ -152,4 +152,35 @@ describe('compareCodePoints', () => {
     expect(compareCodePoints('ab', 'a')).toBeGreaterThan(0)
     expect(compareCodePoints('a\u{1F600}', 'a\u{1F600}')).toBe(0)
   })
+
+  it('agrees in sign with a code-point walk on random strings (ASCII, U+D7FF, U+E000+, pairs and lone surrogates)', () => {
+    // The walk compareCodePoints takes when both strings hold high units; its ASCII fast path must answer the same.
+    const walk = (a: string, b: string) => {
+      for (let i = 0; i < Math.min(a.length, b.length); i++) {
+        let x = a.charCodeAt(i)
+        let y = b.charCodeAt(i)
+        if (x === y) continue
+        if (x >= 0xd800 && y >= 0xd800) {
+          x = x >= 0xe000 ? x - 0x800 : x + 0x2000
+          y = y >= 0xe000 ? y - 0x800 : y + 0x2000
+        }
+        return Math.sign(x - y)
+      }
+      return Math.sign(a.length - b.length)
+    }
+    const units = ['a', 'b', '/', '\u00e9', '\ud7ff', '\ue000', '\uffff', '\ud83d\ude00', '\ud800', '\udc00']
+    let seed = 7 // xorshift32: reproducible, every residue reachable
+    const rnd = (n: number) => {
+      seed ^= seed << 13
+      seed ^= seed >>> 17
+      seed ^= seed << 5
+      return (seed >>> 0) % n
+    }
+    const str = () => Array.from({ length: rnd(5) }, () => units[rnd(units.length)]).join('')
+    for (let i = 0; i < 20000; i++) {
+      const a = str()
+      const b = rnd(4) === 0 ? a : str()
+      expect(Math.sign(compareCodePoints(a, b)), JSON.stringify([a, b])).toBe(walk(a, b))
+    }
+  })
 })

@@ -11,11 +11,17 @@ export function pyFloat(value: number): PyFloat {
   return new PyFloat(value)
 }
 
+const HIGH_UNIT = /[\uD800-\uFFFF]/
+
 /**
  * Compare two strings by Unicode code point (Python `str` order). JavaScript's default sort compares
  * UTF-16 code units, which puts astral characters (surrogate pairs) before U+E000..U+FFFF.
  */
 export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0
+  // Code-unit order (native) is code-point order unless both strings hold a unit from U+D800 up: only there can
+  // the first difference be a surrogate against U+E000..U+FFFF. Sorting paths and ids is all ASCII in practice.
+  if (!HIGH_UNIT.test(a) || !HIGH_UNIT.test(b)) return a < b ? -1 : 1
   const n = Math.min(a.length, b.length)
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i)

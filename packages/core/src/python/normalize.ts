@@ -237,6 +237,38 @@ function enter(c: WalkCursor, w: Walk): boolean {
 
   const str = enterString(c, w, rawType, parent, field)
   if (str !== undefined) return str
+  if (SHAPED.has(rawType)) {
+    const shaped = enterShaped(c, w, rawType, parent, field, lv)
+    if (shaped !== undefined) return shaped
+  }
+
+  // Sequence patterns are one MatchSequence however they are spelled: `case (a, b)` is `case [a, b]`.
+  const type = rawType === 'tuple_pattern' && parent?.node === 'case_pattern' ? 'list' : (RENAME[rawType] ?? rawType)
+  if (type === 'identifier' || type === 'number') {
+    // Leaves without children: no frame, no descent (same tokens as the generic leaf path in walk).
+    const text = src.slice(c.startIndex, c.endIndex)
+    if (type === 'identifier' && (text === 'await' || text === 'async')) throw new PythonSyntaxError(`'${text}' is a keyword, not a name`, c.startIndex)
+    out.push(open(type, field), type === 'identifier' ? 'v' + identifierText(text) : 'v' + numberToken(text), ')')
+    return false
+  }
+  const f = frame(type, rawType)
+  f.close = ')'
+  if (type === 'module') f.docPending = true
+  else if (type === 'block') {
+    w.blocks++
+    if (parent?.type === 'function_definition' || parent?.type === 'class_definition') f.docPending = true
+  }
+  out.push(open(type, field))
+  stack.push(f)
+  return true
+}
+
+/** Named nodes whose tokens depend on their shape or place (enterShaped), kept out of enter so it stays small to compile. */
+const SHAPED = new Set(['parenthesized_expression', 'tuple_pattern', 'expression_list', 'case_pattern', 'case_clause', 'tuple', 'argument_list', 'generator_expression', 'expression_statement', 'type_parameter', 'binary_operator', 'await', 'conditional_expression', 'subscript'])
+
+/** enter's step into a SHAPED node: true to descend, false to skip it, undefined for the generic named-node path. */
+function enterShaped(c: WalkCursor, w: Walk, rawType: string, parent: Frame | undefined, field: string | null, lv: number | undefined): boolean | undefined {
+  const { src, out, stack } = w
   switch (rawType) {
     case 'parenthesized_expression': {
       const f = frame(rawType)
@@ -354,26 +386,7 @@ function enter(c: WalkCursor, w: Walk): boolean {
       return true
     }
   }
-
-  // Sequence patterns are one MatchSequence however they are spelled: `case (a, b)` is `case [a, b]`.
-  const type = rawType === 'tuple_pattern' && parent?.node === 'case_pattern' ? 'list' : (RENAME[rawType] ?? rawType)
-  if (type === 'identifier' || type === 'number') {
-    // Leaves without children: no frame, no descent (same tokens as the generic leaf path in walk).
-    const text = src.slice(c.startIndex, c.endIndex)
-    if (type === 'identifier' && (text === 'await' || text === 'async')) throw new PythonSyntaxError(`'${text}' is a keyword, not a name`, c.startIndex)
-    out.push(open(type, field), type === 'identifier' ? 'v' + identifierText(text) : 'v' + numberToken(text), ')')
-    return false
-  }
-  const f = frame(type, rawType)
-  f.close = ')'
-  if (type === 'module') f.docPending = true
-  else if (type === 'block') {
-    w.blocks++
-    if (parent?.type === 'function_definition' || parent?.type === 'class_definition') f.docPending = true
-  }
-  out.push(open(type, field))
-  stack.push(f)
-  return true
+  return undefined
 }
 
 /**
