@@ -81,7 +81,6 @@ describe('resolveOutputs', () => {
 
   it('drops a corrupted entry with a warning and regenerates it', async () => {
     const ws = wsAt(path.join(tmp, 'corrupt'))
-    const store = ws.outputs.local
     const log = path.join(tmp, 'corrupt.log')
     const r1 = await resolveOutputs(ws, { report: report({ a: '1' }), generator: gen(log) })
     await appendFile(r1.outputs.get('a')!.entry.filePath('out.txt'), 'garbage')

@@ -1,7 +1,7 @@
 // The shared output cache with real builds and a real registry: two cache folders stand for two machines.
 // Machine A builds and pushes; machine B (another copy of the project, another cache folder) builds with 0 generated
 // and byte-identical outputs and manifest. Credentials never leak into outputs, caches or messages.
-import { cp, readdir, readFile, rm } from 'node:fs/promises'
+import { cp, readdir, readFile } from 'node:fs/promises'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'

@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { hashFile } from '@modelops-bundle/core'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import RollupPlugin from 'unplugin-modelops-bundle/rollup'
 import EsbuildPlugin from 'unplugin-modelops-bundle/esbuild'
 import WebpackPlugin from 'unplugin-modelops-bundle/webpack'
