@@ -22,7 +22,8 @@ export default defineCli({
   },
   async run({ args, out, all }) {
     if (!args.path && !args['regen-all']) throw usageError('missing PATH', "name a model file, e.g. 'mops-bundle register-model models/sir.py', or pass --regen-all")
-    const { project } = currentWorkspace(out)
+    const ws = currentWorkspace(out)
+    const { project } = ws
     const classes = all('class')
     const data = all('data')
     const code = all('code')
@@ -31,7 +32,7 @@ export default defineCli({
     if (codeMode !== undefined && codeMode !== 'files' && codeMode !== 'package') {
       throw usageError(`--code-mode must be 'files' or 'package', got ${JSON.stringify(codeMode)}`, "e.g. 'mops-bundle register-model models/sir.py --code-mode package'")
     }
-    const report = await reconcileModels(project, args.path ? resolveProjectPath(project, args.path) : null, {
+    const report = await reconcileModels(ws, args.path ? resolveProjectPath(project, args.path) : null, {
       classes: classes.length > 0 ? classes : undefined,
       exclude: all('exclude'),
       data: data.length > 0 ? data.map((p) => resolveProjectPath(project, p)) : undefined,

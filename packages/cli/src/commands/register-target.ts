@@ -17,9 +17,10 @@ export default defineCli({
   },
   async run({ args, out, all }) {
     if (!args.path && !args['regen-all']) throw usageError('missing PATH', "name a target file, e.g. 'mops-bundle register-target targets/epi.py', or pass --regen-all")
-    const { project } = currentWorkspace(out)
+    const ws = currentWorkspace(out)
+    const { project } = ws
     const targets = all('target')
-    const report = await reconcileTargets(project, args.path ? resolveProjectPath(project, args.path) : null, {
+    const report = await reconcileTargets(ws, args.path ? resolveProjectPath(project, args.path) : null, {
       targets: targets.length > 0 ? targets : undefined,
       exclude: all('exclude'),
       regenAll: Boolean(args['regen-all']),

@@ -18,7 +18,7 @@ export async function digestPresent(
   paths: { code: string[]; data: string[] },
   recorded: Record<string, string>,
   warnings: Warning[],
-  compute: ComputeOptions | undefined,
+  compute: (ComputeOptions & { cacheDir?: string | false }) | undefined,
 ): Promise<{ code: Record<string, string>; data: Record<string, string> }> {
   const present = (list: string[]) => list.filter((p) => existsAny(project, p))
   const opts = { ...compute, warnings }

@@ -4,11 +4,20 @@ import fs from 'node:fs'
 import { relative, sep } from 'node:path'
 import { ModelopsError, type Warning } from '../errors.js'
 import type { Project } from '../project/project.js'
+import type { Workspace } from '../workspace/workspace.js'
 import { absolutePath } from '../project/paths.js'
 import { discoverFile, type DiscoveryResult } from '../python/discover.js'
 import { ModuleScans } from '../python/scans.js'
 import { importRootOf } from '../python/roots.js'
 import { compareCodePoints } from '../digest/canonical.js'
+
+/**
+ * The project of `source`, and the stat cache folder its hashing may use: a Workspace's cache folder (a register right
+ * after a build or status re-hashes none of the unchanged files), none for a bare Project (memory only).
+ */
+export function reconcileSource(source: Workspace | Project): { project: Project; cacheDir: string | false } {
+  return 'project' in source ? { project: source.project, cacheDir: source.cacheDir ?? false } : { project: source, cacheDir: false }
+}
 
 export function fileSet(file: string | null, registered: string[], regenAll?: boolean): string[] {
   if (file === null && !regenAll) throw new ModelopsError('USAGE', 'no file given', { hint: 'name a Python file, or pass --regen-all to rescan every registered file' })

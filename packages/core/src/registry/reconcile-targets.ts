@@ -4,6 +4,7 @@ import { ModelopsError, type Warning } from '../errors.js'
 import type { ComputeOptions } from '../digest/compute.js'
 import { digestFiles } from '../digest/compute.js'
 import type { Project } from '../project/project.js'
+import type { Workspace } from '../workspace/workspace.js'
 import { absolutePath } from '../project/paths.js'
 import { moduleOf } from '../python/imports.js'
 import { importRoots } from '../python/roots.js'
@@ -12,7 +13,7 @@ import { removeFromTargetSets } from './target-sets.js'
 import type { TargetEntry } from './types.js'
 import { apply, report, targetFields, type FilePlan, type ReconcileReport } from './reconcile-changes.js'
 import { mergeSemantic, pick, recordable, type SemanticNote } from './reconcile-digests.js'
-import { discover, existsAny, existsFile, fileSet, idsOf, missingInits, notFound, scansFor, select, uniq, unknownExcludes } from './reconcile-files.js'
+import { discover, existsAny, existsFile, fileSet, idsOf, missingInits, notFound, reconcileSource, scansFor, select, uniq, unknownExcludes } from './reconcile-files.js'
 
 /** Options of reconcileTargets (the flags of `mops-bundle register-target`). */
 export interface ReconcileTargetsOptions {
@@ -27,7 +28,8 @@ export interface ReconcileTargetsOptions {
  * register-target: like reconcileModels for `@calibration_target` functions; removed targets leave every target set.
  * @throws ModelopsError as reconcileModels.
  */
-export async function reconcileTargets(project: Project, file: string | null, options: ReconcileTargetsOptions = {}): Promise<ReconcileReport> {
+export async function reconcileTargets(source: Workspace | Project, file: string | null, options: ReconcileTargetsOptions = {}): Promise<ReconcileReport> {
+  const { project, cacheDir } = reconcileSource(source)
   const before = loadRegistry(project)
   const files = fileSet(file, Object.values(before.targets).map((t) => t.path), options.regenAll)
   const warnings: Warning[] = []
@@ -72,7 +74,7 @@ export async function reconcileTargets(project: Project, file: string | null, op
     missingInits(project, path, roots, warnings)
     const entries = new Map<string, TargetEntry>()
     const lines = new Map<string, number>()
-    const opts = { ...options.compute, warnings }
+    const opts = { ...options.compute, cacheDir, warnings }
     const fileDigest = selected.length > 0 ? (await recordable(project, await digestFiles(project, { code: [path], data: [] }, opts), semantic))[path] : undefined
     const specs = selected.map((fn) => {
       const target = found.targets.find((t) => t.function === fn)!

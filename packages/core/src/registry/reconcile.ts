@@ -7,6 +7,7 @@ export type { ChangeOp, ReconcileReport, RegistryChange } from './reconcile-chan
 export { reconcileTargets, type ReconcileTargetsOptions } from './reconcile-targets.js'
 import type { ComputeOptions } from '../digest/compute.js'
 import type { Project } from '../project/project.js'
+import type { Workspace } from '../workspace/workspace.js'
 import { idTable } from '../project/names.js'
 import { codeDependencies, moduleOf, packageDependencies } from '../python/imports.js'
 import { importRoots } from '../python/roots.js'
@@ -16,7 +17,7 @@ import { apply, modelFields, report, type FilePlan, type ReconcileReport } from 
 import { digestPresent, mergeSemantic, pick, recordable, type SemanticNote } from './reconcile-digests.js'
 import { pythonImportSettingsWarning } from '../interop/import-settings.js'
 import { compareCodePoints } from '../digest/canonical.js'
-import { discover, existsAny, existsFile, fileSet, idsOf, missingInits, notFound, scansFor, select, uniq, unknownExcludes } from './reconcile-files.js'
+import { discover, existsAny, existsFile, fileSet, idsOf, missingInits, notFound, reconcileSource, scansFor, select, uniq, unknownExcludes } from './reconcile-files.js'
 
 /** Options of reconcileModels (the flags of `mops-bundle register-model`). */
 export interface ReconcileModelsOptions {
@@ -50,10 +51,12 @@ export interface ReconcileModelsOptions {
  * Register the models of `file` (project-relative; null only with regenAll) and reconcile the registry:
  * the entries of every scanned file are replaced by what is discovered now. Discovery and hashing run before the
  * registry lock; the diff is computed against the registry re-read under the lock, so concurrent runs on
- * different files never lose each other's entries.
+ * different files never lose each other's entries. Given a Workspace, hashing uses its stat cache (files unchanged
+ * since the last build or status are not read for their BLAKE2b/semantic digest again).
  * @throws ModelopsError FILE_NOT_FOUND, PATH_INVALID, DISCOVERY (e.g. a class not found in the file), ID_COLLISION, USAGE (options that contradict), LOCK_TIMEOUT; the registry is left as it was.
  */
-export async function reconcileModels(project: Project, file: string | null, options: ReconcileModelsOptions = {}): Promise<ReconcileReport> {
+export async function reconcileModels(source: Workspace | Project, file: string | null, options: ReconcileModelsOptions = {}): Promise<ReconcileReport> {
+  const { project, cacheDir } = reconcileSource(source)
   const before = loadRegistry(project)
   const files = fileSet(file, Object.values(before.models).map((m) => m.path), options.regenAll)
   const autoCode = options.autoCode ?? project.config.auto_code
@@ -146,7 +149,7 @@ export async function reconcileModels(project: Project, file: string | null, opt
       { code: uniq([path, ...specs.flatMap((x) => x.code)]), data: uniq(specs.flatMap((x) => x.data)) },
       recorded,
       warnings,
-      options.compute,
+      { ...options.compute, cacheDir },
     )
     const digests = { code: await recordable(project, own.code, semantic), data: await recordable(project, own.data, semantic) }
     for (const { name, old, id, data, code } of specs) {
