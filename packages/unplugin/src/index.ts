@@ -41,7 +41,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   let stamp: ChangeStamp | undefined
   const esbuildWatchFiles = (r: BuildResult) => {
     stamp ??= new ChangeStamp(r.workspace.cacheDir ?? path.join(tmpdir(), 'modelops-bundle'))
-    return stamp.relay(r.watchFiles)
+    return stamp.relay(r.watchFiles, r.watchKinds)
   }
 
   return {

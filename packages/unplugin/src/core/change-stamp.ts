@@ -40,7 +40,7 @@ export class ChangeStamp {
   }
 
   /** Start watching what `paths` need (and stop what they no longer need); returns what the bundler should watch. */
-  async relay(paths: readonly string[]): Promise<string[]> {
+  async relay(paths: readonly string[], kinds?: ReadonlyMap<string, WatchKind>): Promise<string[]> {
     const direct: string[] = []
     const wanted = new Map<string, Set<string> | 'all'>()
     const want = (dir: string, name: string | 'all') => {
@@ -50,8 +50,9 @@ export class ChangeStamp {
     }
     const walks = new Map<string, { generation: number; folders: string[] }>()
     for (const p of paths) {
-      const st = statSync(p, { throwIfNoEntry: false })
-      if (st?.isDirectory()) for (const d of this.foldersOf(p, walks)) want(d, 'all')
+      // The run that named these paths stat'ed each one already: its kinds spare a second stat per build.
+      const st = kinds ? kinds.get(p) : kindOf(p)
+      if (st?.dir) for (const d of this.foldersOf(p, walks)) want(d, 'all')
       else if (st && st.size > this.limit) want(path.dirname(p), path.basename(p))
       // Small and missing files: the bundler watches them itself (a missing one by its appearance).
       else direct.push(p)
@@ -180,4 +181,12 @@ function foldersBelow(dir: string): string[] {
     for (const e of entries) if (e.isDirectory()) out.push(path.join(out[i]!, e.name))
   }
   return out
+}
+
+/** A watched path as the stamp needs it: a folder, or a file and its size. */
+export interface WatchKind { dir: boolean; size: number }
+
+function kindOf(p: string): WatchKind | undefined {
+  const st = statSync(p, { throwIfNoEntry: false })
+  return st && { dir: st.isDirectory(), size: st.size }
 }

@@ -10,6 +10,7 @@ import { formatBytes, idTable, generatorInputsOf } from '@modelops-bundle/core/i
 import { explainStatus } from './explain.js'
 import { progressLog } from './log.js'
 import { withRootHint } from './project.js'
+import type { WatchKind } from './change-stamp.js'
 import type { OptionsResolved } from './options.js'
 
 export interface Logger {
@@ -38,6 +39,8 @@ export interface BuildResult {
   files: EmittedFile[]
   /** Absolute paths whose change must trigger a rebuild: registry, config, every model/target component. */
   watchFiles: string[]
+  /** Kind and size of each watched path from the run's one stat of it, for esbuild's change stamp. */
+  watchKinds: ReadonlyMap<string, WatchKind>
   cached: number
   /** Fetched from the remote tier in this run. */
   pulled: number
@@ -126,7 +129,9 @@ export class ModelopsContext {
       for (const c of e.components) watch.add(path.resolve(project.root, c.path))
     }
     // Bundlers read watched files (esbuild fingerprints them): a FIFO or device there would block the build.
-    this.watching = [...watch].filter(watchable).sort()
+    const kinds = new Map<string, WatchKind>()
+    this.watching = [...watch].filter((f) => watchable(f, kinds)).sort()
+    this.watchKinds = kinds
     for (const w of report.warnings) this.logger.warn(`modelops-bundle: ${w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ` : ''}${w.message}`)
     if (options.verify) {
       const status = computeStatus(registry, report)
@@ -202,7 +207,7 @@ export class ModelopsContext {
     // where outputs came from, so the page still sees which models that edit regenerated.
     const shown = unchanged && Object.values(sources).every((s) => s === 'memo') ? this.last!.sources : sources
     const durationMs = performance.now() - started
-    this.last = { workspace: ws, project, report, manifest, manifestText, files, watchFiles: this.watching, cached, pulled, generated, sources: shown, revision, generator: generatorInfo, durationMs }
+    this.last = { workspace: ws, project, report, manifest, manifestText, files, watchFiles: this.watching, watchKinds: this.watchKinds, cached, pulled, generated, sources: shown, revision, generator: generatorInfo, durationMs }
 
     if (options.log) {
       const n = Object.keys(report.models).length
@@ -258,6 +263,8 @@ export class ModelopsContext {
 
   /** Files the latest run depends on (also after a failed run: whatever it got to know before failing). */
   watching: string[] = []
+  /** What the last run's stat of each watched path saw (absent: missing or unreadable). */
+  watchKinds = new Map<string, WatchKind>()
 
   /** Is `file` (absolute) one the latest run depends on (or inside a watched data folder)? */
   isWatched(file: string): boolean {
@@ -290,9 +297,11 @@ function rel(project: Project, abs: string): string {
 }
 
 /** A missing path (watched for its creation), a regular file or a folder; never a FIFO, socket or device. */
-function watchable(abs: string): boolean {
+function watchable(abs: string, kinds: Map<string, WatchKind>): boolean {
   try {
     const st = statSync(abs, { throwIfNoEntry: false })
+    if (st?.isDirectory()) kinds.set(abs, { dir: true, size: 0 })
+    else if (st?.isFile()) kinds.set(abs, { dir: false, size: st.size })
     return !st || st.isFile() || st.isDirectory()
   } catch {
     return true
