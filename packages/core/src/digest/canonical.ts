@@ -12,10 +12,13 @@ export function pyFloat(value: number): PyFloat {
 }
 
 const HIGH_UNIT = /[\uD800-\uFFFF]/
+const isHigh = (u: number) => u >= 0xd800 && u <= 0xdbff
+const isLow = (u: number) => u >= 0xdc00 && u <= 0xdfff
 
 /**
  * Compare two strings by Unicode code point (Python `str` order). JavaScript's default sort compares
- * UTF-16 code units, which puts astral characters (surrogate pairs) before U+E000..U+FFFF.
+ * UTF-16 code units, which puts astral characters (surrogate pairs) before U+E000..U+FFFF. Lone surrogates
+ * (a YAML `"\\udc00"` escape makes one) sort by their own value, as in Python.
  */
 export function compareCodePoints(a: string, b: string): number {
   if (a === b) return 0
@@ -24,15 +27,19 @@ export function compareCodePoints(a: string, b: string): number {
   if (!HIGH_UNIT.test(a) || !HIGH_UNIT.test(b)) return a < b ? -1 : 1
   const n = Math.min(a.length, b.length)
   for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i)
-    let y = b.charCodeAt(i)
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
     if (x === y) continue
-    // Move surrogates above the rest of the BMP (the usual code-point-order fix-up).
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000
+    // Both strings share a[i - 1]: where it is a high surrogate, a low one here completes a pair (U+10000 and up)
+    // and anything else leaves it a lone surrogate (below U+E000). Python orders lone surrogates by their value too.
+    if (i > 0 && isHigh(a.charCodeAt(i - 1))) {
+      const xLow = isLow(x)
+      const yLow = isLow(y)
+      if (xLow && yLow) return x - y
+      if (xLow || yLow) return xLow ? 1 : -1
     }
-    return x - y
+    // Both strings start a code point here (a pair or a single unit), and differ in it.
+    return a.codePointAt(i)! - b.codePointAt(i)!
   }
   return a.length - b.length
 }
