@@ -117,17 +117,14 @@ function parseAndSerialize(parser: Parser, text: string, blank: boolean, sink?: 
     return parseAndSerialize(parser, text, false, sink, restart)
   }
   const { tree } = parsed
-  let again = false
   try {
     if (tree.rootNode.hasError) {
       // Blanking never creates an error in valid code, but be sure before blaming the file.
-      if (b.rows.length > 0) again = true
-      else return { ok: false, line: firstErrorLine(tree), reason: 'has a syntax error tree-sitter cannot parse' }
+      if (b.rows.length === 0) return { ok: false, line: firstErrorLine(tree), reason: 'has a syntax error tree-sitter cannot parse' }
     } else return { ok: true, tokens: serializeTree(tree, b.text, b.rows, sink) }
   } catch (err) {
     if (err instanceof PythonSyntaxError) return { ok: false, line: lineOf(b.text, err.index), reason: `has a syntax error: ${err.message}` }
     if (!(err instanceof BlankedInsideString)) throw err
-    again = true
   } finally {
     tree.delete()
   }

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, statSync, watch, type FSWatcher } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, watch, type FSWatcher } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { writeFileAtomic } from '@modelops-bundle/core/internal'
@@ -40,7 +40,7 @@ export class ChangeStamp {
   }
 
   /** Start watching what `paths` need (and stop what they no longer need); returns what the bundler should watch. */
-  async relay(paths: readonly string[], kinds?: ReadonlyMap<string, WatchKind>): Promise<string[]> {
+  async relay(paths: readonly string[], kinds: ReadonlyMap<string, WatchKind>): Promise<string[]> {
     const direct: string[] = []
     const wanted = new Map<string, Set<string> | 'all'>()
     const want = (dir: string, name: string | 'all') => {
@@ -51,7 +51,7 @@ export class ChangeStamp {
     const walks = new Map<string, { generation: number; folders: string[] }>()
     for (const p of paths) {
       // The run that named these paths stat'ed each one already: its kinds spare a second stat per build.
-      const st = kinds ? kinds.get(p) : kindOf(p)
+      const st = kinds.get(p)
       if (st?.dir) for (const d of this.foldersOf(p, walks)) want(d, 'all')
       else if (st && st.size > this.limit) want(path.dirname(p), path.basename(p))
       // Small and missing files: the bundler watches them itself (a missing one by its appearance).
@@ -185,8 +185,3 @@ function foldersBelow(dir: string): string[] {
 
 /** A watched path as the stamp needs it: a folder, or a file and its size. */
 export interface WatchKind { dir: boolean; size: number }
-
-function kindOf(p: string): WatchKind | undefined {
-  const st = statSync(p, { throwIfNoEntry: false })
-  return st && { dir: st.isDirectory(), size: st.size }
-}
